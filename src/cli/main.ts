@@ -1,0 +1,186 @@
+// `switchyard` entry point: HAProxy's command-line behaviour. Parses flags, answers -v/-vv/-cc,
+// loads and checks the configuration, prints diagnostics in HAProxy's shape and exits with
+// HAProxy's codes (-c: 0 valid, 1 errors, 2 valid but no listener).
+
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, USAGE, type CliArgs } from './args.js';
+import { Diagnostics, formatDiagnostic } from '../config/diag.js';
+import { loadSources } from '../config/load.js';
+import { parseConfig, type SourceFile } from '../config/parser.js';
+import { postCheck } from '../config/postcheck.js';
+import { evalCondition, type CondEnv } from '../config/condition.js';
+import { tokenizeLine } from '../config/tokenizer.js';
+import { VERSION_LINE, VERSION_WORD, HAPROXY_COMPAT } from '../version.js';
+import { buildFeatures, featureLine } from '../build-features.js';
+import { installFeatures, type Registries } from '../features.js';
+import { availableServices } from '../services.js';
+import { DEMO_CONFIG, DEMO_NAME } from '../demo/config.js';
+import type { ConfigModel } from '../config/model.js';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly pid: number;
+  readonly argv0: string;
+}
+
+export interface CheckResult {
+  readonly model: ConfigModel;
+  readonly diag: Diagnostics;
+  readonly hasListener: boolean;
+}
+
+/** Parse and check a configuration: the library entry used by the CLI, tests and benches. */
+export function checkConfig(
+  sources: readonly SourceFile[],
+  env: NodeJS.ProcessEnv,
+  registries: Registries = installFeatures(),
+  opts: { diagMode?: boolean; preDiag?: Diagnostics } = {},
+): CheckResult {
+  const { model, diag } = parseConfig(sources, {
+    env: { getenv: (n) => env[n], cwd: process.cwd() },
+    cond: condEnv(env, registries),
+    registries,
+    diagMode: opts.diagMode,
+  });
+  if (opts.preDiag) diag.items.unshift(...opts.preDiag.items);
+  const post = postCheck(model, diag, registries);
+  return { model, diag, hasListener: post.hasListener };
+}
+
+export function condEnv(env: NodeJS.ProcessEnv, registries: Registries): CondEnv {
+  const features = new Set(
+    buildFeatures({ isReady: (w) => registries.isReady(w), native: registries.native })
+      .filter((f) => f.present)
+      .map((f) => f.name),
+  );
+  return {
+    getenv: (n) => env[n],
+    features,
+    version: HAPROXY_COMPAT,
+    opensslVersion: registries.isReady('bind-option ssl') ? process.versions.openssl : undefined,
+  };
+}
+
+export function versionText(level: 1 | 2, registries: Registries): string {
+  if (level === 1) {
+    return `${VERSION_LINE}\nStatus: Switchyard ${VERSION_WORD}, HAProxy-compatible load balancer on Node.js ${process.version}\n`;
+  }
+  const features = buildFeatures({ isReady: (w) => registries.isReady(w), native: registries.native });
+  const services = availableServices(registries);
+  return [
+    VERSION_LINE,
+    `  TARGET  = node-${process.platform}-${process.arch} (Node.js ${process.version})`,
+    featureLine(features),
+    `Available services : ${services.length ? services.join(' ') : 'none'}`,
+    '',
+  ].join('\n');
+}
+
+/** Runs the command line; returns the exit code (the caller exits). */
+export function main(argv: readonly string[], io: Io): number {
+  const parsed = parseArgs(argv);
+  if (!parsed.ok) {
+    io.err(`${VERSION_LINE}\n${USAGE.replaceAll('switchyard', io.argv0)}`);
+    io.err(`[ALERT]    (${io.pid}) : ${parsed.error}\n`);
+    return 1;
+  }
+  const args = parsed.args;
+  const registries = installFeatures();
+
+  if (args.version) {
+    io.out(versionText(args.version, registries));
+    return 0;
+  }
+  if (args.condition !== undefined) return runCondition(args.condition, io, registries);
+
+  let sources: SourceFile[];
+  const pre = new Diagnostics();
+  if (args.demo) {
+    sources = [{ name: DEMO_NAME, text: DEMO_CONFIG }];
+  } else {
+    if (args.files.length === 0) {
+      io.err(`${VERSION_LINE}\n${USAGE.replaceAll('switchyard', io.argv0)}`);
+      return 1;
+    }
+    sources = loadSources(args.files, pre);
+  }
+  const { diag, hasListener } = checkConfig(sources, io.env, registries, { diagMode: args.diagMode, preDiag: pre });
+
+  printDiagnostics(diag, args, io, sources);
+  if (diag.alerts > 0) return 1;
+  if (args.failOnWarning && diag.warnings > 0) {
+    if (!args.quiet) io.err(`[ALERT]    (${io.pid}) : config : Some warnings were found and 'zero-warning' is set. Aborting.\n`);
+    return 1;
+  }
+  if (args.check) {
+    if (args.quiet) return hasListener ? 0 : 2;
+    if (diag.warnings > 0) io.out('Warnings were found.\n');
+    if (!hasListener) {
+      io.out('Configuration file has no error but will not start (no listener) => exit(2).\n');
+      return 2;
+    }
+    io.out('Configuration file is valid\n');
+    return 0;
+  }
+  if (!hasListener) {
+    if (!args.quiet) io.err(`[ALERT]    (${io.pid}) : config : No enabled listener found (check for 'bind' directives) ! Exiting.\n`);
+    return 1;
+  }
+  // A configuration with a listener can only pass the checks once the data plane is
+  // registered as ready; until then the 'bind' keyword itself is refused above.
+  io.err(`[ALERT]    (${io.pid}) : config : the data plane is not implemented yet.\n`);
+  return 1;
+}
+
+function printDiagnostics(diag: Diagnostics, args: CliArgs, io: Io, sources: readonly SourceFile[]): void {
+  if (args.quiet || diag.items.length === 0) return;
+  const shown = diag.items.filter((d) => d.severity !== 'diag' || args.diagMode);
+  if (shown.length === 0) return;
+  const lines: string[] = [
+    `[NOTICE]   (${io.pid}) : haproxy version is ${VERSION_WORD}`,
+    `[NOTICE]   (${io.pid}) : path to executable is ${io.argv0}`,
+  ];
+  for (const d of shown) lines.push(formatDiagnostic(d, io.pid));
+  if (diag.alerts > 0) {
+    const files = new Set<string>();
+    for (const d of diag.items) if (d.severity === 'alert' && d.loc) files.add(d.loc.file);
+    for (const s of sources) if (files.has(s.name)) lines.push(`[ALERT]    (${io.pid}) : config : Error(s) found in configuration file : ${s.name}`);
+    lines.push(`[ALERT]    (${io.pid}) : config : Fatal errors found in configuration.`);
+  }
+  io.err(lines.join('\n') + '\n');
+}
+
+function runCondition(expr: string, io: Io, registries: Registries): number {
+  // -cc takes one argument that the config tokenizer splits into words, like a `.if` line.
+  const tok = tokenizeLine(expr, { getenv: (n) => io.env[n], file: 'command line', line: 1, section: '' });
+  if (tok.error) {
+    io.err(`[ALERT]    (${io.pid}) : config : Failed to evaluate condition: ${tok.error.message}\n`);
+    return 2;
+  }
+  const r = evalCondition(tok.words, condEnv(io.env, registries));
+  if (!r.ok) {
+    io.err(`[NOTICE]   (${io.pid}) : haproxy version is ${VERSION_WORD}\n`);
+    io.err(`[NOTICE]   (${io.pid}) : path to executable is ${io.argv0}\n`);
+    io.err(`[ALERT]    (${io.pid}) : config : Failed to evaluate condition: ${r.error}\n`);
+    return 2;
+  }
+  return r.value ? 0 : 1;
+}
+
+/** Process entry: wires real stdio, exits with main()'s code once output is flushed. */
+export function run(): void {
+  const argv0 = process.env['SWITCHYARD_ARGV0'] ?? basename(process.argv[1] ?? 'switchyard');
+  const code = main(process.argv.slice(2), {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    env: process.env,
+    pid: process.pid,
+    argv0,
+  });
+  process.exitCode = code;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) run();

@@ -1,0 +1,160 @@
+// Checks that need the whole configuration, run after parsing (HAProxy's
+// check_config_validity): references, mode compatibility, numeric ids, HTTP-only settings in
+// TCP proxies, missing timeouts, log-format aliases, and whether anything listens.
+
+import type { Diagnostics } from './diag.js';
+import type { ConfigModel, ProxyModel } from './model.js';
+import type { Registries } from '../features.js';
+import { httpOnlyMessage } from '../log/logformat.js';
+
+export interface PostCheckResult {
+  readonly hasListener: boolean;
+}
+
+const TIMEOUT_DETAIL = [
+  '   | While not properly invalid, you will certainly encounter various problems',
+  '   | with such a configuration. To fix this, please ensure that all following',
+  "   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
+];
+
+/**
+ * HAProxy's automatic ids: a counter starting at 1 walks the objects in declaration order;
+ * one without an explicit id takes the lowest free id at or above the counter, and the
+ * counter then moves one past the current position, explicit ids included. (Checked against
+ * haproxy 2.6.12's `show stat` iid/sid columns.)
+ */
+export function assignIds(items: { id: number }[], reserved: readonly number[] = []): void {
+  const used = new Set<number>(reserved);
+  for (const it of items) if (it.id > 0) used.add(it.id);
+  let next = 1;
+  for (const it of items) {
+    if (it.id <= 0) {
+      while (used.has(next)) next++;
+      it.id = next;
+      used.add(next);
+    }
+    next++;
+  }
+}
+
+export function postCheck(model: ConfigModel, diag: Diagnostics, _reg: Registries): PostCheckResult {
+  const backends = new Map<string, ProxyModel>();
+  for (const p of model.proxies) if (p.cap.backend && !backends.has(p.name)) backends.set(p.name, p);
+
+  // Ids: the stats socket's internal proxy takes the first one, as in HAProxy.
+  const hasCli = (model.global.lists['stats socket']?.length ?? 0) > 0;
+  const pxIds = model.proxies.map((p) => ({ id: p.id }));
+  assignIds(hasCli ? [{ id: 0 }, ...pxIds] : pxIds);
+  model.proxies.forEach((p, i) => (p.id = pxIds[i]!.id));
+  checkDuplicateIds(model, diag);
+  for (const p of model.proxies) {
+    const ids = p.servers.map((s) => ({ id: s.id }));
+    assignIds(ids);
+    p.servers.forEach((s, i) => (s.id = ids[i]!.id));
+  }
+
+  for (const p of model.proxies) {
+    if (p.cap.frontend) checkSwitching(p, backends, diag);
+    checkTracking(p, model, diag);
+  }
+
+  const reported = new Set<string>();
+  for (const p of model.proxies) {
+    if (p.settings['disabled']) continue;
+    checkHttpOnly(p, diag);
+    checkTimeouts(p, diag);
+    checkLogFormat(p, diag, reported);
+  }
+
+  const hasListener = model.proxies.some((p) => p.cap.frontend && p.binds.length > 0 && !p.settings['disabled']);
+  return { hasListener };
+}
+
+function checkDuplicateIds(model: ConfigModel, diag: Diagnostics): void {
+  const seen = new Map<number, ProxyModel>();
+  for (const p of model.proxies) {
+    const other = seen.get(p.id);
+    if (other && p.settings['id']) {
+      diag.alert('E_DUPLICATE', p.settings['id'].loc, `${p.type} ${p.name} has the same ID (${p.id}) as ${other.type} ${other.name}.`);
+    }
+    seen.set(p.id, p);
+  }
+}
+
+function checkSwitching(fe: ProxyModel, backends: Map<string, ProxyModel>, diag: Diagnostics): void {
+  const check = (name: string, how: 'default' | 'use'): void => {
+    if (name.includes('%[')) return; // dynamic: resolved per request
+    const be = backends.get(name);
+    if (!be) {
+      diag.alert('E_REFERENCE', undefined, `Proxy '${fe.name}': unable to find required ${how === 'default' ? 'default_backend' : 'use_backend'}: '${name}'.`);
+      return;
+    }
+    if (be.mode !== fe.mode && fe.mode === 'http') {
+      const where = how === 'default' ? 'as its default backend' : "in a 'use_backend' rule";
+      diag.alert(
+        'E_REFERENCE',
+        undefined,
+        `${fe.mode} frontend '${fe.name}' (${fe.loc.file}:${fe.loc.line}) tries to use incompatible ${be.mode} backend '${be.name}' (${be.loc.file}:${be.loc.line}) ${where} (see 'mode').`,
+      );
+    }
+  };
+  const def = fe.settings['default_backend'];
+  for (const u of fe.lists['use_backend'] ?? []) {
+    const v = u.value as { backend?: string } | null;
+    if (v && typeof v.backend === 'string') check(v.backend, 'use');
+  }
+  if (def && typeof def.value === 'string') check(def.value, 'default');
+}
+
+function checkTracking(p: ProxyModel, model: ConfigModel, diag: Diagnostics): void {
+  for (const s of p.servers) {
+    const t = s.options['track'];
+    if (typeof t !== 'string') continue;
+    const [pxName, srvName] = t.includes('/') ? t.split('/', 2) : [p.name, t];
+    const px = model.proxies.find((x) => x.name === pxName && x.cap.backend);
+    const who = `'server ${p.name}/${s.name}'`;
+    if (!px) {
+      diag.alert('E_REFERENCE', s.loc, `${who} : unable to find required proxy '${pxName}' for tracking.`, undefined, 'bracket');
+    } else if (!px.servers.some((x) => x.name === srvName)) {
+      diag.alert('E_REFERENCE', s.loc, `${who} : unable to find required server '${srvName}' for tracking.`, undefined, 'bracket');
+    }
+  }
+}
+
+function checkHttpOnly(p: ProxyModel, diag: Diagnostics): void {
+  if (p.mode === 'http') return;
+  const side = p.cap.frontend ? 'frontend' : 'backend';
+  for (const rs of ['http-request', 'http-response', 'http-after-response']) {
+    if ((p.lists[rs]?.length ?? 0) > 0) {
+      diag.warning('W_IGNORED', undefined, `'${rs}' rules ignored for ${side} '${p.name}' as they require HTTP mode.`);
+    }
+  }
+  for (const opt of ['forwardfor', 'originalto']) {
+    if (p.options[opt]?.enabled) {
+      diag.warning('W_IGNORED', undefined, `'option ${opt}' ignored for ${side} '${p.name}' as it requires HTTP mode.`);
+    }
+  }
+  const httplog = p.options['httplog'];
+  if (p.cap.frontend && httplog?.enabled) {
+    diag.warning('W_CONFIG', httplog.loc, `'option httplog' not usable with ${side} '${p.name}' (needs 'mode http'). Falling back to 'option tcplog'.`);
+  }
+}
+
+function checkTimeouts(p: ProxyModel, diag: Diagnostics): void {
+  const t = p.timeouts;
+  const missing = (p.cap.frontend && !t['client']) || (p.cap.backend && (!t['connect'] || !t['server']));
+  if (!missing) return;
+  diag.warning('W_CONFIG', undefined, `missing timeouts for ${p.type === 'listen' ? 'proxy' : p.type} '${p.name}'.`, TIMEOUT_DETAIL);
+}
+
+/** A log-format inherited by several proxies is reported once, at its own line. */
+function checkLogFormat(p: ProxyModel, diag: Diagnostics, reported: Set<string>): void {
+  if (p.mode === 'http' || !p.cap.frontend) return;
+  const lf = p.settings['log-format'];
+  const v = lf?.value as { httpOnly?: string[] } | undefined;
+  const first = v?.httpOnly?.[0];
+  const key = lf ? `${lf.loc.file}:${lf.loc.line}` : '';
+  if (!lf || !first || reported.has(key)) return;
+  reported.add(key);
+  diag.alert('E_BAD_ARG', lf.loc, httpOnlyMessage(first));
+}

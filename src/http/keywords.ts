@@ -1,0 +1,85 @@
+// HTTP-side proxy keywords: cookie persistence, compression, error files, connection reuse,
+// and monitor-uri. Validation only until the HTTP engine lands.
+
+import type { KwContext, SectionKeyword } from '../config/keyword.js';
+import type { Json } from '../config/model.js';
+import { ALL, DEF_BE, DEF_FE } from '../config/caps.js';
+import { pending } from '../config/status.js';
+import { existsSync } from 'node:fs';
+
+const HTTP = pending('http');
+
+const COOKIE_FLAGS = ['rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'dynamic'];
+const COOKIE_VALUED = ['domain', 'maxidle', 'maxlife', 'attr'];
+
+function cookie(ctx: KwContext): Json | undefined {
+  const [name, ...rest] = ctx.args;
+  if (name === undefined) return ctx.fail(`'cookie' expects <cookie_name> as argument.`, 'E_MISSING_ARG');
+  const out: Record<string, Json> = { name };
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i]!;
+    if (COOKIE_FLAGS.includes(w)) out[w] = true;
+    else if (COOKIE_VALUED.includes(w)) {
+      if (rest[i + 1] === undefined) return ctx.fail(`'cookie' : '${w}' expects an argument.`);
+      out[w] = rest[++i]!;
+    } else {
+      return ctx.fail(`'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'domain', 'maxidle', 'dynamic', 'attr' and 'maxlife' options.`);
+    }
+  }
+  const modes = ['rewrite', 'insert', 'prefix'].filter((m) => out[m]);
+  if (modes.length > 1) return ctx.fail(`'cookie' : '${modes[0]}' and '${modes[1]}' options are incompatible.`);
+  return out;
+}
+
+function errorfile(ctx: KwContext): Json | undefined {
+  const [code, file] = ctx.args;
+  if (code === undefined || file === undefined || ctx.args.length > 2) {
+    return ctx.fail(`'errorfile' expects <status_code> and <file> as arguments.`, 'E_MISSING_ARG');
+  }
+  const KNOWN = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504];
+  if (!KNOWN.includes(Number(code))) {
+    ctx.warn(`status code '${code}' not handled by 'errorfile', error customization will be ignored.`, 'W_IGNORED');
+    return undefined;
+  }
+  if (!existsSync(file)) return ctx.fail(`error while loading file '${file}' : No such file or directory`, 'E_FILE');
+  return { code: Number(code), file };
+}
+
+function compression(ctx: KwContext): Json | undefined {
+  const sub = ctx.key.split(' ')[1]!;
+  if (sub === 'algo') {
+    for (const a of ctx.args) {
+      if (!['identity', 'gzip', 'deflate', 'raw-deflate'].includes(a)) return ctx.fail(`'compression algo' : '${a}' is not a supported algorithm.`);
+    }
+  }
+  if (ctx.args.length === 0 && sub !== 'offload') return ctx.fail(`'${ctx.key}' expects <${sub === 'algo' ? 'algorithm' : 'type'}>.`, 'E_MISSING_ARG');
+  return [...ctx.args];
+}
+
+export const HTTP_KEYWORDS: readonly SectionKeyword[] = [
+  { name: 'cookie', caps: DEF_BE, misuse: 'warning', status: pending('persistence'), parse: cookie },
+  { name: 'errorfile', caps: ALL, multi: true, status: HTTP, parse: errorfile },
+  { name: 'errorfiles', caps: ALL, multi: true, status: HTTP, minArgs: 1 },
+  { name: 'errorloc', caps: ALL, multi: true, status: HTTP, minArgs: 2, maxArgs: 2 },
+  { name: 'errorloc302', caps: ALL, multi: true, status: HTTP, minArgs: 2, maxArgs: 2 },
+  { name: 'errorloc303', caps: ALL, multi: true, status: HTTP, minArgs: 2, maxArgs: 2 },
+  { name: 'http-error', caps: ALL, multi: true, status: HTTP, minArgs: 2 },
+  {
+    name: 'http-reuse',
+    caps: DEF_BE,
+    misuse: 'warning',
+    status: HTTP,
+    parse: (ctx) =>
+      ctx.args.length === 1 && ['never', 'safe', 'aggressive', 'always'].includes(ctx.args[0]!)
+        ? ctx.args[0]!
+        : ctx.fail(`'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'`),
+  },
+  { name: 'compression algo', caps: ALL, status: pending('compression'), parse: compression },
+  { name: 'compression type', caps: ALL, status: pending('compression'), parse: compression },
+  { name: 'compression offload', caps: ALL, status: pending('compression'), parse: compression },
+  { name: 'monitor-uri', caps: DEF_FE, misuse: 'warning', status: HTTP, minArgs: 1, maxArgs: 1 },
+  { name: 'monitor fail', caps: DEF_FE, misuse: 'warning', status: HTTP, minArgs: 2 },
+  { name: 'http-send-name-header', caps: DEF_BE, misuse: 'warning', status: HTTP, maxArgs: 1 },
+  { name: 'filter', caps: ALL, multi: true, status: pending('other'), minArgs: 1 },
+  { name: 'declare capture', caps: DEF_FE, multi: true, status: pending('logging'), minArgs: 3 },
+];

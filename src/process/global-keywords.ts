@@ -1,0 +1,160 @@
+// `global` section keywords: process management, threads, limits, tuning and TLS defaults.
+// Values are validated here; their behaviour belongs to the process/data-plane issues.
+
+import type { KwContext, SectionKeyword } from '../config/keyword.js';
+import { pending, type Status } from '../config/status.js';
+import { parseSize, parseTime } from '../config/units.js';
+import { looseInt } from '../proxy/keywords.js';
+
+const PROCESS = pending('process');
+const DATA = pending('data-plane');
+const TLS = pending('tls');
+
+const flag = (name: string, status: Status = PROCESS): SectionKeyword => ({ name, status, maxArgs: 0 });
+const word = (name: string, status: Status = PROCESS, max = 1): SectionKeyword => ({ name, status, minArgs: 1, maxArgs: max });
+
+const int = (name: string, status: Status = DATA): SectionKeyword => ({
+  name,
+  status,
+  parse(ctx) {
+    if (ctx.args.length !== 1) return ctx.fail(`'${name}' expects an integer argument.`, 'E_MISSING_ARG');
+    return looseInt(ctx, ctx.args[0]);
+  },
+});
+
+const size = (name: string, status: Status = DATA): SectionKeyword => ({
+  name,
+  status,
+  parse(ctx) {
+    if (ctx.args.length !== 1) return ctx.fail(`'${name}' expects a size argument.`, 'E_MISSING_ARG');
+    const r = parseSize(ctx.args[0]!, name);
+    return r.ok ? r.value : ctx.fail(r.error);
+  },
+});
+
+const time = (name: string, status: Status = PROCESS): SectionKeyword => ({
+  name,
+  status,
+  parse(ctx) {
+    if (ctx.args.length !== 1) return ctx.fail(`'${name}' expects a time argument.`, 'E_MISSING_ARG');
+    const r = parseTime(ctx.args[0]!, name);
+    return r.ok ? r.value : ctx.fail(r.error);
+  },
+});
+
+/** `cpu-map [auto:]<thread-set> <cpu-set>`: thread sets like 1, 1-4, 1/1-4, all, odd, even. */
+function cpuMap(ctx: KwContext): string[] | undefined {
+  const [threads, ...cpus] = ctx.args;
+  if (threads === undefined || cpus.length === 0) {
+    return ctx.fail(`cpu-map: expects a process number, thread number or range, followed by a CPU set.`, 'E_MISSING_ARG');
+  }
+  const set = threads.replace(/^auto:/, '');
+  if (!/^((all|odd|even|[0-9]+(-[0-9]+)?)(\/(all|odd|even|[0-9]+(-[0-9]+)?))?)$/.test(set)) {
+    return ctx.fail(`cpu-map: invalid process/thread set '${threads}'.`);
+  }
+  for (const c of cpus) {
+    if (!/^[0-9]+(-[0-9]+)?$/.test(c)) return ctx.fail(`cpu-map: invalid CPU set '${c}'.`);
+  }
+  return [...ctx.args];
+}
+
+const nbproc: SectionKeyword = {
+  name: 'nbproc',
+  status: 'ready',
+  summary: 'removed in HAProxy 2.5; refused as HAProxy refuses it',
+  parse(ctx) {
+    return ctx.fail(
+      'nbproc is not supported any more since HAProxy 2.5. Threads will automatically be used on multi-processor machines if available.',
+      'E_UNSUPPORTED',
+    );
+  },
+};
+
+const nbthread: SectionKeyword = {
+  name: 'nbthread',
+  status: DATA,
+  summary: 'number of data-plane worker threads',
+  parse(ctx) {
+    const v = Number(ctx.args[0]);
+    if (ctx.args.length !== 1 || !Number.isInteger(v) || v < 1 || v > 64) {
+      return ctx.fail(`'nbthread' expects an integer argument between 1 and 64.`);
+    }
+    return v;
+  },
+};
+
+const statsSocket: SectionKeyword = {
+  name: 'stats socket',
+  status: pending('runtime-api'),
+  multi: true,
+  minArgs: 1,
+};
+
+const description: SectionKeyword = {
+  name: 'description',
+  status: 'ready',
+  parse: (ctx) => (ctx.args.length ? ctx.args.join(' ') : ctx.fail(`'description' expects a string argument.`, 'E_MISSING_ARG')),
+};
+
+export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
+  nbproc,
+  nbthread,
+  { name: 'cpu-map', status: DATA, multi: true, parse: cpuMap },
+  flag('daemon'),
+  flag('master-worker'),
+  flag('quiet', 'ready'),
+  flag('zero-warning'),
+  flag('strict-limits'),
+  flag('noepoll'),
+  flag('nosplice'),
+  flag('noreuseport'),
+  word('user'),
+  word('group'),
+  int('uid', PROCESS),
+  int('gid', PROCESS),
+  word('chroot'),
+  word('pidfile'),
+  int('maxconn'),
+  int('maxsslconn', TLS),
+  int('maxconnrate'),
+  int('maxsessrate'),
+  int('ulimit-n', PROCESS),
+  time('hard-stop-after'),
+  time('grace'),
+  description,
+  word('node', 'ready'),
+  word('server-state-file', pending('runtime-api')),
+  word('server-state-base', pending('runtime-api')),
+  int('spread-checks', pending('checks')),
+  word('localpeer', pending('peers')),
+  statsSocket,
+  time('stats timeout', pending('runtime-api')),
+  int('stats maxconn', pending('runtime-api')),
+  { name: 'stats bind-process', status: pending('runtime-api'), minArgs: 1 },
+  size('tune.bufsize'),
+  int('tune.maxrewrite'),
+  int('tune.http.maxhdr', pending('http')),
+  int('tune.maxaccept'),
+  int('tune.maxpollevents'),
+  int('tune.ssl.default-dh-param', TLS),
+  int('tune.ssl.cachesize', TLS),
+  time('tune.ssl.lifetime', TLS),
+  word('ssl-default-bind-ciphers', TLS),
+  word('ssl-default-bind-ciphersuites', TLS),
+  { name: 'ssl-default-bind-options', status: TLS, minArgs: 1 },
+  word('ssl-default-bind-curves', TLS),
+  word('ssl-default-bind-sigalgs', TLS),
+  word('ssl-default-server-ciphers', TLS),
+  word('ssl-default-server-ciphersuites', TLS),
+  { name: 'ssl-default-server-options', status: TLS, minArgs: 1 },
+  word('ssl-dh-param-file', TLS),
+  word('ssl-server-verify', TLS),
+  word('ca-base', TLS),
+  word('crt-base', TLS),
+  word('log-tag', pending('logging')),
+  { name: 'log-send-hostname', status: pending('logging'), maxArgs: 1 },
+  { name: 'setenv', status: PROCESS, minArgs: 2, maxArgs: 2 },
+  { name: 'presetenv', status: PROCESS, minArgs: 2, maxArgs: 2 },
+  { name: 'unsetenv', status: PROCESS, minArgs: 1 },
+  { name: 'resetenv', status: PROCESS },
+];

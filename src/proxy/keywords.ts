@@ -1,0 +1,204 @@
+// Proxy core keywords: mode, limits, ids, timeouts, balancing and backend switching. Their
+// behaviour is the data plane's; until it lands they are validated here and reported as
+// pending by the parser.
+
+import type { KwContext, SectionKeyword } from '../config/keyword.js';
+import type { Json } from '../config/model.js';
+import { ALL, DEF_BE, DEF_FE, FE_BE } from '../config/caps.js';
+import { parseLooseInt, parseTime } from '../config/units.js';
+import { pending } from '../config/status.js';
+import { q } from '../config/diag.js';
+import { BALANCE_ALGORITHMS, parseBalance } from '../lb/algorithms.js';
+
+const DATA = pending('data-plane');
+
+/** An integer the way HAProxy reads it (atol), warning when words were ignored. */
+export function looseInt(ctx: KwContext, word: string | undefined, what = ctx.key): number | undefined {
+  if (word === undefined) return ctx.fail(`${q(what)} expects an integer argument.`, 'E_MISSING_ARG');
+  const r = parseLooseInt(word);
+  if (!r) return ctx.fail(`${q(what)} expects an integer argument.`);
+  if (r.trailing !== '') {
+    ctx.warn(`${q(what)}: trailing characters '${r.trailing}' after the number are ignored, as HAProxy ignores them.`, 'W_IGNORED');
+  }
+  return r.value;
+}
+
+function integer(name: string, caps = ALL, min = 0): SectionKeyword {
+  return {
+    name,
+    caps,
+    misuse: 'warning',
+    status: DATA,
+    parse(ctx) {
+      if (ctx.args.length !== 1) return ctx.fail(`${q(name)} expects an integer argument.`, 'E_MISSING_ARG');
+      const v = looseInt(ctx, ctx.args[0]);
+      if (v === undefined) return undefined;
+      if (v < min) return ctx.fail(`${q(name)} expects a positive integer, got '${ctx.args[0]}'.`);
+      return v;
+    },
+  };
+}
+
+/** The timeouts HAProxy knows, with the proxy sides that use them. */
+export const TIMEOUTS: Record<string, { side: 'fe' | 'be' | 'both' }> = {
+  client: { side: 'fe' },
+  'client-fin': { side: 'fe' },
+  'http-request': { side: 'both' },
+  'http-keep-alive': { side: 'both' },
+  connect: { side: 'be' },
+  server: { side: 'be' },
+  'server-fin': { side: 'be' },
+  queue: { side: 'be' },
+  tunnel: { side: 'be' },
+  check: { side: 'be' },
+  tarpit: { side: 'both' },
+};
+
+function timeout(name: string): SectionKeyword {
+  const side = TIMEOUTS[name]!.side;
+  return {
+    name: `timeout ${name}`,
+    caps: ALL,
+    misuse: 'warning',
+    status: DATA,
+    parse(ctx) {
+      const key = `timeout ${name}`;
+      if (ctx.args.length === 0) return ctx.fail(`${q(key)} expects an integer value (in milliseconds)`, 'E_MISSING_ARG');
+      if (ctx.args.length > 1) return ctx.fail(`${q(key)} expects only one argument, got '${ctx.args[1]}'.`);
+      const r = parseTime(ctx.args[0]!, key);
+      if (!r.ok) return ctx.fail(r.error);
+      const p = ctx.proxy!;
+      // HAProxy keeps the value but warns when the proxy has no side that would use it.
+      if (p.type !== 'defaults' && side !== 'both') {
+        const lacks = side === 'fe' ? !p.cap.frontend : !p.cap.backend;
+        if (lacks) {
+          ctx.warn(`${q(key)} will be ignored because ${p.type} '${p.name}' has no ${side === 'fe' ? 'frontend' : 'backend'} capability`, 'W_IGNORED');
+        }
+      }
+      p.timeouts[name] = r.value;
+      return r.value;
+    },
+  };
+}
+
+const modeKw: SectionKeyword = {
+  name: 'mode',
+  caps: ALL,
+  status: DATA,
+  parse(ctx) {
+    const m = ctx.args[0];
+    if (m !== 'http' && m !== 'tcp' && m !== 'log') {
+      return ctx.fail(`unknown proxy mode '${m ?? ''}'.`);
+    }
+    if (m === 'log') return ctx.fail(`'mode log' is only available in 'log-forward' sections.`);
+    ctx.proxy!.mode = m;
+    return m;
+  },
+};
+
+const maxconnKw: SectionKeyword = {
+  name: 'maxconn',
+  // Backends reach the parser so it can give HAProxy's own hint about 'fullconn'.
+  caps: ALL,
+  misuse: 'warning',
+  status: DATA,
+  parse(ctx) {
+    const p = ctx.proxy!;
+    if (p.type === 'backend') {
+      ctx.warn(`'maxconn' ignored because backend '${p.name}' has no frontend capability. Maybe you want 'fullconn' instead ?`, 'W_IGNORED');
+      return undefined;
+    }
+    if (ctx.args.length !== 1) return ctx.fail(`'maxconn' expects an integer argument.`, 'E_MISSING_ARG');
+    return looseInt(ctx, ctx.args[0]);
+  },
+};
+
+const balanceKw: SectionKeyword = {
+  name: 'balance',
+  caps: DEF_BE,
+  misuse: 'warning',
+  status: DATA,
+  summary: `algorithms: ${Object.keys(BALANCE_ALGORITHMS).join(', ')}`,
+  parse(ctx) {
+    const r = parseBalance(ctx.args);
+    if ('error' in r) return ctx.fail(r.error);
+    return r.value;
+  },
+};
+
+const hashTypeKw: SectionKeyword = {
+  name: 'hash-type',
+  caps: DEF_BE,
+  misuse: 'warning',
+  status: DATA,
+  parse(ctx) {
+    const [method, fn, mod] = ctx.args;
+    if (method !== 'map-based' && method !== 'consistent') {
+      return ctx.fail(`'hash-type' expects 'map-based' or 'consistent' but got '${method ?? ''}'.`);
+    }
+    if (fn !== undefined && !['sdbm', 'djb2', 'wt6', 'crc32', 'none'].includes(fn)) {
+      return ctx.fail(`'hash-type ${method}' expects 'sdbm', 'djb2', 'wt6', 'crc32' or 'none' but got '${fn}'.`);
+    }
+    if (mod !== undefined && mod !== 'avalanche') return ctx.fail(`'hash-type' expects 'avalanche' as modifier but got '${mod}'.`);
+    return { method, function: fn ?? 'sdbm', avalanche: mod === 'avalanche' };
+  },
+};
+
+function backendName(ctx: KwContext): Json | undefined {
+  const name = ctx.args[0];
+  if (name === undefined) return ctx.fail(`${q(ctx.key)} expects a backend name.`, 'E_MISSING_ARG');
+  if (ctx.key === 'default_backend' && ctx.args.length > 1) {
+    return ctx.fail(`'default_backend' cannot handle unexpected argument '${ctx.args[1]}'.`);
+  }
+  return name;
+}
+
+const defaultBackendKw: SectionKeyword = {
+  name: 'default_backend',
+  caps: DEF_FE,
+  misuse: 'warning',
+  status: DATA,
+  parse: backendName,
+};
+
+const idKw: SectionKeyword = {
+  name: 'id',
+  caps: FE_BE,
+  status: 'ready',
+  summary: 'numeric proxy id, as shown in stats',
+  parse(ctx) {
+    const v = ctx.args[0] === undefined ? undefined : Number(ctx.args[0]);
+    if (v === undefined || !Number.isInteger(v) || v <= 0) {
+      return ctx.fail(`'id' : expects an integer argument`, 'E_BAD_ARG');
+    }
+    ctx.proxy!.id = v;
+    return v;
+  },
+};
+
+const descriptionKw: SectionKeyword = {
+  name: 'description',
+  caps: ALL,
+  status: 'ready',
+  summary: 'free text shown in stats',
+  parse(ctx) {
+    if (ctx.args.length === 0) return ctx.fail(`'description' expects a string argument.`, 'E_MISSING_ARG');
+    return ctx.args.join(' ');
+  },
+};
+
+export const PROXY_CORE_KEYWORDS: readonly SectionKeyword[] = [
+  modeKw,
+  maxconnKw,
+  integer('fullconn', DEF_BE),
+  integer('retries', DEF_BE),
+  integer('backlog', DEF_FE),
+  balanceKw,
+  hashTypeKw,
+  defaultBackendKw,
+  idKw,
+  descriptionKw,
+  { name: 'disabled', caps: ALL, status: DATA, maxArgs: 0 },
+  { name: 'enabled', caps: ALL, status: DATA, maxArgs: 0 },
+  ...Object.keys(TIMEOUTS).map(timeout),
+];

@@ -1,0 +1,241 @@
+// `server NAME ADDR [options]` and `default-server [options]`: the server option registry and
+// its validation, with HAProxy 2.6's messages ('[file:line] : 'server b/s1' : ...').
+
+import type { KwContext, LineOption, SectionKeyword } from '../config/keyword.js';
+import type { Json } from '../config/model.js';
+import type { Registry } from '../config/registry.js';
+import { BE, DEF_BE } from '../config/caps.js';
+import { pending, statusLabel, type Status } from '../config/status.js';
+import { didYouMean } from '../config/hint.js';
+import { parseAddress } from '../net/address.js';
+import { parseTime } from '../config/units.js';
+
+const DATA = pending('data-plane');
+const CHECKS = pending('checks');
+const TLS = pending('tls');
+
+const flag = (name: string, status: Status, negatable = false): LineOption => ({ name, args: 0, status, onDefaultServer: true, negatable });
+const valued = (name: string, status: Status): LineOption => ({ name, args: 1, status, onDefaultServer: true });
+
+function time(name: string, status: Status): LineOption {
+  return {
+    name,
+    args: 1,
+    status,
+    onDefaultServer: true,
+    parse(words) {
+      const r = parseTime(words[0]!, name);
+      if (!r.ok) return { error: r.error.replace(`in '${name}'`, `in '${name}' argument`) };
+      if (r.value <= 0) return { error: `invalid value for '${name}' (must be positive).` };
+      return { value: r.value };
+    },
+  };
+}
+
+function int(name: string, status: Status, min: number, max: number, what?: (v: string) => string): LineOption {
+  return {
+    name,
+    args: 1,
+    status,
+    onDefaultServer: true,
+    parse(words) {
+      const v = Number(words[0]);
+      if (!/^[0-9]+$/.test(words[0]!) || v < min || v > max) {
+        return { error: what ? what(words[0]!) : `'${name}' expects an integer argument between ${min} and ${max}.` };
+      }
+      return { value: v };
+    },
+  };
+}
+
+/** Server options HAProxy 2.6 documents (configuration.txt §5.2). */
+export const SERVER_OPTIONS: readonly LineOption[] = [
+  flag('check', CHECKS, true),
+  time('inter', CHECKS),
+  time('fastinter', CHECKS),
+  time('downinter', CHECKS),
+  int('rise', CHECKS, 1, 1e9),
+  int('fall', CHECKS, 1, 1e9),
+  int('port', CHECKS, 0, 65535),
+  valued('addr', CHECKS),
+  flag('check-ssl', CHECKS, true),
+  flag('check-send-proxy', CHECKS, true),
+  valued('check-sni', CHECKS),
+  valued('check-alpn', CHECKS),
+  valued('check-proto', CHECKS),
+  flag('agent-check', CHECKS, true),
+  int('agent-port', CHECKS, 0, 65535),
+  time('agent-inter', CHECKS),
+  valued('agent-send', CHECKS),
+  valued('agent-addr', CHECKS),
+  valued('observe', CHECKS),
+  int('error-limit', CHECKS, 0, 1e9),
+  valued('on-error', CHECKS),
+  valued('on-marked-down', CHECKS),
+  valued('on-marked-up', CHECKS),
+  valued('track', CHECKS),
+  time('slowstart', CHECKS),
+  valued('health-check', CHECKS),
+  int('weight', DATA, 0, 256),
+  flag('backup', DATA, true),
+  valued('cookie', pending('persistence')),
+  int('maxconn', DATA, 0, 1e9),
+  int('maxqueue', DATA, 0, 1e9),
+  int('minconn', DATA, 0, 1e9),
+  int('id', DATA, 1, 2 ** 31 - 1),
+  flag('disabled', DATA),
+  flag('enabled', DATA),
+  valued('init-addr', pending('resolvers')),
+  valued('resolvers', pending('resolvers')),
+  valued('resolve-prefer', pending('resolvers')),
+  valued('resolve-net', pending('resolvers')),
+  valued('resolve-opts', pending('resolvers')),
+  flag('send-proxy', DATA, true),
+  flag('send-proxy-v2', DATA, true),
+  valued('proxy-v2-options', DATA),
+  valued('redir', pending('http')),
+  valued('proto', pending('h2')),
+  valued('alpn', TLS),
+  valued('npn', TLS),
+  flag('ssl', TLS, true),
+  valued('verify', TLS),
+  valued('verifyhost', TLS),
+  valued('ca-file', TLS),
+  valued('crl-file', TLS),
+  valued('crt', TLS),
+  valued('sni', TLS),
+  valued('ciphers', TLS),
+  valued('ciphersuites', TLS),
+  valued('ssl-min-ver', TLS),
+  valued('ssl-max-ver', TLS),
+  flag('no-sslv3', TLS),
+  flag('no-tlsv10', TLS),
+  flag('no-tlsv11', TLS),
+  flag('no-tlsv12', TLS),
+  flag('no-tlsv13', TLS),
+  flag('no-ssl-reuse', TLS),
+  flag('no-tls-tickets', TLS),
+  flag('tls-tickets', TLS),
+  flag('ssl-reuse', TLS),
+  flag('force-sslv3', TLS),
+  flag('force-tlsv10', TLS),
+  flag('force-tlsv11', TLS),
+  flag('force-tlsv12', TLS),
+  flag('force-tlsv13', TLS),
+  flag('non-stick', pending('stick-tables'), true),
+  flag('tfo', DATA),
+  valued('pool-max-conn', pending('http')),
+  time('pool-purge-delay', pending('http')),
+  valued('pool-low-conn', pending('http')),
+  int('max-reuse', pending('http'), 0, 1e9),
+  valued('source', DATA),
+  valued('namespace', DATA),
+  valued('usesrc', DATA),
+  valued('tcp-ut', DATA),
+  valued('set-proxy-v2-tlv-fmt', DATA),
+  flag('ws', pending('http')),
+  valued('log-proto', pending('logging')),
+  valued('shard', pending('peers')),
+];
+
+function parseOptions(
+  ctx: KwContext,
+  options: Registry<LineOption>,
+  words: readonly string[],
+  who: string,
+  isDefault: boolean,
+): Record<string, Json> | undefined {
+  const out: Record<string, Json> = {};
+  const bracket = (msg: string, code: 'E_BAD_ARG' | 'E_UNKNOWN_KEYWORD' | 'E_MISSING_ARG' | 'E_NOT_IMPLEMENTED' = 'E_BAD_ARG'): void =>
+    ctx.diag.alert(code, ctx.loc, `'${who}' : ${msg}`, undefined, 'bracket');
+  let ok = true;
+  for (let i = 0; i < words.length; i++) {
+    let name = words[i]!;
+    let negated = false;
+    let row = options.get(name);
+    if (!row && name.startsWith('no-') && options.get(name.slice(3))?.negatable) {
+      negated = true;
+      name = name.slice(3);
+      row = options.get(name);
+    }
+    if (!row || (isDefault && row.onDefaultServer === false)) {
+      bracket(`unknown keyword '${name}'${didYouMean(name, options.names()) || '.'}`, 'E_UNKNOWN_KEYWORD');
+      return undefined;
+    }
+    const vals = negated ? [] : words.slice(i + 1, i + 1 + row.args);
+    if (vals.length < (negated ? 0 : row.args)) {
+      bracket(`'${name}' expects <value> as argument..`, 'E_MISSING_ARG');
+      return undefined;
+    }
+    i += vals.length;
+    let value: Json = negated ? false : row.args === 0 ? true : row.args === 1 ? vals[0]! : vals;
+    if (row.parse && !negated) {
+      const r = row.parse(vals, ctx);
+      if ('error' in r) {
+        bracket(r.error);
+        ok = false;
+        continue;
+      }
+      value = r.value;
+    }
+    out[name] = value;
+    if (row.status !== 'ready' && !negated) {
+      bracket(`'${name}' is not implemented yet (${statusLabel(row.status)}).`, 'E_NOT_IMPLEMENTED');
+    }
+  }
+  return ok ? out : undefined;
+}
+
+export function serverKeyword(options: Registry<LineOption>): SectionKeyword {
+  return {
+    name: 'server',
+    caps: BE,
+    misuse: 'alert',
+    multi: true,
+    status: DATA,
+    summary: 'a server of the backend, with its options',
+    parse(ctx) {
+      const p = ctx.proxy!;
+      const [name, addrText, ...rest] = ctx.args;
+      if (name === undefined || addrText === undefined) {
+        ctx.diag.alert('E_MISSING_ARG', ctx.loc, `'server' expects <name> and <addr>[:<port>] as arguments.`, undefined, 'bracket');
+        return undefined;
+      }
+      const who = `server ${p.name}/${name}`;
+      const prev = p.servers.find((s) => s.name === name);
+      if (prev) {
+        return ctx.fail(`${p.type} '${p.name}', another server named '${name}' was already defined at line ${prev.loc.line}, please use distinct names.`, 'E_DUPLICATE');
+      }
+      const addr = parseAddress(addrText, { server: true });
+      if (!addr.ok) {
+        const msg = addr.error.startsWith('invalid address')
+          ? `could not resolve address '${addrText.replace(/:[^:]*$/, '')}'.`
+          : addr.error;
+        ctx.diag.alert('E_BAD_ARG', ctx.loc, `'${who}' : ${msg}`, undefined, 'bracket');
+        return undefined;
+      }
+      const opts = parseOptions(ctx, options, rest, who, false);
+      if (!opts) return undefined;
+      const id = typeof opts['id'] === 'number' ? opts['id'] : 0;
+      p.servers.push({ loc: ctx.loc, name, id, address: addr.addr, options: { ...p.defaultServer, ...opts } });
+      return { name, address: addrText, options: opts };
+    },
+  };
+}
+
+export function defaultServerKeyword(options: Registry<LineOption>): SectionKeyword {
+  return {
+    name: 'default-server',
+    caps: DEF_BE,
+    misuse: 'alert',
+    status: DATA,
+    summary: 'options applied to the following servers',
+    parse(ctx) {
+      const p = ctx.proxy!;
+      const opts = parseOptions(ctx, options, ctx.args, `default-server ${p.name}`, true);
+      if (!opts) return undefined;
+      Object.assign(p.defaultServer, opts);
+      return opts;
+    },
+  };
+}
