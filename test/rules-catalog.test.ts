@@ -194,6 +194,11 @@ test('argument count rules', () => {
   assert.deepEqual(checkArgList(fetch('uuid').args, ['']), { args: [] });
   assert.equal(checkArgList(fetch('rand').args, ['', '5']).error, "expected ')' before ',5)'");
   assert.equal(checkArgList(conv('lower').args, ['x']).error, "expected ')' before 'x)'");
+  assert.equal(checkArgList(conv('lower').args, ['x']).errorArg, 1);
+  assert.equal(checkArgList(conv('url_dec').args, ['1', '1']).errorArg, 2);
+  assert.equal(checkArgList(conv('bytes').args, ['1', '1', '1']).errorArg, 2);
+  assert.equal(checkArgList(conv('add_item').args, ['a', 'b', 'c', 'd']).errorArg, 3);
+  assert.equal(checkArgList(conv('word').args, ['1']).errorArg, 2);
   assert.deepEqual(checkArgList(conv('lower').args, ['']), { args: [] });
   assert.equal(checkArgList(conv('word').args, ['1']).error, "missing arguments (got 1/2), type 'string' expected");
   assert.equal(checkArgList(conv('ipmask').args, undefined).error, "expected type 'IPv4 mask' at position 1, but got nothing");
@@ -298,7 +303,7 @@ test('coarse RULESET_PROVIDES never refuses what haproxy accepts', () => {
 
 const HAPROXY = '/usr/sbin/haproxy';
 
-test('haproxy -c agrees on argument counts', { skip: !existsSync(HAPROXY) && 'no /usr/sbin/haproxy' }, () => {
+test('haproxy -c agrees on argument counts', { skip: !existsSync(HAPROXY) && 'no /usr/sbin/haproxy' }, (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
   try {
     const mapFile = join(dir, 'str.map');
@@ -337,9 +342,14 @@ test('haproxy -c agrees on argument counts', { skip: !existsSync(HAPROXY) && 'no
     interface Case { line: string; expectOk: boolean; expectMsg?: string }
     const cases: Case[] = [];
     const render = (name: string, given: readonly string[] | undefined) => (given === undefined ? name : `${name}(${given.join(',')})`);
-    const predict = (spec: ArgSpec, given: readonly string[] | undefined, isConverter: boolean) => {
+    const predict = (name: string, spec: ArgSpec, given: readonly string[] | undefined, isConverter: boolean) => {
       const r = checkArgList(spec, given);
-      if (r.error !== undefined) return { ok: false, msg: r.error };
+      if (r.error !== undefined) {
+        const msg = isConverter
+          ? `invalid arg ${r.errorArg} in converter '${name}' : ${r.error}`
+          : findAclKeyword(name) ? `ACL keyword '${name}' : ${r.error}` : `fetch method '${name}' : ${r.error}`;
+        return { ok: false, msg };
+      }
       // names that resolve later: an empty server/userlist/regex/map is refused by haproxy too
       for (let i = 0; i < r.args.length; i++) {
         if (r.args[i] === '' && ['srv', 'usr', 'reg', 'map'].includes(spec.types[i]!)) return { ok: false };
@@ -363,7 +373,7 @@ test('haproxy -c agrees on argument counts', { skip: !existsSync(HAPROXY) && 'no
     for (const name of fetchNames) {
       const spec = fetch(name).args;
       for (const given of variants(spec, valuesFor(name, spec))) {
-        const p = predict(spec, given, false);
+        const p = predict(name, spec, given, false);
         cases.push({ line: `${render(name, given)} -m found`, expectOk: p.ok, ...(p.msg ? { expectMsg: p.msg } : {}) });
       }
     }
@@ -372,7 +382,7 @@ test('haproxy -c agrees on argument counts', { skip: !existsSync(HAPROXY) && 'no
       const base = baseFor[c.in];
       assert.ok(base, `base fetch for ${c.in}`);
       for (const given of variants(c.args, valuesFor(name, c.args))) {
-        const p = predict(c.args, given, true);
+        const p = predict(name, c.args, given, true);
         cases.push({ line: `${base},${render(name, given)} -m found`, expectOk: p.ok, ...(p.msg ? { expectMsg: p.msg } : {}) });
       }
     }
@@ -417,6 +427,7 @@ test('haproxy -c agrees on argument counts', { skip: !existsSync(HAPROXY) && 'no
         }
       });
     }
+    t.diagnostic(`${cases.length} usages of ${fetchNames.length} fetches and ${convNames.length} converters: ${good.length} valid, ${bad.length} refused`);
     assert.deepEqual(mismatches, []);
   } finally {
     if (!process.env.KEEP_CATALOG_TMP) rmSync(dir, { recursive: true, force: true });

@@ -110,6 +110,7 @@ export function main(argv: readonly string[], io: Io): number {
   const { diag, hasListener } = checkConfig(sources, io.env, registries, { diagMode: args.diagMode, preDiag: pre });
 
   printDiagnostics(diag, args, io, sources);
+  if (args.demo) io.err(demoSummary(diag));
   if (diag.alerts > 0) return 1;
   if (args.failOnWarning && diag.warnings > 0) {
     if (!args.quiet) io.err(`[ALERT]    (${io.pid}) : config : Some warnings were found and 'zero-warning' is set. Aborting.\n`);
@@ -153,11 +154,34 @@ function printDiagnostics(diag: Diagnostics, args: CliArgs, io: Io, sources: rea
   io.err(lines.join('\n') + '\n');
 }
 
+/** `npm start`: say in plain words what the demo still waits for. */
+function demoSummary(diag: Diagnostics): string {
+  const pendingItems = diag.items.filter((d) => d.code === 'E_NOT_IMPLEMENTED');
+  const other = diag.alerts - pendingItems.length;
+  if (diag.alerts === 0) return '\nThe embedded demo configuration is valid.\n';
+  const areas = new Map<string, number>();
+  for (const d of pendingItems) {
+    const m = /\(pending: (.*)\)\.$/.exec(d.message);
+    const area = m ? m[1]! : 'other';
+    areas.set(area, (areas.get(area) ?? 0) + 1);
+  }
+  const lines = [
+    '',
+    `Switchyard ${VERSION_WORD}: the configuration engine checked the embedded demo (src/demo/config.ts).`,
+    other ? `It found ${other} real error(s) above.` : 'It has no errors, but it cannot serve it yet: these parts are still to land:',
+    ...[...areas].map(([a, n]) => `  - ${a}: ${n} use(s)`),
+    'Nothing is listening. Run `npm test` to see what works today.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
 function runCondition(expr: string, io: Io, registries: Registries): number {
   // -cc takes one argument that the config tokenizer splits into words, like a `.if` line.
-  const tok = tokenizeLine(expr, { getenv: (n) => io.env[n], file: 'command line', line: 1, section: '' });
+  const tok = tokenizeLine(expr, { getenv: (n) => io.env[n], file: 'command line', line: 1, section: '', keepEmpty: true, hashIsLiteral: true });
   if (tok.error) {
-    io.err(`[ALERT]    (${io.pid}) : config : Failed to evaluate condition: ${tok.error.message}\n`);
+    const what = tok.error.message === 'unmatched quote' ? 'Syntax Error in condition: Unmatched quote.' : `Syntax Error in condition: ${tok.error.message}.`;
+    io.err(`[ALERT]    (${io.pid}) : config : ${what}\n`);
     return 2;
   }
   const r = evalCondition(tok.words, condEnv(io.env, registries));

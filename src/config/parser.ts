@@ -167,9 +167,11 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
       if (words.length === 0) continue;
       const active = conds.length === 0 || conds[conds.length - 1]!.active;
 
-      // Conditional blocks and report directives.
+      // Conditional blocks and report directives (re-read keeping empty words, as HAProxy
+      // joins a condition's words back together).
       if (words[0]!.startsWith('.')) {
-        handleDirective(words, loc, active, conds, diag, opts);
+        const full = tokenizeLine(raw, { getenv: opts.env.getenv, file: file.name, line: loc.line, section: cur ? cur.name || cur.type : '', keepEmpty: true });
+        handleDirective(full.words, loc, active, conds, diag, opts);
         continue;
       }
       if (!active) continue;

@@ -17,6 +17,10 @@ export interface TokenizeContext {
   readonly line: number;
   /** Name of the current section (or its type when unnamed), '' before the first one. */
   readonly section: string;
+  /** Conditions (.if, -cc) keep empty words: HAProxy joins them back with spaces. */
+  readonly keepEmpty?: boolean;
+  /** -cc: '#' is an ordinary character there. */
+  readonly hashIsLiteral?: boolean;
 }
 
 export interface TokenError {
@@ -81,7 +85,7 @@ export function tokenizeLine(raw: string, ctx: TokenizeContext): TokenizedLine {
       i++;
       continue;
     }
-    if (quote === '' && c === '#') break;
+    if (quote === '' && c === '#' && !ctx.hashIsLiteral) break;
     if (quote === '' && (c === '\r' || c === '\n')) break;
     inWord = true;
     if (c === '\\') {
@@ -145,7 +149,7 @@ export function tokenizeLine(raw: string, ctx: TokenizeContext): TokenizedLine {
   }
   if (quote !== '') return fail('unmatched quote', quoteAt);
   endWord();
-  const empty = words.indexOf('');
+  const empty = ctx.keepEmpty ? -1 : words.indexOf('');
   if (empty >= 0) return { words: words.slice(0, empty), cut: words.length - empty };
   return { words, cut: 0 };
 }

@@ -68,6 +68,8 @@ export interface ArgListResult {
   readonly args: readonly string[];
   /** make_arg_list's message when the list is refused (count or missing values only). */
   readonly error?: string;
+  /** With `error`: the N of HAProxy's "invalid arg N in converter 'x' : <error>". */
+  readonly errorArg?: number;
 }
 
 /**
@@ -79,9 +81,15 @@ export interface ArgListResult {
  */
 export function checkArgList(spec: ArgSpec, given: readonly string[] | undefined): ArgListResult {
   const { types, required } = spec;
+  // HAProxy reports "expected ')'" one position back once past the first argument.
+  const tooMany = (pos: number, rest: readonly string[], lead: string): ArgListResult => ({
+    args: [],
+    error: `expected ')' before '${lead}${rest.join(',')})'`,
+    errorArg: (pos > 1 ? pos - 1 : pos) + 1,
+  });
   if (types.length === 0) {
     if (given === undefined || (given.length === 1 && given[0] === '')) return { args: [] };
-    return { args: [], error: `expected ')' before '${given.join(',')})'` };
+    return tooMany(0, given, '');
   }
   let list: readonly string[];
   if (given === undefined) {
@@ -98,18 +106,24 @@ export function checkArgList(spec: ArgSpec, given: readonly string[] | undefined
       if (pos >= required) {
         // HAProxy stops parsing here; anything after it is "not a closing parenthesis".
         const rest = list.slice(pos + 1);
-        if (rest.length > 0) return { args: kept, error: `expected ')' before ',${rest.join(',')})'` };
+        if (rest.length > 0) return { ...tooMany(pos, rest, ','), args: kept };
         return { args: kept };
       }
-      return { args: kept, error: `expected type '${ARG_TYPE_NAMES[type]}' at position ${pos + 1}, but got nothing` };
+      return {
+        args: kept,
+        error: `expected type '${ARG_TYPE_NAMES[type]}' at position ${pos + 1}, but got nothing`,
+        errorArg: pos + 1,
+      };
     }
     kept.push(value);
   }
-  if (list.length > types.length) {
-    return { args: kept, error: `expected ')' before ',${list.slice(types.length).join(',')})'` };
-  }
+  if (list.length > types.length) return { ...tooMany(types.length, list.slice(types.length), ','), args: kept };
   if (kept.length < required) {
-    return { args: kept, error: `missing arguments (got ${kept.length}/${required}), type '${ARG_TYPE_NAMES[types[kept.length]!]}' expected` };
+    return {
+      args: kept,
+      error: `missing arguments (got ${kept.length}/${required}), type '${ARG_TYPE_NAMES[types[kept.length]!]}' expected`,
+      errorArg: kept.length + 1,
+    };
   }
   return { args: kept };
 }
