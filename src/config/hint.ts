@@ -49,7 +49,8 @@ export function bestMatch(word: string, candidates: Iterable<string>): string | 
     }
   }
   if (best === undefined) return undefined;
-  if (bestDist > 2 * word.length || bestDist > 2 * best.length) return undefined;
+  // A distance equal to twice a length is already too far (observed: no hint for slowstart → persist).
+  if (bestDist >= 2 * word.length || bestDist >= 2 * best.length) return undefined;
   return best;
 }
 

@@ -135,7 +135,8 @@ export function parseLogFormat(fmt: string, reg: SampleRegistries): LogFormatRes
       if (close < 0) return { ok: false, error: `missing ']' after '%[' at position ${i}` };
       const exprText = fmt.slice(i + 1, close);
       const r = parseSampleExpr(exprText, reg);
-      if (!r.ok) return { ok: false, error: `failed to parse sample expression <${exprText}> : ${r.error}.` };
+      // HAProxy quotes the rest of the format from the expression on.
+      if (!r.ok) return { ok: false, error: `failed to parse sample expression <${fmt.slice(i + 1)}> : ${r.error}.` };
       pendingList.push(...r.pending);
       flush();
       nodes.push({ kind: 'sample', expr: r.expr, flags });

@@ -41,9 +41,10 @@ export function parseAclTerm(words: readonly string[], reg: AclRegistries): Pars
   }
   const r = parseSampleExpr(exprText, reg);
   if (!r.ok) {
-    const error = r.error.startsWith('unknown fetch method')
-      ? `${r.error} in ACL expression '${head && !('error' in head) ? head.call.name : criterion}'.`
-      : `${r.error} in ACL expression '${criterion}'.`;
+    const kw = 'error' in head ? criterion : head.call.name;
+    // Argument errors name the ACL keyword; unknown names get the expression appended.
+    const argErr = /^fetch method '[^']+' : (.*)$/.exec(r.error);
+    const error = argErr ? `ACL keyword '${kw}' : ${argErr[1]}.` : `${r.error} in ACL expression '${kw}'.`;
     return { ok: false, error };
   }
   const flags: string[] = [];

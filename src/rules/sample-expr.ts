@@ -91,8 +91,10 @@ export function splitCall(text: string, at: number): { call: SampleCall; next: n
 /** HAProxy's argument-list rules (make_arg_list), then the row's own validator. */
 function checkArgs(kind: 'fetch method' | 'converter', name: string, spec: ArgSpec, call: SampleCall, hadParens: boolean): string | undefined {
   const r = checkArgList(spec, hadParens ? (call.args.length ? call.args : ['']) : undefined);
-  if (r.error) return `invalid args in ${kind} '${name}' : ${r.error}`;
-  return spec.validate?.(r.args);
+  // HAProxy's wording differs: count errors name the fetch, or the converter argument number.
+  if (r.error) return kind === 'fetch method' ? `fetch method '${name}' : ${r.error}` : `invalid arg ${r.args.length + 1} in converter '${name}' : ${r.error}`;
+  const v = spec.validate?.(r.args);
+  return v === undefined ? undefined : `invalid args in ${kind} '${name}' : ${v}`;
 }
 
 /**

@@ -4042,8 +4042,11 @@ export const PROXY_HINT_REGISTERED: readonly string[] = ['clitcpka-cnt', 'clitcp
 /** `common_kw_list` of cfgparse-listen.c (source order; "force-persist" really appears twice). */
 export const PROXY_HINT_EXTRA: readonly string[] = ['listen', 'frontend', 'backend', 'defaults', 'server', 'default-server', 'server-template', 'bind', 'monitor-net', 'monitor-uri', 'mode', 'id', 'description', 'disabled', 'enabled', 'bind-process', 'acl', 'dynamic-cookie-key', 'cookie', 'email-alert', 'persist', 'appsession', 'load-server-state-from-file', 'server-state-file-name', 'max-session-srv-conns', 'capture', 'retries', 'http-request', 'http-response', 'http-after-response', 'http-send-name-header', 'block', 'redirect', 'use_backend', 'use-server', 'force-persist', 'ignore-persist', 'force-persist', 'stick-table', 'stick', 'stats', 'option', 'default_backend', 'http-reuse', 'monitor', 'transparent', 'maxconn', 'backlog', 'fullconn', 'dispatch', 'balance', 'hash-type', 'hash-balance-factor', 'unique-id-format', 'unique-id-header', 'log-format', 'log-format-sd', 'log-tag', 'log', 'source', 'usesrc', 'error-log-format'];
 
-/** Candidate pool for "unknown option ...; did you mean": all OPTIONS with a cap entry from
- * cfg_opts/cfg_opts2 (proxy.c order), then OPTION_HINT_EXTRA (`common_options`, source order). */
+/** Candidate pool for "unknown option ...; did you mean": cfg_opts then cfg_opts2 (proxy.c order,
+ * as compiled in this build) ... */
+export const OPTION_HINT_REGISTERED: readonly string[] = ['abortonclose', 'allbackups', 'checkcache', 'clitcpka', 'contstats', 'dontlognull', 'http-buffer-request', 'http-ignore-probes', 'idle-close-on-response', 'prefer-last-server', 'logasap', 'nolinger', 'persist', 'srvtcpka', 'transparent', 'splice-request', 'splice-response', 'splice-auto', 'accept-invalid-http-request', 'accept-invalid-http-response', 'dontlog-normal', 'log-separate-errors', 'log-health-checks', 'socket-stats', 'tcp-smart-accept', 'tcp-smart-connect', 'independent-streams', 'http-use-proxy-header', 'http-pretend-keepalive', 'http-no-delay', 'h1-case-adjust-bogus-client', 'h1-case-adjust-bogus-server', 'disable-h2-upgrade'];
+
+/** ... then `common_options` of cfgparse-listen.c (source order). */
 export const OPTION_HINT_EXTRA: readonly string[] = ['httpclose', 'http-server-close', 'http-keep-alive', 'redispatch', 'httplog', 'tcplog', 'tcpka', 'httpchk', 'ssl-hello-chk', 'smtpchk', 'pgsql-check', 'redis-check', 'mysql-check', 'ldap-check', 'spop-check', 'tcp-check', 'external-check', 'forwardfor', 'original-to'];
 
 export const PROXY_MESSAGES = {

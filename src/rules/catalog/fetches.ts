@@ -770,4 +770,6 @@ export const EXPR_MESSAGES = {
   aclKeywordValidate: (kw: string, err: string) => `in argument to '${kw}', ${err}`,
   /** %[...] in a log-format string. */
   logFormatExpr: (text: string, err: string) => `failed to parse sample expression <${text}> : ${err}`,
+  /** %[expr]junk in a log-format string: `exprText` is what parsed, `found` the next char. */
+  logFormatMissingBracket: (exprText: string, found: string) => `expected ']' after '${exprText}', but found '${found}'`,
 } as const;
