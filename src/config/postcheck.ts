@@ -53,9 +53,16 @@ export function postCheck(model: ConfigModel, diag: Diagnostics, _reg: Registrie
     p.servers.forEach((s, i) => (s.id = ids[i]!.id));
   }
 
+  const tables = new Set<string>();
+  for (const p of model.proxies) if (p.lists['stick-table']?.length) tables.add(p.name);
+  for (const s of model.sections) {
+    if (s.type !== 'peers') continue;
+    for (const d of s.directives) if (d.key === 'table' && d.args[0]) tables.add(`${s.name}/${d.args[0]}`);
+  }
   for (const p of model.proxies) {
     if (p.cap.frontend) checkSwitching(p, backends, diag);
     checkTracking(p, model, diag);
+    checkTables(p, tables, diag);
   }
 
   const reported = new Set<string>();
@@ -117,6 +124,30 @@ function checkTracking(p: ProxyModel, model: ConfigModel, diag: Diagnostics): vo
       diag.alert('E_REFERENCE', s.loc, `${who} : unable to find required proxy '${pxName}' for tracking.`, undefined, 'bracket');
     } else if (!px.servers.some((x) => x.name === srvName)) {
       diag.alert('E_REFERENCE', s.loc, `${who} : unable to find required server '${srvName}' for tracking.`, undefined, 'bracket');
+    }
+  }
+}
+
+/** `track-scN ... table T` and `stick ... table T` must name an existing table. */
+function checkTables(p: ProxyModel, tables: ReadonlySet<string>, diag: Diagnostics): void {
+  // Without `table`, the proxy's own table is meant (and it must exist).
+  const own = p.name;
+  for (const rs of ['tcp-request connection', 'tcp-request session', 'tcp-request content', 'http-request', 'http-response']) {
+    for (const d of p.lists[rs] ?? []) {
+      const v = d.value as { action?: string; args?: { table?: string | null } } | null;
+      const action = v?.action ?? '';
+      if (!/^track-sc[0-2]$/.test(action)) continue;
+      const t = v?.args?.table ?? own;
+      if (t !== null && !tables.has(t)) {
+        diag.alert('E_REFERENCE', undefined, `Proxy '${p.name}': unable to find table '${t}' referenced by ${action}.`);
+      }
+    }
+  }
+  for (const key of ['stick on', 'stick match', 'stick store-request', 'stick store-response']) {
+    for (const d of p.lists[key] ?? []) {
+      const at = d.args.indexOf('table');
+      const t = at >= 0 ? d.args[at + 1] : own;
+      if (t !== undefined && !tables.has(t)) diag.alert('E_REFERENCE', undefined, `Proxy '${p.name}': unable to find stick-table '${t}'.`);
     }
   }
 }

@@ -689,7 +689,7 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
   {
     name: 'source',
     args: -1,
-    syntax: 'source <addr>[:<pl>[-<ph>]] [interface <name>] ...',
+    syntax: 'source <addr>[:<pl>[-<ph>]] [usesrc { <addr2>[:<port2>] | client | clientip } ]',
     defaultServer: true,
     dynamicOk: true,
     status: 'supported',
