@@ -14,7 +14,7 @@ import { rulesKeywords } from './rules/keywords.js';
 import { FETCHES } from './rules/catalog/fetches.js';
 import { CONVERTERS } from './rules/catalog/converters.js';
 import { ACL_DERIVATIVES, PREDEFINED_ACLS } from './rules/catalog/acl-derivatives.js';
-import { GLOBAL_CATALOG } from './config/catalog-rows.js';
+import { ACTION_CATALOG, BIND_CATALOG, GLOBAL_CATALOG, PROXY_CATALOG, SERVER_CATALOG, unknownTimeoutMessage } from './config/catalog-rows.js';
 import { GLOBAL_KEYWORDS } from './process/global-keywords.js';
 import { PROXY_CORE_KEYWORDS } from './proxy/keywords.js';
 import { optionKeywords } from './proxy/options.js';
@@ -66,6 +66,9 @@ export function installFeatures(): Registries {
 
   // 1. HAProxy's catalogs: every keyword it knows is at least recognised.
   for (const k of GLOBAL_CATALOG) section('global').override(k);
+  for (const k of PROXY_CATALOG) section('proxy').override(k);
+  for (const o of BIND_CATALOG) bindOptions.override(o);
+  for (const o of SERVER_CATALOG) serverOptions.override(o);
   for (const f of FETCHES) fetches.override(f);
   for (const c of CONVERTERS) converters.override(c);
   for (const d of ACL_DERIVATIVES) derivatives.override({ name: d.name, fetch: d.fetch, match: d.match });
@@ -74,7 +77,7 @@ export function installFeatures(): Registries {
   for (const k of GLOBAL_KEYWORDS) section('global').override(k);
   for (const o of BIND_OPTIONS) bindOptions.override(o);
   for (const o of SERVER_OPTIONS) serverOptions.override(o);
-  for (const a of ACTIONS) {
+  for (const a of [...ACTION_CATALOG, ...ACTIONS]) {
     for (const rs of a.rulesets) {
       let m = actions.get(rs);
       if (!m) actions.set(rs, (m = new Map()));
@@ -137,6 +140,7 @@ export function installFeatures(): Registries {
     services,
     native,
     isReady: (what) => statusOf(what) === 'ready',
+    familyMessages: new Map([['timeout', unknownTimeoutMessage]]),
   };
   return cached;
 }

@@ -30,6 +30,8 @@ export type SectionGroup = 'global' | 'proxy' | Exclude<SectionType, 'global' | 
 
 export interface ParserRegistries {
   readonly sections: ReadonlyMap<SectionGroup, Registry<SectionKeyword>>;
+  /** HAProxy's own wording for an unknown second word of some families ('timeout'). */
+  readonly familyMessages?: ReadonlyMap<string, (sub: string) => string>;
 }
 
 export interface ParseOptions {
@@ -332,11 +334,13 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
       if (proxy.type === 'defaults') {
         diag.alert('E_CAPABILITY', loc, `${q(row.name)} not allowed in 'defaults' section.`);
       } else if (row.misuse === 'alert') {
-        diag.alert(
-          'E_CAPABILITY',
-          loc,
-          `${q(row.name)} not allowed because ${proxy.type} '${proxy.name}' has no ${missing} capability.`,
-        );
+        const text = `${q(row.name)} not allowed because ${proxy.type} '${proxy.name}' has no ${missing} capability.`;
+        // HAProxy's server-line parser prints the location twice: "[f:l] : parsing [f:l] : ...".
+        if (/^(default-)?server(-template)?$/.test(row.name)) {
+          diag.alert('E_CAPABILITY', loc, `parsing [${loc.file}:${loc.line}] : ${text}`, undefined, 'bracket');
+        } else {
+          diag.alert('E_CAPABILITY', loc, text);
+        }
       } else {
         diag.warning(
           'W_IGNORED',
@@ -416,6 +420,11 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
       } else {
         diag.alert('E_UNKNOWN_KEYWORD', loc, `unknown option ${q(sub)}${didYouMean(sub, opts)}`);
       }
+      return;
+    }
+    const special = sub !== undefined ? opts.registries.familyMessages?.get(head) : undefined;
+    if (special && sub !== undefined) {
+      diag.alert('E_UNKNOWN_KEYWORD', loc, special(sub));
       return;
     }
     if (family.length > 0 && !reg.has(head)) {

@@ -150,7 +150,7 @@ export function tokenizeLine(raw: string, ctx: TokenizeContext): TokenizedLine {
   if (quote !== '') return fail('unmatched quote', quoteAt);
   endWord();
   const empty = ctx.keepEmpty ? -1 : words.indexOf('');
-  if (empty >= 0) return { words: words.slice(0, empty), cut: words.length - empty };
+  if (empty >= 0) return { words: words.slice(0, empty), cut: words.length - empty - 1 };
   return { words, cut: 0 };
 }
 

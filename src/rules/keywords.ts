@@ -11,6 +11,7 @@ import { didYouMean } from '../config/hint.js';
 import { parseAclTerm, parseCondition, conditionJson, type AclRegistries } from './acl.js';
 import { findAction, type ActionRow, type RuleSet } from './actions.js';
 import { parseTime } from '../config/units.js';
+import { ACTION_LIST_TEXT, template } from '../config/catalog-rows.js';
 
 const RULES = pending('rules');
 
@@ -93,13 +94,11 @@ function ruleSetKeyword(ruleset: RuleSet, reg: RulesRegistries): SectionKeyword 
       const found = findAction(table, word);
       if (!found) {
         const hint = didYouMean(word, names);
-        ctx.diag.alert(
-          'E_UNKNOWN_KEYWORD',
-          ctx.loc,
-          `'${ruleset}' expects ${names.map((n) => `'${n}'`).join(', ')}, but got '${word}'.${hint ? hint.replace('; did', ' Did') : ''}`,
-          undefined,
-          'tight',
-        );
+        const known = ACTION_LIST_TEXT.get(ruleset);
+        const message = known
+          ? template(known.unknownAction, { list: known.listText, action: word, missing: '', hint: hint ? hint.replace('; did', ' Did') : '' })
+          : `'${ruleset}' expects ${names.map((n) => `'${n}'`).join(', ')}, but got '${word}'.${hint ? hint.replace('; did', ' Did') : ''}`;
+        ctx.diag.alert('E_UNKNOWN_KEYWORD', ctx.loc, message.replace(/\n$/, ''), undefined, 'tight');
         return undefined;
       }
       const { before, cond } = splitCond(rest);
