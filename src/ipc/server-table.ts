@@ -1,0 +1,125 @@
+// The shared server table: one fixed record per server in a SharedArrayBuffer, read and
+// written by every worker thread and the control plane. Named slots only — no other module
+// computes offsets. Gauges every thread updates (current connections, queue) use Atomics;
+// counters have one slot per worker (single writer, summed by readers: stats, CLI).
+
+/** Int32 slots of a server record. */
+export const SRV = {
+  /** 0 ready, 1 drain, 2 maint (admin state, set by config/CLI). */
+  ADMIN: 0,
+  /** 1 up, 0 down (operational state, set by health checks). */
+  UP: 1,
+  /** Effective weight used by balancers (after slowstart/agent). */
+  WEIGHT: 2,
+  /** Configured weight. */
+  WEIGHT_INIT: 3,
+  /** Connections currently established or being established, all workers together. */
+  CUR_CONN: 4,
+  /** Clients waiting for a slot (server maxconn), all workers together. */
+  QUEUE: 5,
+  /** Configured maxconn (0 = unlimited). */
+  MAXCONN: 6,
+  /** Highest CUR_CONN seen. */
+  MAX_CONN_SEEN: 7,
+  /** Bumped on every change that needs selectors rebuilt (weight, state). */
+  VERSION: 8,
+} as const;
+export const SRV_SLOTS = 10;
+
+export const ADMIN_READY = 0;
+export const ADMIN_DRAIN = 1;
+export const ADMIN_MAINT = 2;
+
+/** Float64 per-worker counters of a server. */
+export const CNT = {
+  /** Connections sent to the server (cumulative). */
+  CONN_TOTAL: 0,
+  /** Connection attempts that failed. */
+  CONN_ERR: 1,
+  /** Retries and redispatches. */
+  RETRIES: 2,
+  REDISPATCH: 3,
+  /** Bytes client→server and server→client. */
+  BYTES_IN: 4,
+  BYTES_OUT: 5,
+} as const;
+export const CNT_SLOTS = 8;
+
+export interface ServerTableBuffers {
+  readonly state: SharedArrayBuffer;
+  readonly counters: SharedArrayBuffer;
+  readonly servers: number;
+  readonly workers: number;
+}
+
+export class ServerTable {
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+
+  constructor(readonly buf: ServerTableBuffers) {
+    this.i32 = new Int32Array(buf.state);
+    this.f64 = new Float64Array(buf.counters);
+  }
+
+  static create(servers: number, workers: number): ServerTable {
+    return new ServerTable({
+      state: new SharedArrayBuffer(Math.max(1, servers) * SRV_SLOTS * 4),
+      counters: new SharedArrayBuffer(Math.max(1, servers) * Math.max(1, workers) * CNT_SLOTS * 8),
+      servers,
+      workers,
+    });
+  }
+
+  slot(server: number, field: number): number {
+    return server * SRV_SLOTS + field;
+  }
+
+  get(server: number, field: number): number {
+    return Atomics.load(this.i32, server * SRV_SLOTS + field);
+  }
+
+  set(server: number, field: number, value: number): void {
+    Atomics.store(this.i32, server * SRV_SLOTS + field, value);
+  }
+
+  add(server: number, field: number, delta: number): number {
+    return Atomics.add(this.i32, server * SRV_SLOTS + field, delta) + delta;
+  }
+
+  /** Take a connection slot if the server's maxconn allows it; true when taken. */
+  tryAcquire(server: number): boolean {
+    const max = this.get(server, SRV.MAXCONN);
+    const at = server * SRV_SLOTS + SRV.CUR_CONN;
+    for (;;) {
+      const cur = Atomics.load(this.i32, at);
+      if (max > 0 && cur >= max) return false;
+      if (Atomics.compareExchange(this.i32, at, cur, cur + 1) === cur) {
+        if (cur + 1 > this.get(server, SRV.MAX_CONN_SEEN)) this.set(server, SRV.MAX_CONN_SEEN, cur + 1);
+        return true;
+      }
+    }
+  }
+
+  /** Release a slot and wake threads waiting on this server's queue. */
+  release(server: number): void {
+    const at = server * SRV_SLOTS + SRV.CUR_CONN;
+    Atomics.sub(this.i32, at, 1);
+    Atomics.notify(this.i32, at);
+  }
+
+  /** Usable for new traffic: up, ready, weight > 0. */
+  usable(server: number): boolean {
+    return this.get(server, SRV.UP) === 1 && this.get(server, SRV.ADMIN) === ADMIN_READY && this.get(server, SRV.WEIGHT) > 0;
+  }
+
+  count(server: number, worker: number, field: number, delta = 1): void {
+    this.f64[(server * this.buf.workers + worker) * CNT_SLOTS + field]! += delta;
+  }
+
+  /** Sum of a counter over all workers. */
+  total(server: number, field: number): number {
+    let s = 0;
+    for (let w = 0; w < this.buf.workers; w++) s += this.f64[(server * this.buf.workers + w) * CNT_SLOTS + field]!;
+    return s;
+  }
+}
