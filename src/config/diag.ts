@@ -52,6 +52,8 @@ const TAGS: Record<Severity, string> = {
 
 export class Diagnostics {
   readonly items: Diagnostic[] = [];
+  /** Parsing stopped on purpose (`.alert`), as HAProxy's ERR_ABORT: nothing after it is checked. */
+  aborted = false;
   /** Upper bound so a hostile config cannot make us allocate without limit. */
   static readonly MAX_ITEMS = 10_000;
 
@@ -59,16 +61,16 @@ export class Diagnostics {
     this.push({ severity: 'alert', code, loc, message, detail, style });
   }
 
-  warning(code: DiagCode, loc: Loc | undefined, message: string, detail?: readonly string[]): void {
-    this.push({ severity: 'warning', code, loc, message, detail });
+  warning(code: DiagCode, loc: Loc | undefined, message: string, detail?: readonly string[], style?: 'tight' | 'bracket'): void {
+    this.push({ severity: 'warning', code, loc, message, detail, style });
   }
 
-  notice(loc: Loc | undefined, message: string): void {
-    this.push({ severity: 'notice', code: 'N_DIRECTIVE', loc, message });
+  notice(loc: Loc | undefined, message: string, style?: 'tight' | 'bracket'): void {
+    this.push({ severity: 'notice', code: 'N_DIRECTIVE', loc, message, style });
   }
 
-  diag(loc: Loc | undefined, message: string): void {
-    this.push({ severity: 'diag', code: 'N_DIRECTIVE', loc, message });
+  diag(loc: Loc | undefined, message: string, style?: 'tight' | 'bracket'): void {
+    this.push({ severity: 'diag', code: 'N_DIRECTIVE', loc, message, style });
   }
 
   get alerts(): number {

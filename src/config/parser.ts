@@ -116,16 +116,18 @@ export function newProxy(
   };
   if (!from) return base;
   // Inherit what HAProxy copies from a defaults section: everything a defaults section can
-  // hold (binds and servers cannot appear there). Deep copy: the model is plain data.
-  const copy = structuredClone(from);
+  // hold (binds and servers cannot appear there). Directives are never mutated after
+  // parsing, so the records are copied and the directives shared.
+  const lists: Record<string, Directive[]> = {};
+  for (const [k, v] of Object.entries(from.lists)) lists[k] = [...v];
   return {
     ...base,
-    mode: copy.mode,
-    settings: copy.settings,
-    lists: copy.lists,
-    options: copy.options,
-    timeouts: copy.timeouts,
-    defaultServer: copy.defaultServer,
+    mode: from.mode,
+    settings: { ...from.settings },
+    lists,
+    options: { ...from.options },
+    timeouts: { ...from.timeouts },
+    defaultServer: { ...from.defaultServer },
   };
 }
 
@@ -142,16 +144,18 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
   let lastDefaults: ProxyModel | undefined;
   const namedDefaults = new Map<string, ProxyModel>();
   const implicitlyUsed = new Set<ProxyModel>();
+  const byName = new Map<string, ProxyModel[]>();
   const explicitlyUsed = new Set<ProxyModel>();
 
   const sectionRegistry = (type: SectionType): Registry<SectionKeyword> | undefined =>
     opts.registries.sections.get(PROXY_TYPES.has(type) ? 'proxy' : (type as SectionGroup));
 
   for (const file of files) {
+    if (diag.aborted) break;
     let cur: Current | undefined;
     const conds: CondFrame[] = [];
     const lines = file.text.split('\n');
-    for (let ln = 0; ln < lines.length; ln++) {
+    for (let ln = 0; ln < lines.length && !diag.aborted; ln++) {
       const raw = lines[ln]!.replace(/\r$/, '');
       const loc: Loc = { file: file.name, line: ln + 1 };
       const tok = tokenizeLine(raw, {
@@ -211,7 +215,7 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
       }
       dispatch(reg, cur, words, loc);
     }
-    for (const f of conds) {
+    for (const f of diag.aborted ? [] : conds) {
       diag.alert('E_DIRECTIVE', f.loc, `missing '.endif' at end of file (opened at ${f.loc.file}:${f.loc.line}).`);
     }
   }
@@ -300,8 +304,9 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
   }
 
   function checkDuplicateProxy(p: ProxyModel): void {
-    for (const o of model.proxies) {
-      if (o.name !== p.name) continue;
+    const same = byName.get(p.name) ?? [];
+    byName.set(p.name, [...same, p]);
+    for (const o of same) {
       const overlap = (o.cap.frontend && p.cap.frontend) || (o.cap.backend && p.cap.backend);
       if (!overlap) continue;
       diag.alert(
@@ -527,20 +532,23 @@ function handleDirective(
     }
   }
   if (!active) return;
-  const text = args.join(' ');
-  switch (dir) {
-    case '.notice':
-      diag.notice(loc, text);
-      return;
-    case '.warning':
-      diag.warning('W_CONFIG', loc, text);
-      return;
-    case '.alert':
-      diag.alert('E_DIRECTIVE', loc, text);
-      return;
-    case '.diag':
-      if (opts.diagMode) diag.diag(loc, text);
-      return;
+  const report = ['.notice', '.warning', '.alert', '.diag'];
+  if (!report.includes(dir!)) {
+    diag.alert('E_DIRECTIVE', loc, `unknown directive ${q(dir!)}.`, undefined, 'tight');
+    return;
   }
-  diag.alert('E_DIRECTIVE', loc, `unknown directive ${q(dir!)}`);
+  // One argument: the message (quote it to have spaces), printed quoted, as HAProxy does.
+  const msgWords = args.filter((w, i) => w !== '' || i === 0);
+  if (msgWords.length > 1) {
+    diag.alert('E_DIRECTIVE', loc, `Unexpected argument '${msgWords[1]}' for '${dir}'. Use quotes if the message should contain spaces.`, undefined, 'tight');
+    return;
+  }
+  const text = `'${msgWords[0] ?? ''}'.`;
+  if (dir === '.notice') diag.notice(loc, text, 'tight');
+  else if (dir === '.warning') diag.warning('W_CONFIG', loc, text, undefined, 'tight');
+  else if (dir === '.alert') {
+    diag.alert('E_DIRECTIVE', loc, text, undefined, 'tight');
+    diag.aborted = true;
+  }
+  else if (opts.diagMode) diag.diag(loc, text, 'tight');
 }

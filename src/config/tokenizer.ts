@@ -49,8 +49,6 @@ export function tokenizeLine(raw: string, ctx: TokenizeContext): TokenizedLine {
   let inWord = false;
   let quote: '' | "'" | '"' = '';
   let quoteAt = 0;
-  // When a word is exactly one quoted ${VAR[*]}, its value becomes several words.
-  let splitPending: string[] | undefined;
 
   const fail = (message: string, index: number): TokenizedLine => ({
     words: [],
@@ -59,14 +57,9 @@ export function tokenizeLine(raw: string, ctx: TokenizeContext): TokenizedLine {
   });
   const endWord = (): void => {
     if (!inWord) return;
-    if (splitPending !== undefined && cur === splitPending.join(' ')) {
-      for (const w of splitPending) if (w !== '') words.push(w);
-    } else {
-      words.push(cur);
-    }
+    words.push(cur);
     cur = '';
     inWord = false;
-    splitPending = undefined;
   };
 
   let i = 0;
@@ -95,7 +88,15 @@ export function tokenizeLine(raw: string, ctx: TokenizeContext): TokenizedLine {
         i++;
         continue;
       }
-      if (d === ' ' || d === '\t' || d === '\\' || d === '#' || d === "'" || d === '"' || d === '$') {
+      if (d === '\t') {
+        // Not an escape in 2.6: the backslash stays and the tab is itself again.
+        cur += '\\';
+        i++;
+      } else if (d === '$' && quote === '') {
+        // Outside quotes '\$' stays as is (no variable is expanded there anyway).
+        cur += '\\$';
+        i += 2;
+      } else if (d === ' ' || d === '\\' || d === '#' || d === "'" || d === '"' || d === '$') {
         cur += d;
         i += 2;
       } else if (d === 'r') {
@@ -137,10 +138,16 @@ export function tokenizeLine(raw: string, ctx: TokenizeContext): TokenizedLine {
       const r = expandVar(raw, i, ctx);
       if ('error' in r) return fail(r.error, r.at);
       if (r.split) {
-        // Only a word made of this expansion alone is split, as HAProxy does.
-        splitPending = r.split;
+        // ${VAR[*]}: the first part joins the current word, each further part starts a new one.
+        const [head, ...rest] = r.split;
+        cur += head ?? '';
+        for (const part of rest) {
+          words.push(cur);
+          cur = part;
+        }
+      } else {
+        cur += r.value;
       }
-      cur += r.value;
       i = r.next;
       continue;
     }
@@ -169,10 +176,14 @@ function expandVar(raw: string, at: number, ctx: TokenizeContext): VarResult {
   i++;
   while (i < raw.length && isNameChar(raw[i]!)) i++;
   const name = raw.slice(start, i);
+  if (pseudo && !['.FILE', '.LINE', '.SECTION'].includes(name)) {
+    return { error: 'forbidden first char in environment variable name', at: start };
+  }
   let dflt: string | undefined;
   let split = false;
   if (braced) {
-    if (raw.startsWith('[*]', i)) {
+    if (raw[i] === '[') {
+      if (!raw.startsWith('[*]', i)) return { error: 'truncated or invalid word expansion sequence', at: i };
       split = true;
       i += 3;
     }
@@ -187,7 +198,7 @@ function expandVar(raw: string, at: number, ctx: TokenizeContext): VarResult {
   }
   let value = pseudo ? pseudoVar(name, ctx) : ctx.getenv(name);
   if (value === undefined) value = dflt ?? '';
-  return split ? { value, next: i, split: value.split(/[ \t]+/) } : { value, next: i };
+  return split ? { value, next: i, split: value.split(/[ \t]+/).filter((p, n, all) => p !== '' || all.length === 1 || (n > 0 && n < all.length - 1)) } : { value, next: i };
 }
 
 function pseudoVar(name: string, ctx: TokenizeContext): string | undefined {
