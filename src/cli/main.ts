@@ -17,6 +17,7 @@ import { installFeatures, type Registries } from '../features.js';
 import { availableServices } from '../services.js';
 import { DEMO_CONFIG, DEMO_NAME } from '../demo/config.js';
 import type { ConfigModel } from '../config/model.js';
+import { runConfig } from '../process/run.js';
 
 export interface Io {
   out(text: string): void;
@@ -46,7 +47,7 @@ export function checkConfig(
     diagMode: opts.diagMode,
   });
   if (opts.preDiag) diag.items.unshift(...opts.preDiag.items);
-  const post = postCheck(model, diag, registries);
+  const post = diag.aborted ? { hasListener: false } : postCheck(model, diag, registries);
   return { model, diag, hasListener: post.hasListener };
 }
 
@@ -79,8 +80,22 @@ export function versionText(level: 1 | 2, registries: Registries): string {
   ].join('\n');
 }
 
-/** Runs the command line; returns the exit code (the caller exits). */
+export interface RunPlan {
+  readonly model: ConfigModel;
+  readonly args: CliArgs;
+}
+
+/**
+ * The one-shot part of the command line (-v, -vv, -cc, -c, errors): returns the exit code.
+ * A valid configuration in run mode returns 0 here; `run()` starts it through `mainOrPlan`.
+ */
 export function main(argv: readonly string[], io: Io): number {
+  const r = mainOrPlan(argv, io);
+  return typeof r === 'number' ? r : 0;
+}
+
+/** Like main(), but returns the plan to run a valid configuration instead of 0. */
+export function mainOrPlan(argv: readonly string[], io: Io): number | RunPlan {
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     io.err(`${VERSION_LINE}\n${USAGE.replaceAll('switchyard', io.argv0)}`);
@@ -107,7 +122,7 @@ export function main(argv: readonly string[], io: Io): number {
     }
     sources = loadSources(args.files, pre);
   }
-  const { diag, hasListener } = checkConfig(sources, io.env, registries, { diagMode: args.diagMode, preDiag: pre });
+  const { model, diag, hasListener } = checkConfig(sources, io.env, registries, { diagMode: args.diagMode, preDiag: pre });
 
   printDiagnostics(diag, args, io, sources);
   if (args.demo) io.err(demoSummary(diag));
@@ -130,10 +145,7 @@ export function main(argv: readonly string[], io: Io): number {
     if (!args.quiet) io.err(`[ALERT]    (${io.pid}) : config : No enabled listener found (check for 'bind' directives) ! Exiting.\n`);
     return 1;
   }
-  // A configuration with a listener can only pass the checks once the data plane is
-  // registered as ready; until then the 'bind' keyword itself is refused above.
-  io.err(`[ALERT]    (${io.pid}) : config : the data plane is not implemented yet.\n`);
-  return 1;
+  return { model, args };
 }
 
 function printDiagnostics(diag: Diagnostics, args: CliArgs, io: Io, sources: readonly SourceFile[]): void {
@@ -149,7 +161,7 @@ function printDiagnostics(diag: Diagnostics, args: CliArgs, io: Io, sources: rea
     const files = new Set<string>();
     for (const d of diag.items) if (d.severity === 'alert' && d.loc) files.add(d.loc.file);
     for (const s of sources) if (files.has(s.name)) lines.push(`[ALERT]    (${io.pid}) : config : Error(s) found in configuration file : ${s.name}`);
-    lines.push(`[ALERT]    (${io.pid}) : config : Fatal errors found in configuration.`);
+    if (!diag.aborted) lines.push(`[ALERT]    (${io.pid}) : config : Fatal errors found in configuration.`);
   }
   io.err(lines.join('\n') + '\n');
 }
@@ -194,17 +206,22 @@ function runCondition(expr: string, io: Io, registries: Registries): number {
   return r.value ? 0 : 1;
 }
 
-/** Process entry: wires real stdio, exits with main()'s code once output is flushed. */
+/** Process entry: wires real stdio, runs, exits with HAProxy's codes. */
 export function run(): void {
   const argv0 = process.env['SWITCHYARD_ARGV0'] ?? basename(process.argv[1] ?? 'switchyard');
-  const code = main(process.argv.slice(2), {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
-    env: process.env,
-    pid: process.pid,
-    argv0,
-  });
-  process.exitCode = code;
+  const err = (t: string): void => void process.stderr.write(t);
+  const r = mainOrPlan(process.argv.slice(2), { out: (t) => process.stdout.write(t), err, env: process.env, pid: process.pid, argv0 });
+  if (typeof r === 'number') {
+    process.exitCode = r;
+    return;
+  }
+  runConfig(r.model, { pidfile: r.args.pidfile, pid: process.pid, err }).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      err(`[ALERT]    (${process.pid}) : ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) run();

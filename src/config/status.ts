@@ -35,6 +35,11 @@ export function isReady(s: Status): boolean {
   return s === 'ready';
 }
 
+/** The alert text for something known but not implemented yet. */
+export function notImplemented(what: string, s: Status): string {
+  return `${what} is not implemented yet (${statusLabel(s)}).`;
+}
+
 /** Short human label, used in the not-implemented alert and the compatibility matrix. */
 export function statusLabel(s: Status): string {
   if (s === 'ready') return 'ready';

@@ -116,7 +116,7 @@ export function bindKeyword(options: Registry<LineOption>): SectionKeyword {
     caps: FE,
     misuse: 'alert',
     multi: true,
-    status: DATA,
+    status: 'ready',
     summary: 'listening addresses and their options',
     parse(ctx) {
       const first = ctx.args[0];

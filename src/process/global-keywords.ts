@@ -72,7 +72,7 @@ const nbproc: SectionKeyword = {
 
 const nbthread: SectionKeyword = {
   name: 'nbthread',
-  status: DATA,
+  status: 'ready',
   summary: 'number of data-plane worker threads',
   parse(ctx) {
     const v = Number(ctx.args[0]);

@@ -6,7 +6,8 @@ import type { KwContext, SectionKeyword } from '../config/keyword.js';
 import type { Json } from '../config/model.js';
 import { ALL, DEF_BE, DEF_FE, FE_BE } from '../config/caps.js';
 import { parseLooseInt, parseTime } from '../config/units.js';
-import { pending } from '../config/status.js';
+import { notImplemented, pending } from '../config/status.js';
+import { BALANCERS } from '../lb/index.js';
 import { q } from '../config/diag.js';
 import { BALANCE_ALGORITHMS, parseBalance } from '../lb/algorithms.js';
 
@@ -23,12 +24,12 @@ export function looseInt(ctx: KwContext, word: string | undefined, what = ctx.ke
   return r.value;
 }
 
-function integer(name: string, caps = ALL, min = 0): SectionKeyword {
+function integer(name: string, caps = ALL, min = 0, status = DATA): SectionKeyword {
   return {
     name,
     caps,
     misuse: 'warning',
-    status: DATA,
+    status,
     parse(ctx) {
       if (ctx.args.length !== 1) return ctx.fail(`${q(name)} expects an integer argument.`, 'E_MISSING_ARG');
       const v = looseInt(ctx, ctx.args[0]);
@@ -39,17 +40,17 @@ function integer(name: string, caps = ALL, min = 0): SectionKeyword {
   };
 }
 
-/** The timeouts HAProxy knows, with the proxy sides that use them. */
-export const TIMEOUTS: Record<string, { side: 'fe' | 'be' | 'both' }> = {
-  client: { side: 'fe' },
-  'client-fin': { side: 'fe' },
+/** The timeouts HAProxy knows, with the proxy sides that use them and who implements them. */
+export const TIMEOUTS: Record<string, { side: 'fe' | 'be' | 'both'; ready?: boolean }> = {
+  client: { side: 'fe', ready: true },
+  'client-fin': { side: 'fe', ready: true },
   'http-request': { side: 'both' },
   'http-keep-alive': { side: 'both' },
-  connect: { side: 'be' },
-  server: { side: 'be' },
-  'server-fin': { side: 'be' },
-  queue: { side: 'be' },
-  tunnel: { side: 'be' },
+  connect: { side: 'be', ready: true },
+  server: { side: 'be', ready: true },
+  'server-fin': { side: 'be', ready: true },
+  queue: { side: 'be', ready: true },
+  tunnel: { side: 'be', ready: true },
   check: { side: 'be' },
   tarpit: { side: 'both' },
 };
@@ -60,7 +61,7 @@ function timeout(name: string): SectionKeyword {
     name: `timeout ${name}`,
     caps: ALL,
     misuse: 'warning',
-    status: DATA,
+    status: TIMEOUTS[name]!.ready ? 'ready' : name === 'check' ? pending('checks') : pending('http'),
     parse(ctx) {
       const key = `timeout ${name}`;
       if (ctx.args.length === 0) return ctx.fail(`${q(key)} expects an integer value (in milliseconds)`, 'E_MISSING_ARG');
@@ -84,7 +85,8 @@ function timeout(name: string): SectionKeyword {
 const modeKw: SectionKeyword = {
   name: 'mode',
   caps: ALL,
-  status: DATA,
+  status: 'ready',
+  summary: "'tcp' ready; 'http' with the HTTP engine (#4)",
   parse(ctx) {
     const m = ctx.args[0];
     if (m !== 'http' && m !== 'tcp' && m !== 'log') {
@@ -92,6 +94,7 @@ const modeKw: SectionKeyword = {
     }
     if (m === 'log') return ctx.fail(`'mode log' is only available in 'log-forward' sections.`);
     ctx.proxy!.mode = m;
+    if (m === 'http') ctx.fail(notImplemented(`'mode http'`, pending('http')), 'E_NOT_IMPLEMENTED');
     return m;
   },
 };
@@ -117,11 +120,13 @@ const balanceKw: SectionKeyword = {
   name: 'balance',
   caps: DEF_BE,
   misuse: 'warning',
-  status: DATA,
+  status: 'ready',
   summary: `algorithms: ${Object.keys(BALANCE_ALGORITHMS).join(', ')}`,
   parse(ctx) {
     const r = parseBalance(ctx.args);
     if ('error' in r) return ctx.fail(r.error);
+    // Parsed for every algorithm; only those with a balancer module run.
+    if (!BALANCERS.has(r.value.algorithm)) ctx.fail(notImplemented(`'balance ${r.value.algorithm}'`, pending('http')), 'E_NOT_IMPLEMENTED');
     return r.value;
   },
 };
@@ -130,7 +135,8 @@ const hashTypeKw: SectionKeyword = {
   name: 'hash-type',
   caps: DEF_BE,
   misuse: 'warning',
-  status: DATA,
+  status: 'ready',
+  summary: "'map-based' ready; 'consistent' pending",
   parse(ctx) {
     const [method, fn, mod] = ctx.args;
     if (method !== 'map-based' && method !== 'consistent') {
@@ -140,6 +146,9 @@ const hashTypeKw: SectionKeyword = {
       return ctx.fail(`'hash-type ${method}' expects 'sdbm', 'djb2', 'wt6', 'crc32' or 'none' but got '${fn}'.`);
     }
     if (mod !== undefined && mod !== 'avalanche') return ctx.fail(`'hash-type' expects 'avalanche' as modifier but got '${mod}'.`);
+    if (method === 'consistent' || (fn !== undefined && fn !== 'sdbm') || mod !== undefined) {
+      ctx.fail(notImplemented(`'hash-type ${ctx.args.join(' ')}'`, DATA), 'E_NOT_IMPLEMENTED');
+    }
     return { method, function: fn ?? 'sdbm', avalanche: mod === 'avalanche' };
   },
 };
@@ -157,7 +166,7 @@ const defaultBackendKw: SectionKeyword = {
   name: 'default_backend',
   caps: DEF_FE,
   misuse: 'warning',
-  status: DATA,
+  status: 'ready',
   parse: backendName,
 };
 
@@ -191,7 +200,7 @@ export const PROXY_CORE_KEYWORDS: readonly SectionKeyword[] = [
   modeKw,
   maxconnKw,
   integer('fullconn', DEF_BE),
-  integer('retries', DEF_BE),
+  integer('retries', DEF_BE, 0, 'ready'),
   integer('backlog', DEF_FE),
   balanceKw,
   hashTypeKw,

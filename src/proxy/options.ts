@@ -126,9 +126,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   simple('http-restrict-req-hdr-names', ALL, 'http'),
 ];
 
+/** Options the data plane honours today. */
+const READY_OPTIONS: ReadonlySet<string> = new Set(['redispatch', 'allbackups']);
+
 export function optionKeywords(): SectionKeyword[] {
   return OPTIONS.map((o): SectionKeyword => {
-    const status: Status = pending(o.area);
+    const status: Status = READY_OPTIONS.has(o.name) ? 'ready' : pending(o.area);
     return {
       name: `option ${o.name}`,
       caps: o.caps,

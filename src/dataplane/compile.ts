@@ -1,0 +1,150 @@
+// Compile the plain model into what a worker runs: frontends with their listeners and limits,
+// backends with their servers, balancer and timeouts. Parse once, run compiled objects: the
+// session code never looks at keyword strings.
+
+import type { AddressModel, ConfigModel, Json, ProxyModel } from '../config/model.js';
+import type { Layout } from './layout.js';
+
+export interface Timeouts {
+  readonly client: number;
+  readonly server: number;
+  readonly connect: number;
+  readonly queue: number;
+  readonly tunnel: number;
+  readonly clientFin: number;
+  readonly serverFin: number;
+}
+
+export interface RuntimeServer {
+  readonly slot: number;
+  readonly name: string;
+  readonly id: number;
+  readonly host: string;
+  readonly port: number;
+  readonly family: 4 | 6;
+  readonly backup: boolean;
+  readonly weight: number;
+  readonly maxconn: number;
+  readonly disabled: boolean;
+}
+
+export interface RuntimeBackend {
+  readonly name: string;
+  readonly id: number;
+  readonly mode: 'tcp' | 'http';
+  readonly servers: readonly RuntimeServer[];
+  readonly balance: { readonly algorithm: string; readonly [k: string]: Json };
+  readonly retries: number;
+  readonly redispatch: boolean;
+  readonly allBackups: boolean;
+  readonly timeouts: Timeouts;
+  readonly lbOffset: number;
+}
+
+export interface RuntimeListener {
+  readonly host: string;
+  readonly port: number;
+  readonly family: 4 | 6;
+  /** Index of this listener across the whole configuration (stable for every thread). */
+  readonly index: number;
+  readonly maxconn: number;
+  readonly shardsByThread: boolean;
+}
+
+export interface RuntimeFrontend {
+  readonly name: string;
+  readonly id: number;
+  readonly listeners: readonly RuntimeListener[];
+  readonly maxconn: number;
+  readonly defaultBackend: string | null;
+  readonly timeouts: Timeouts;
+}
+
+export interface Runtime {
+  readonly frontends: readonly RuntimeFrontend[];
+  readonly backends: ReadonlyMap<string, RuntimeBackend>;
+  readonly globalMaxconn: number;
+}
+
+const num = (v: Json | undefined, d: number): number => (typeof v === 'number' ? v : d);
+
+function timeoutsOf(p: ProxyModel): Timeouts {
+  const t = p.timeouts;
+  return {
+    client: t['client'] ?? 0,
+    server: t['server'] ?? 0,
+    connect: t['connect'] ?? 0,
+    // HAProxy: without `timeout queue`, the connect timeout applies to the queue.
+    queue: t['queue'] ?? t['connect'] ?? 0,
+    tunnel: t['tunnel'] ?? 0,
+    clientFin: t['client-fin'] ?? t['client'] ?? 0,
+    serverFin: t['server-fin'] ?? t['server'] ?? 0,
+  };
+}
+
+function family(a: AddressModel): 4 | 6 {
+  return a.family === 'ipv6' ? 6 : 4;
+}
+
+export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
+  const backends = new Map<string, RuntimeBackend>();
+  for (const p of model.proxies) {
+    if (!p.cap.backend || backends.has(p.name)) continue;
+    const lay = layout.backends.get(p.name)!;
+    backends.set(p.name, {
+      name: p.name,
+      id: p.id,
+      mode: p.mode === 'http' ? 'http' : 'tcp',
+      servers: p.servers.map((s, i): RuntimeServer => ({
+        slot: lay.firstSlot + i,
+        name: s.name,
+        id: s.id,
+        host: s.address?.host || (s.address?.family === 'ipv6' ? '::1' : '127.0.0.1'),
+        port: s.address?.ports[0] ?? 0,
+        family: s.address ? family(s.address) : 4,
+        backup: s.options['backup'] === true,
+        weight: num(s.options['weight'], 1),
+        maxconn: num(s.options['maxconn'], 0),
+        disabled: s.options['disabled'] === true,
+      })),
+      balance: (p.settings['balance']?.value as RuntimeBackend['balance'] | undefined) ?? { algorithm: 'roundrobin' },
+      retries: num(p.settings['retries']?.value, 3),
+      redispatch: p.options['redispatch']?.enabled === true,
+      allBackups: p.options['allbackups']?.enabled === true,
+      timeouts: timeoutsOf(p),
+      lbOffset: lay.lbOffset,
+    });
+  }
+  let listenerIndex = 0;
+  const frontends: RuntimeFrontend[] = [];
+  for (const p of model.proxies) {
+    if (!p.cap.frontend) continue;
+    const maxconn = num(p.settings['maxconn']?.value, 0);
+    const listeners: RuntimeListener[] = [];
+    for (const b of p.binds) {
+      for (const a of b.addresses) {
+        for (let port = a.ports[0]; port <= a.ports[1]; port++) {
+          listeners.push({
+            host: a.host || (a.family === 'ipv6' ? '::' : '0.0.0.0'),
+            port,
+            family: family(a),
+            index: listenerIndex++,
+            maxconn: num(b.options['maxconn'], 0),
+            shardsByThread: b.options['shards'] === 'by-thread',
+          });
+        }
+      }
+    }
+    const def = p.settings['default_backend']?.value;
+    frontends.push({
+      name: p.name,
+      id: p.id,
+      listeners,
+      maxconn,
+      // A listen section is its own backend.
+      defaultBackend: typeof def === 'string' ? def : p.cap.backend ? p.name : null,
+      timeouts: timeoutsOf(p),
+    });
+  }
+  return { frontends, backends, globalMaxconn: num(model.global.settings['maxconn']?.value, 0) };
+}

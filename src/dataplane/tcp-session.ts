@@ -1,0 +1,179 @@
+// One L4 session: pick a server (balancer), wait for a slot if the server is full (server
+// maxconn → queue, bounded by `timeout queue`), connect (bounded by `timeout connect`,
+// `retries` times, the last retry redispatched to another server with `option redispatch`),
+// then forward both ways with idle timeouts and half-close, and release the slot. Any error
+// ends this session only; the worker goes on.
+
+import net from 'node:net';
+import { CNT, SRV, type ServerTable } from '../ipc/server-table.js';
+import type { Balancer } from '../lb/types.js';
+import type { RuntimeBackend, RuntimeFrontend, RuntimeServer } from './compile.js';
+
+export interface SessionContext {
+  readonly table: ServerTable;
+  readonly worker: number;
+  balancer(be: RuntimeBackend): Balancer;
+  backend(name: string): RuntimeBackend | undefined;
+  /** Live sessions, so a soft stop can wait for them and a hard stop can end them. */
+  readonly live: Set<net.Socket>;
+}
+
+/** Client address as bytes for hashing (IPv4-mapped IPv6 counts as IPv4, as in HAProxy). */
+export function addressBytes(addr: string | undefined): Uint8Array | undefined {
+  if (!addr) return undefined;
+  const v4 = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+  if (net.isIPv4(v4)) return Uint8Array.from(v4.split('.').map(Number));
+  if (!net.isIPv6(addr)) return undefined;
+  const [head, tail] = addr.split('::') as [string, string | undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    const v = parseInt(g || '0', 16);
+    out[i * 2] = v >> 8;
+    out[i * 2 + 1] = v & 0xff;
+  });
+  return out;
+}
+
+/** Wait until the server has a free slot, at most `timeoutMs` (0 = no limit). */
+async function acquireQueued(table: ServerTable, slot: number, timeoutMs: number): Promise<boolean> {
+  if (table.tryAcquire(slot)) return true;
+  const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
+  table.add(slot, SRV.QUEUE, 1);
+  try {
+    for (;;) {
+      const cur = table.get(slot, SRV.CUR_CONN);
+      if (table.tryAcquire(slot)) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      // Woken by release() on any thread (Atomics.notify on the CUR_CONN slot).
+      const w = Atomics.waitAsync(table.i32, table.slot(slot, SRV.CUR_CONN), cur, left === Infinity ? undefined : left);
+      if (w.async) await w.value;
+    }
+  } finally {
+    table.add(slot, SRV.QUEUE, -1);
+  }
+}
+
+type ConnectResult = { ok: true; socket: net.Socket } | { ok: false; immediate: boolean };
+
+function connect(srv: RuntimeServer, timeoutMs: number): Promise<ConnectResult> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const s = net.connect({ host: srv.host, port: srv.port, family: srv.family, allowHalfOpen: true });
+    let timer: NodeJS.Timeout | undefined;
+    const done = (r: ConnectResult): void => {
+      if (timer) clearTimeout(timer);
+      s.removeAllListeners('connect');
+      s.removeAllListeners('error');
+      resolve(r);
+    };
+    if (timeoutMs > 0) {
+      timer = setTimeout(() => {
+        s.destroy();
+        done({ ok: false, immediate: false });
+      }, timeoutMs);
+    }
+    s.once('connect', () => done({ ok: true, socket: s }));
+    s.once('error', () => {
+      s.destroy();
+      // HAProxy waits before retrying a connection that failed at once (refused).
+      done({ ok: false, immediate: Date.now() - started < Math.min(1000, timeoutMs || 1000) });
+    });
+  });
+}
+
+/** Serve one accepted client connection in TCP mode. */
+export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, ctx: SessionContext): Promise<void> {
+  ctx.live.add(client);
+  client.on('error', () => client.destroy());
+  client.pause();
+  let slot = -1;
+  try {
+    const be = fe.defaultBackend ? ctx.backend(fe.defaultBackend) : undefined;
+    if (!be) return void client.destroy();
+    const lb = ctx.balancer(be);
+    const src = addressBytes(client.remoteAddress);
+    const bySlot = (s: number): RuntimeServer | undefined => be.servers.find((x) => x.slot === s);
+
+    let target = lb.select({ src });
+    let attempt = 0;
+    for (;;) {
+      if (target < 0 || client.destroyed) return void client.destroy();
+      if (!(await acquireQueued(ctx.table, target, be.timeouts.queue))) return void client.destroy();
+      slot = target;
+      const srv = bySlot(slot)!;
+      ctx.table.count(slot, ctx.worker, CNT.CONN_TOTAL);
+      const r = await connect(srv, be.timeouts.connect);
+      if (client.destroyed) {
+        if (r.ok) r.socket.destroy();
+        return;
+      }
+      if (r.ok) {
+        forward(client, r.socket, fe, be, ctx, slot);
+        slot = -1; // forward() owns the slot now
+        return;
+      }
+      ctx.table.count(slot, ctx.worker, CNT.CONN_ERR);
+      ctx.table.release(slot);
+      slot = -1;
+      if (attempt >= be.retries) return void client.destroy();
+      attempt++;
+      ctx.table.count(srv.slot, ctx.worker, CNT.RETRIES);
+      if (r.immediate) await new Promise((res) => setTimeout(res, Math.min(1000, be.timeouts.connect || 1000)));
+      // The last retry goes to another server when redispatch is on.
+      if (be.redispatch && attempt === be.retries) {
+        const other = lb.select({ src }, srv.slot);
+        if (other >= 0 && other !== srv.slot) {
+          ctx.table.count(srv.slot, ctx.worker, CNT.REDISPATCH);
+          target = other;
+        }
+      }
+    }
+  } catch {
+    client.destroy();
+  } finally {
+    if (slot >= 0) ctx.table.release(slot);
+    if (client.destroyed) ctx.live.delete(client);
+  }
+}
+
+function forward(client: net.Socket, server: net.Socket, fe: RuntimeFrontend, be: RuntimeBackend, ctx: SessionContext, slot: number): void {
+  let closed = false;
+  let clientEnded = false;
+  let serverEnded = false;
+  const tunnel = be.timeouts.tunnel;
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    client.destroy();
+    server.destroy();
+    ctx.table.count(slot, ctx.worker, CNT.BYTES_IN, client.bytesRead);
+    ctx.table.count(slot, ctx.worker, CNT.BYTES_OUT, server.bytesRead);
+    ctx.table.release(slot);
+    ctx.live.delete(client);
+  };
+  client.setTimeout(tunnel || fe.timeouts.client);
+  server.setTimeout(tunnel || be.timeouts.server);
+  client.on('timeout', finish);
+  server.on('timeout', finish);
+  client.on('error', finish);
+  server.on('error', finish);
+  client.on('close', finish);
+  server.on('close', finish);
+  client.on('end', () => {
+    clientEnded = true;
+    if (!tunnel) client.setTimeout(fe.timeouts.clientFin);
+    if (serverEnded) finish();
+  });
+  server.on('end', () => {
+    serverEnded = true;
+    if (!tunnel) server.setTimeout(be.timeouts.serverFin);
+    if (clientEnded) finish();
+  });
+  client.pipe(server);
+  server.pipe(client);
+  client.resume();
+}

@@ -1,0 +1,35 @@
+// The only things that cross the main/worker wall: these typed messages over a MessagePort,
+// the structured-cloned model, and the named SharedArrayBuffer slots (./server-table.ts).
+
+import type { ConfigModel } from '../config/model.js';
+import type { MessagePort } from 'node:worker_threads';
+
+/** How connections reach workers (DESIGN.md: accept modes). */
+export type AcceptMode = 'main' | 'shared' | 'reuseport' | 'worker';
+
+export interface ServeTask {
+  readonly index: number;
+  readonly workers: number;
+  readonly model: ConfigModel;
+  readonly state: SharedArrayBuffer;
+  readonly counters: SharedArrayBuffer;
+  readonly lb: SharedArrayBuffer;
+  readonly port: MessagePort;
+  readonly mode: AcceptMode;
+  /** CPU to pin this worker thread to (cpu-map), if any. */
+  readonly cpu: number | null;
+  /** shared/reuseport: listening fds for this worker, by listener index. */
+  readonly listenFds: Readonly<Record<number, number>>;
+}
+
+export type MainToWorker =
+  | { readonly type: 'fd'; readonly fd: number; readonly listener: number }
+  | { readonly type: 'pause' }
+  | { readonly type: 'resume' }
+  | { readonly type: 'soft-stop' }
+  | { readonly type: 'stop' };
+
+export type WorkerToMain =
+  | { readonly type: 'ready'; readonly index: number; readonly listening: readonly number[] }
+  | { readonly type: 'listen-error'; readonly index: number; readonly listener: number; readonly message: string }
+  | { readonly type: 'load'; readonly index: number; readonly active: number };

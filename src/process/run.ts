@@ -1,0 +1,62 @@
+// Running the configuration: start the data plane, write the pidfile, and handle HAProxy's
+// signals — SIGINT/SIGTERM stop now (exit within 2 s), SIGUSR1 soft stop (stop listening,
+// let open connections finish). Handlers are installed before the workers start, so a
+// signal during start-up is honoured too.
+
+import { writeFileSync, rmSync } from 'node:fs';
+import type { ConfigModel } from '../config/model.js';
+import { DataPlane } from '../dataplane/runtime.js';
+
+export interface RunOptions {
+  readonly pidfile?: string;
+  readonly pid: number;
+  err(text: string): void;
+}
+
+export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number> {
+  const dp = new DataPlane(model, {
+    onProblem: (m) => opts.err(`[ALERT]    (${opts.pid}) : ${m}\n`),
+  });
+  const configured = model.global.settings['pidfile']?.value;
+  const pidfile = opts.pidfile ?? (typeof configured === 'string' ? configured : undefined);
+
+  return new Promise<number>((resolve) => {
+    let ending = false;
+    const started = dp.start();
+    const finish = (code: number): void => {
+      if (pidfile) rmSync(pidfile, { force: true });
+      resolve(code);
+    };
+    const hard = (): void => {
+      if (ending) return;
+      ending = true;
+      // Exit within HAProxy's bound even if a worker does not stop in time.
+      const guard = setTimeout(() => finish(0), 1500);
+      guard.unref();
+      void started
+        .catch(() => undefined)
+        .then(() => dp.stop())
+        .then(() => {
+          clearTimeout(guard);
+          finish(0);
+        });
+    };
+    process.once('SIGINT', hard);
+    process.once('SIGTERM', hard);
+    process.once('SIGUSR1', () => {
+      if (ending) return;
+      ending = true;
+      void started.then(() => dp.softStop()).then(() => finish(0));
+    });
+    started.then(
+      () => {
+        if (pidfile && !ending) writeFileSync(pidfile, `${opts.pid}\n`);
+      },
+      (e: unknown) => {
+        opts.err(`[ALERT]    (${opts.pid}) : ${e instanceof Error ? e.message : String(e)}\n`);
+        ending = true;
+        finish(1);
+      },
+    );
+  });
+}

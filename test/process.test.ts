@@ -1,0 +1,121 @@
+// The switchyard process as users run it: a real child process, real sockets, signals.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
+
+async function freePort(): Promise<number> {
+  const s = net.createServer().listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const p = (s.address() as net.AddressInfo).port;
+  s.close();
+  await once(s, 'close');
+  return p;
+}
+
+async function backend(reply: string): Promise<{ port: number; server: net.Server }> {
+  const server = net.createServer((c) => {
+    c.on('error', () => undefined);
+    c.on('data', (d) => {
+      if (String(d).includes('bye')) c.end(reply);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { port: (server.address() as net.AddressInfo).port, server };
+}
+
+/** Connect, retrying while the child is still starting (refused), bounded by attempts. */
+async function connectWhenUp(port: number): Promise<net.Socket> {
+  for (let i = 0; ; i++) {
+    const c = net.connect({ port, host: '127.0.0.1' });
+    try {
+      await once(c, 'connect');
+      return c;
+    } catch (e) {
+      if (i > 400) throw e;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+function exchange(c: net.Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let d = '';
+    c.on('data', (x) => (d += x));
+    c.on('close', () => resolve(d));
+    c.write('bye');
+  });
+}
+
+function start(cfg: string, extra: string[] = []): ChildProcess {
+  const dir = mkdtempSync(join(tmpdir(), 'sy-proc-'));
+  const file = join(dir, 'sy.cfg');
+  writeFileSync(file, cfg);
+  return spawn(process.execPath, [BIN, '-f', file, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const cfg = (port: number, be: number): string =>
+  `global\n nbthread 2\ndefaults\n mode tcp\n timeout connect 2s\n timeout client 10s\n timeout server 10s\nlisten l\n bind 127.0.0.1:${port}\n server s 127.0.0.1:${be}\n`;
+
+test('serves, writes its pidfile, stops on SIGTERM with exit 0 and removes the pidfile', { timeout: 20_000 }, async () => {
+  const be = await backend('pong');
+  const port = await freePort();
+  const pidfile = join(mkdtempSync(join(tmpdir(), 'sy-pid-')), 'sy.pid');
+  const child = start(cfg(port, be.port), ['-p', pidfile]);
+  const c = await connectWhenUp(port);
+  assert.equal(await exchange(c), 'pong');
+  assert.equal(readFileSync(pidfile, 'utf8').trim(), String(child.pid));
+  child.kill('SIGTERM');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
+  assert.equal(existsSync(pidfile), false);
+  be.server.close();
+});
+
+test('SIGUSR1 soft stop: no new connections, the open one finishes, then the process exits', { timeout: 20_000 }, async () => {
+  const be = await backend('late');
+  const port = await freePort();
+  const child = start(cfg(port, be.port));
+  const open = await connectWhenUp(port);
+  // Make sure the session reached the server before stopping.
+  while (be.server.listenerCount('connection') === 0) await new Promise((r) => setImmediate(r));
+  child.kill('SIGUSR1');
+  // New connections are refused once listeners are closed.
+  for (;;) {
+    const c = net.connect({ port, host: '127.0.0.1' });
+    const r = await new Promise<string>((resolve) => {
+      c.once('connect', () => resolve('up'));
+      c.once('error', () => resolve('refused'));
+    });
+    c.destroy();
+    if (r === 'refused') break;
+    await new Promise((r2) => setTimeout(r2, 25));
+  }
+  assert.equal(await exchange(open), 'late');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
+  be.server.close();
+});
+
+test('a listener that cannot bind stops start-up with exit 1 and HAProxy\'s message', { timeout: 20_000 }, async () => {
+  const busy = net.createServer().listen(0, '127.0.0.1');
+  await once(busy, 'listening');
+  const port = (busy.address() as net.AddressInfo).port;
+  const child = start(cfg(port, 9));
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 1);
+  assert.match(err, /Starting proxy l: cannot bind socket \(Address already in use\) \[127\.0\.0\.1:\d+\]/);
+  assert.match(err, /Some protocols failed to start their listeners! Exiting\./);
+  busy.close();
+});

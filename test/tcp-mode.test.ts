@@ -1,0 +1,158 @@
+// TCP mode end to end over real loopback sockets, with the data plane's worker threads.
+
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { once } from 'node:events';
+import { parseConfig } from '../src/config/parser.js';
+import { installFeatures } from '../src/features.js';
+import { condEnv } from '../src/cli/main.js';
+import { postCheck } from '../src/config/postcheck.js';
+import { DataPlane } from '../src/dataplane/runtime.js';
+
+const registries = installFeatures();
+
+function model(text: string) {
+  const { model, diag } = parseConfig([{ name: 't.cfg', text }], {
+    env: { getenv: (n) => process.env[n], cwd: process.cwd() },
+    cond: condEnv(process.env, registries),
+    registries,
+  });
+  postCheck(model, diag, registries);
+  const real = diag.items.filter((d) => d.severity === 'alert' && d.code !== 'E_NOT_IMPLEMENTED');
+  assert.deepEqual(real.map((d) => d.message), [], 'config errors');
+  return model;
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer().listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const p = (s.address() as net.AddressInfo).port;
+  s.close();
+  await once(s, 'close');
+  return p;
+}
+
+/** A server answering its name and closing; `hold` keeps each connection until released. */
+async function nameServer(name: string, opts: { hold?: boolean } = {}) {
+  const held: net.Socket[] = [];
+  let count = 0;
+  const srv = net.createServer((c) => {
+    count++;
+    c.on('error', () => undefined);
+    if (opts.hold) held.push(c);
+    else c.end(name);
+  });
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  return {
+    port: (srv.address() as net.AddressInfo).port,
+    get count() {
+      return count;
+    },
+    releaseOne() {
+      held.shift()?.end(name);
+    },
+    close() {
+      for (const h of held) h.destroy();
+      srv.close();
+    },
+  };
+}
+
+function ask(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = net.connect({ port, host: '127.0.0.1' });
+    let d = '';
+    c.on('data', (x) => (d += x));
+    c.on('close', () => resolve(d));
+    c.on('error', reject);
+  });
+}
+
+const planes: DataPlane[] = [];
+after(async () => {
+  for (const p of planes) await p.stop();
+});
+
+async function start(text: string): Promise<DataPlane> {
+  const dp = new DataPlane(model(text));
+  planes.push(dp);
+  await dp.start();
+  return dp;
+}
+
+const DEFAULTS = 'defaults\n mode tcp\n timeout connect 2s\n timeout client 10s\n timeout server 10s\n';
+
+describe('TCP mode over worker threads', () => {
+  test('roundrobin: 9 connections over 3 equal servers are 3/3/3 with 2 worker threads', async () => {
+    const s = await Promise.all(['a', 'b', 'c'].map((n) => nameServer(n)));
+    const port = await freePort();
+    await start(
+      `global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n balance roundrobin\n` +
+        s.map((x, i) => ` server s${i} 127.0.0.1:${x.port}`).join('\n') + '\n',
+    );
+    const answers: string[] = [];
+    for (let i = 0; i < 9; i++) answers.push(await ask(port));
+    assert.deepEqual(['a', 'b', 'c'].map((n) => answers.filter((x) => x === n).length), [3, 3, 3]);
+    for (const x of s) x.close();
+  });
+
+  test('static-rr weights 100/50 give 20/10 of 30', async () => {
+    const s = await Promise.all(['a', 'b'].map((n) => nameServer(n)));
+    const port = await freePort();
+    await start(`global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n balance static-rr\n server s0 127.0.0.1:${s[0]!.port} weight 100\n server s1 127.0.0.1:${s[1]!.port} weight 50\n`);
+    const answers = await Promise.all(Array.from({ length: 30 }, () => ask(port)));
+    assert.deepEqual([answers.filter((x) => x === 'a').length, answers.filter((x) => x === 'b').length], [20, 10]);
+    for (const x of s) x.close();
+  });
+
+  test('server maxconn 1 queues the second client until the first is done', async () => {
+    const held = await nameServer('h', { hold: true });
+    const port = await freePort();
+    const dp = await start(`global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n server s0 127.0.0.1:${held.port} maxconn 1\n`);
+    const first = ask(port);
+    const second = ask(port);
+    // Wait until one client is connected to the server and the other is queued.
+    while (!(held.count === 1 && dp.table.get(0, 5 /* QUEUE */) === 1)) await new Promise((r) => setImmediate(r));
+    assert.equal(held.count, 1);
+    held.releaseOne();
+    while (held.count < 2) await new Promise((r) => setImmediate(r));
+    held.releaseOne();
+    assert.deepEqual(await Promise.all([first, second]), ['h', 'h']);
+    held.close();
+  });
+
+  test('a refused connect is retried and redispatched to another server', async () => {
+    const live = await nameServer('live');
+    const dead = await freePort();
+    const port = await freePort();
+    await start(
+      `global\n nbthread 1\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n balance first\n retries 1\n option redispatch\n timeout connect 200ms\n server dead 127.0.0.1:${dead}\n server live 127.0.0.1:${live.port}\n`,
+    );
+    assert.equal(await ask(port), 'live');
+    live.close();
+  });
+
+  test('half-close: the client ends its side and still gets the reply', async () => {
+    const srv = net.createServer({ allowHalfOpen: true }, (c) => {
+      let got = '';
+      c.on('data', (d) => (got += d));
+      c.on('end', () => c.end(`got:${got}`));
+    });
+    srv.listen(0, '127.0.0.1');
+    await once(srv, 'listening');
+    const port = await freePort();
+    await start(`global\n nbthread 1\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n server s 127.0.0.1:${(srv.address() as net.AddressInfo).port}\n`);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+      let d = '';
+      c.on('data', (x) => (d += x));
+      c.on('end', () => resolve(d));
+      c.on('error', reject);
+      c.end('hello');
+    });
+    assert.equal(reply, 'got:hello');
+    srv.close();
+  });
+});
