@@ -1,0 +1,30 @@
+// startAcceptor(fd, onFds, onError?): a native thread blocked in poll()+accept4() on a listening
+// socket, delivering batches of accepted fds (non-blocking, close-on-exec) to the JS thread
+// through a threadsafe function, so accepting costs the event loop one callback per batch.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+namespace switchyard {
+
+class AcceptorCore;
+
+class Acceptor : public Napi::ObjectWrap<Acceptor> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  // The exported startAcceptor(fd, cb, onError?) → Acceptor handle.
+  static Napi::Value Start(const Napi::CallbackInfo& info);
+
+  explicit Acceptor(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+  Napi::Value Ref(const Napi::CallbackInfo& info);
+  Napi::Value Unref(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<AcceptorCore> core_;
+};
+
+}  // namespace switchyard

@@ -1,0 +1,983 @@
+#include "forwarder.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__linux__)
+#include <sys/epoll.h>
+#endif
+
+#include <algorithm>
+#include <atomic>
+#include <climits>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "addon.h"
+#include "args.h"
+#include "errors.h"
+#include "sockaddr.h"
+#include "thread_util.h"
+
+namespace switchyard {
+
+#if defined(__linux__)
+
+namespace {
+
+constexpr size_t kCopyBufSize = 64 * 1024;  // copy-fallback buffer, allocated only while copying
+constexpr size_t kTurnBudget = 1 << 20;     // bytes per direction per turn, then other conns run
+constexpr int kMaxEvents = 256;
+constexpr uint64_t kWakeToken = ~uint64_t{0};
+constexpr int64_t kNever = INT64_MAX;
+constexpr int64_t kMaxTimeoutMs = INT32_MAX;  // HAProxy's limit too (~24.8 days)
+constexpr int64_t kDefaultMaxPooledPipes = 256;
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+int SockError(int fd) {
+  int err = 0;
+  socklen_t len = sizeof(err);
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return errno;
+  return err;
+}
+
+enum Side : int { kClient = 0, kServer = 1 };
+
+enum class EventType { kConnected, kConnectError, kClosed };
+
+enum class Reason { kClientClose, kServerClose, kClientTimeout, kServerTimeout, kError, kAborted };
+
+const char* ReasonName(Reason r) {
+  switch (r) {
+    case Reason::kClientClose:
+      return "client-close";
+    case Reason::kServerClose:
+      return "server-close";
+    case Reason::kClientTimeout:
+      return "client-timeout";
+    case Reason::kServerTimeout:
+      return "server-timeout";
+    case Reason::kError:
+      return "error";
+    case Reason::kAborted:
+      return "aborted";
+  }
+  return "error";
+}
+
+Reason CloseReason(Side side) { return side == kClient ? Reason::kClientClose : Reason::kServerClose; }
+
+// What the loop thread tells JS. Self-contained: it may be freed without its forwarder.
+struct Event {
+  EventType type;
+  uint64_t id;
+  int err = 0;
+  int clientFd = -1;  // connect-error only: the client fd handed back to JS
+  uint64_t bytesIn = 0;
+  uint64_t bytesOut = 0;
+  Reason reason = Reason::kError;
+};
+
+struct Timeouts {  // milliseconds, 0 = none
+  int64_t connect = 0, client = 0, server = 0, tunnel = 0, clientFin = 0, serverFin = 0;
+};
+
+struct Pipe {
+  int r = -1;
+  int w = -1;
+  size_t cap = 0;
+};
+
+// One direction of a connection: bytes read from `src` wait in a pipe (or, in copy mode, a
+// buffer) until written to `dst`. Holds no pipe and no buffer while idle.
+struct Dir {
+  int src = -1, dst = -1;
+  Side srcSide = kClient, dstSide = kServer;
+  Pipe pipe;
+  size_t inPipe = 0;
+  char* buf = nullptr;
+  size_t bufLen = 0, bufOff = 0;
+  bool copy = false;  // splice refused this fd pair: read/write copy
+  bool eof = false;   // src has sent FIN
+  bool shut = false;  // we have shut dst's write side (this direction is over)
+  uint64_t bytes = 0;
+  size_t Pending() const { return inPipe + (bufLen - bufOff); }
+};
+
+enum class State { kConnecting, kEstablished };
+
+struct Conn {
+  uint64_t id = 0;
+  int cfd = -1, sfd = -1;
+  State state = State::kConnecting;
+  Timeouts t;
+  int64_t start = 0, lastClient = 0, lastServer = 0;
+  int64_t scheduled = kNever;  // earliest deadline queued in the timer heap for this conn
+  Dir up;    // client → server
+  Dir down;  // server → client
+  int firstEof = -1;  // the side whose FIN came first (decides client-close vs server-close)
+  // Readiness hints per side (edge-triggered epoll): cleared by EAGAIN, set by the next event,
+  // so an idle direction costs no syscall when the other one moves.
+  bool canRecv[2] = {true, true};
+  bool canSend[2] = {true, true};
+  bool ready = false;  // queued for another turn (its budget ran out with data left)
+  bool dead = false;
+};
+
+struct Command {
+  enum Kind { kConnect, kAbort } kind;
+  uint64_t id;
+  int clientFd = -1;
+  SockAddr addr;
+  Timeouts t;
+  bool noDelay = true;
+};
+
+}  // namespace
+
+class ForwarderCore {
+ public:
+  ForwarderCore(size_t maxPooledPipes, bool useSplice)
+      : max_pooled_(maxPooledPipes), use_splice_(useSplice) {}
+
+  ~ForwarderCore() {
+    waker_.Close();
+    if (epfd_ >= 0) close(epfd_);
+  }
+
+  std::atomic<int64_t> active{0};
+  std::atomic<int64_t> pipes_in_use{0};
+  std::atomic<int64_t> pipes_pooled{0};
+
+  // ---- JS thread ------------------------------------------------------------------------
+
+  int Start(napi_env env, const std::shared_ptr<ForwarderCore>& self) {
+    env_ = env;
+    epfd_ = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd_ < 0) return errno;
+    int err = waker_.Open();
+    if (err != 0) return err;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kWakeToken;
+    if (epoll_ctl(epfd_, EPOLL_CTL_ADD, waker_.fd(), &ev) != 0) return errno;
+    auto* finalizeHolder = new std::shared_ptr<ForwarderCore>(self);
+    napi_value name;
+    napi_create_string_utf8(env, "switchyard.forwarder", NAPI_AUTO_LENGTH, &name);
+    if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, finalizeHolder,
+                                        Finalize, this, CallJs, &tsfn_) != napi_ok) {
+      delete finalizeHolder;
+      return ENOMEM;
+    }
+    // Keeps the event loop alive only while connections are outstanding (see Connect).
+    napi_unref_threadsafe_function(env, tsfn_);
+    err = StartThread(&thread_, ThreadMain, this, "sy-forwarder");
+    if (err != 0) {
+      stopped_ = true;
+      napi_release_threadsafe_function(tsfn_, napi_tsfn_release);
+      return err;
+    }
+    running_ = true;
+    hook_arg_ = new std::shared_ptr<ForwarderCore>(self);
+    napi_add_env_cleanup_hook(env, CleanupHook, hook_arg_);
+    return 0;
+  }
+
+  bool stopped() const { return stopped_; }
+
+  uint64_t Connect(int clientFd, const SockAddr& addr, const Timeouts& t, bool noDelay,
+                   napi_value cb) {
+    uint64_t id = next_id_++;
+    napi_ref ref;
+    napi_create_reference(env_, cb, 1, &ref);
+    callbacks_.emplace(id, ref);
+    if (outstanding_++ == 0 && !refed_) {
+      napi_ref_threadsafe_function(env_, tsfn_);
+      refed_ = true;
+    }
+    active.fetch_add(1);
+    Command cmd{Command::kConnect, id, clientFd, addr, t, noDelay};
+    Post(cmd);
+    return id;
+  }
+
+  bool Abort(uint64_t id) {
+    if (stopped_ || callbacks_.find(id) == callbacks_.end()) return false;
+    Command cmd{Command::kAbort, id, -1, SockAddr{}, Timeouts{}, false};
+    Post(cmd);
+    return true;
+  }
+
+  // Idempotent. From JS (close()): every connection is closed and reported ('closed' with
+  // reason 'aborted'), then the threadsafe function is released once those events are out.
+  // From environment teardown: the same without events.
+  void Stop(bool fromJs) {
+    if (stopped_) return;
+    stopped_ = true;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      quit_ = true;
+      quit_emits_ = fromJs;
+    }
+    waker_.Wake();
+    if (running_) pthread_join(thread_, nullptr);
+    running_ = false;
+    // The thread is gone and nothing posts after stopped_: release the fds now, not at GC.
+    waker_.Close();
+    if (epfd_ >= 0) close(epfd_);
+    epfd_ = -1;
+    if (!fromJs) return;
+    napi_release_threadsafe_function(tsfn_, napi_tsfn_release);
+    if (hook_arg_ != nullptr) {
+      napi_remove_env_cleanup_hook(env_, CleanupHook, hook_arg_);
+      delete hook_arg_;
+      hook_arg_ = nullptr;
+    }
+  }
+
+ private:
+  void Post(const Command& cmd) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      commands_.push_back(cmd);
+    }
+    waker_.Wake();
+  }
+
+  static void CallJs(napi_env env, napi_value, void* context, void* data) {
+    auto* ev = static_cast<Event*>(data);
+    // env == nullptr: the function is being torn down and `context` may already be gone.
+    if (env == nullptr) {
+      if (ev->clientFd >= 0) close(ev->clientFd);
+      delete ev;
+      return;
+    }
+    static_cast<ForwarderCore*>(context)->Deliver(env, ev);
+    delete ev;
+  }
+
+  void Deliver(napi_env env, Event* ev) {
+    auto it = callbacks_.find(ev->id);
+    if (it == callbacks_.end()) {
+      if (ev->clientFd >= 0) close(ev->clientFd);
+      return;
+    }
+    napi_value fn = nullptr;
+    napi_get_reference_value(env, it->second, &fn);
+    if (ev->type != EventType::kConnected) {  // final event: the callback is not needed again
+      napi_delete_reference(env, it->second);
+      callbacks_.erase(it);
+      if (--outstanding_ == 0 && refed_) {
+        napi_unref_threadsafe_function(env, tsfn_);
+        refed_ = false;
+      }
+    }
+    napi_value obj = nullptr;
+    if (fn == nullptr || napi_create_object(env, &obj) != napi_ok) {
+      if (ev->clientFd >= 0) close(ev->clientFd);
+      return;
+    }
+    switch (ev->type) {
+      case EventType::kConnected:
+        raw::SetString(env, obj, "type", "connected");
+        raw::SetNumber(env, obj, "id", static_cast<double>(ev->id));
+        break;
+      case EventType::kConnectError:
+        raw::SetString(env, obj, "type", "connect-error");
+        raw::SetNumber(env, obj, "id", static_cast<double>(ev->id));
+        raw::SetString(env, obj, "code", ErrnoName(ev->err));
+        raw::SetNumber(env, obj, "errno", -ev->err);
+        raw::SetNumber(env, obj, "clientFd", ev->clientFd);
+        break;
+      case EventType::kClosed:
+        raw::SetString(env, obj, "type", "closed");
+        raw::SetNumber(env, obj, "id", static_cast<double>(ev->id));
+        raw::SetNumber(env, obj, "bytesIn", static_cast<double>(ev->bytesIn));
+        raw::SetNumber(env, obj, "bytesOut", static_cast<double>(ev->bytesOut));
+        raw::SetString(env, obj, "reason", ReasonName(ev->reason));
+        if (ev->err != 0) {
+          raw::SetString(env, obj, "code", ErrnoName(ev->err));
+          raw::SetNumber(env, obj, "errno", -ev->err);
+        }
+        break;
+    }
+    if (!raw::CallSafely(env, fn, 1, &obj) && ev->clientFd >= 0) close(ev->clientFd);
+  }
+
+  static void Finalize(napi_env, void* data, void*) {
+    auto* holder = static_cast<std::shared_ptr<ForwarderCore>*>(data);
+    (*holder)->Stop(false);
+    delete holder;
+  }
+
+  // Environment teardown (e.g. worker.terminate()): stop the thread (it closes every fd without
+  // events) and free the callbacks' references, which the environment does not free for us.
+  static void CleanupHook(void* arg) {
+    auto* holder = static_cast<std::shared_ptr<ForwarderCore>*>(arg);
+    ForwarderCore* self = holder->get();
+    self->hook_arg_ = nullptr;
+    self->Stop(false);
+    for (auto& entry : self->callbacks_) napi_delete_reference(self->env_, entry.second);
+    self->callbacks_.clear();
+    delete holder;
+  }
+
+  // ---- loop thread ----------------------------------------------------------------------
+
+  static void* ThreadMain(void* arg) {
+    static_cast<ForwarderCore*>(arg)->Loop();
+    return nullptr;
+  }
+
+  void Loop() {
+    epoll_event events[kMaxEvents];
+    for (;;) {
+      int n = epoll_wait(epfd_, events, kMaxEvents, NextWaitMs());
+      if (n < 0) n = 0;  // EINTR (signals are blocked here; nothing else is expected)
+      now_ = NowMs();
+      for (int i = 0; i < n; i++) {
+        uint64_t token = events[i].data.u64;
+        if (token == kWakeToken) {
+          waker_.Drain();
+          if (RunCommands()) {
+            Quit();
+            return;
+          }
+          continue;
+        }
+        OnEvent(token >> 1, static_cast<Side>(token & 1), events[i].events);
+      }
+      RunReady();
+      RunTimers();
+      graveyard_.clear();
+    }
+  }
+
+  int NextWaitMs() {
+    if (!ready_.empty()) return 0;
+    if (timers_.empty()) return -1;
+    int64_t wait = timers_.top().first - NowMs();
+    return static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(wait, INT_MAX)));
+  }
+
+  // Returns true when the forwarder is quitting.
+  bool RunCommands() {
+    std::vector<Command> cmds;
+    bool quit;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cmds.swap(commands_);
+      quit = quit_;
+      emit_ = quit_emits_ || !quit_;
+    }
+    for (const Command& cmd : cmds) {
+      if (quit) {
+        if (cmd.kind == Command::kConnect) {  // never started: nothing to hand back but the close
+          close(cmd.clientFd);
+          active.fetch_sub(1);
+          Emit(new Event{EventType::kClosed, cmd.id, 0, -1, 0, 0, Reason::kAborted});
+        }
+        continue;
+      }
+      if (cmd.kind == Command::kConnect) {
+        StartConnect(cmd);
+      } else if (Conn* c = Find(cmd.id)) {
+        CloseConn(c, Reason::kAborted, 0);
+      }
+    }
+    return quit;
+  }
+
+  void Quit() {
+    std::vector<Conn*> all;
+    for (auto& entry : conns_) all.push_back(entry.second.get());
+    for (Conn* c : all) CloseConn(c, Reason::kAborted, 0);
+    graveyard_.clear();
+    for (Pipe& p : pool_) {
+      close(p.r);
+      close(p.w);
+    }
+    pool_.clear();
+    pipes_pooled.store(0);
+  }
+
+  Conn* Find(uint64_t id) {
+    auto it = conns_.find(id);
+    return it == conns_.end() ? nullptr : it->second.get();
+  }
+
+  void Emit(Event* ev) {
+    if (!emit_ || napi_call_threadsafe_function(tsfn_, ev, napi_tsfn_nonblocking) != napi_ok) {
+      if (ev->clientFd >= 0) close(ev->clientFd);
+      delete ev;
+    }
+  }
+
+  bool Watch(Conn* c, Side side, int fd) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
+    ev.data.u64 = (c->id << 1) | static_cast<uint64_t>(side);
+    return epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) == 0;
+  }
+
+  void StartConnect(const Command& cmd) {
+    auto owned = std::make_unique<Conn>();
+    Conn* c = owned.get();
+    c->id = cmd.id;
+    c->cfd = cmd.clientFd;
+    c->t = cmd.t;
+    c->start = now_;
+    int s = socket(cmd.addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+      ReportConnectError(c, errno);
+      return;
+    }
+    if (cmd.noDelay) {
+      int one = 1;
+      setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
+    int r = connect(s, cmd.addr.get(), cmd.addr.len);
+    if (r != 0 && errno != EINPROGRESS && errno != EINTR) {
+      int err = errno;
+      close(s);
+      ReportConnectError(c, err);
+      return;
+    }
+    c->sfd = s;
+    c->up.src = c->down.dst = c->cfd;
+    c->up.dst = c->down.src = s;
+    c->up.srcSide = c->down.dstSide = kClient;
+    c->up.dstSide = c->down.srcSide = kServer;
+    c->up.copy = c->down.copy = !use_splice_;
+    if (!Watch(c, kServer, s)) {
+      int err = errno;
+      close(s);
+      ReportConnectError(c, err);
+      return;
+    }
+    conns_.emplace(c->id, std::move(owned));
+    if (r == 0) {
+      OnConnected(c);
+    } else {
+      ArmTimer(c);
+    }
+  }
+
+  // A connection that never reached a server: the client fd goes back to JS untouched.
+  void ReportConnectError(Conn* c, int err) {
+    active.fetch_sub(1);  // before the event: JS may read stats() as soon as it sees it
+    Emit(new Event{EventType::kConnectError, c->id, err, c->cfd, 0, 0, Reason::kError});
+    c->cfd = -1;
+  }
+
+  void FailConnect(Conn* c, int err) {
+    epoll_ctl(epfd_, EPOLL_CTL_DEL, c->sfd, nullptr);
+    close(c->sfd);
+    c->sfd = -1;
+    ReportConnectError(c, err);
+    Bury(c);
+  }
+
+  void OnConnected(Conn* c) {
+    c->state = State::kEstablished;
+    c->lastClient = c->lastServer = now_;
+    if (!Watch(c, kClient, c->cfd)) {
+      CloseConn(c, Reason::kError, errno);
+      return;
+    }
+    Emit(new Event{EventType::kConnected, c->id, 0, -1, 0, 0, Reason::kError});
+    Pump(c);
+  }
+
+  void OnEvent(uint64_t id, Side side, uint32_t events) {
+    Conn* c = Find(id);
+    if (c == nullptr) return;  // closed earlier in this batch
+    if (c->state == State::kConnecting) {
+      if (side != kServer) return;
+      int err = SockError(c->sfd);
+      if (err == 0 && (events & (EPOLLERR | EPOLLHUP))) err = ECONNREFUSED;
+      if (err != 0) {
+        FailConnect(c, err);
+      } else if (events & EPOLLOUT) {
+        OnConnected(c);
+      }
+      return;
+    }
+    int fd = side == kClient ? c->cfd : c->sfd;
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c->canRecv[side] = true;
+    if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) c->canSend[side] = true;
+    if (events & EPOLLERR) {
+      int err = SockError(fd);
+      if (err != 0) {
+        CloseConn(c, CloseReason(side), err);
+        return;
+      }
+    }
+    if (!Pump(c)) return;
+    if (events & EPOLLHUP) {
+      // Both directions of this socket are down. Fine if we had already shut our write side
+      // (the peer's FIN completed it; what it sent is still read above). Otherwise the peer is
+      // gone while we still owe it data: nothing more can flow that way.
+      const Dir& toFd = side == kClient ? c->down : c->up;
+      if (!toFd.shut) CloseConn(c, CloseReason(side), SockError(fd));
+    }
+  }
+
+  void RunReady() {
+    if (ready_.empty()) return;
+    std::vector<uint64_t> ids;
+    ids.swap(ready_);
+    for (uint64_t id : ids) {
+      Conn* c = Find(id);
+      if (c == nullptr) continue;
+      c->ready = false;
+      Pump(c);
+    }
+  }
+
+  // Moves what can move in both directions. Returns false if the connection was closed.
+  bool Pump(Conn* c) {
+    bool more = false;
+    if (!PumpDir(c, c->up, &more)) return false;
+    if (!PumpDir(c, c->down, &more)) return false;
+    if (c->up.shut && c->down.shut) {
+      CloseConn(c, c->firstEof == kServer ? Reason::kServerClose : Reason::kClientClose, 0);
+      return false;
+    }
+    if (more && !c->ready) {
+      c->ready = true;
+      ready_.push_back(c->id);
+    }
+    ArmTimer(c);
+    return true;
+  }
+
+  void Touch(Conn* c, Side side) { (side == kClient ? c->lastClient : c->lastServer) = now_; }
+
+  bool PumpDir(Conn* c, Dir& d, bool* more) {
+    if (d.shut) return true;
+    size_t budget = kTurnBudget;
+    for (;;) {
+      // 1. Flush what is held.
+      while (d.Pending() > 0) {
+        if (!c->canSend[d.dstSide]) return true;  // EPOLLOUT on dst resumes us
+        ssize_t n;
+        if (d.inPipe > 0) {
+          n = splice(d.pipe.r, nullptr, d.dst, nullptr, d.inPipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        } else {
+          n = send(d.dst, d.buf + d.bufOff, d.bufLen - d.bufOff, MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
+        if (n > 0) {
+          if (d.inPipe > 0) {
+            d.inPipe -= static_cast<size_t>(n);
+          } else {
+            d.bufOff += static_cast<size_t>(n);
+          }
+          Touch(c, d.dstSide);
+          continue;
+        }
+        int err = n < 0 ? errno : EPIPE;
+        if (err == EINTR) continue;
+        if (err == EAGAIN || err == EWOULDBLOCK) {
+          c->canSend[d.dstSide] = false;
+          return true;
+        }
+        if (err == EINVAL && d.inPipe > 0) {
+          if (!PipeToBuffer(c, d)) return false;
+          continue;
+        }
+        CloseConn(c, CloseReason(d.dstSide), err);
+        return false;
+      }
+      ReleaseIdle(d);
+      if (d.eof) {
+        shutdown(d.dst, SHUT_WR);  // half-close: pass the FIN on, the other way keeps flowing
+        d.shut = true;
+        return true;
+      }
+      if (budget == 0) {
+        *more = true;
+        return true;
+      }
+      // 2. Read more.
+      if (!c->canRecv[d.srcSide]) return true;  // EPOLLIN on src resumes us
+      ssize_t n;
+      if (!d.copy) {
+        if (d.pipe.r < 0 && !AcquirePipe(&d.pipe)) {
+          CloseConn(c, Reason::kError, errno);
+          return false;
+        }
+        n = splice(d.src, nullptr, d.pipe.w, nullptr, std::min(d.pipe.cap, budget),
+                   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        if (n > 0) d.inPipe = static_cast<size_t>(n);
+      } else {
+        if (d.buf == nullptr) {
+          d.buf = static_cast<char*>(malloc(kCopyBufSize));
+          if (d.buf == nullptr) {
+            CloseConn(c, Reason::kError, ENOMEM);
+            return false;
+          }
+        }
+        n = recv(d.src, d.buf, std::min(kCopyBufSize, budget), MSG_DONTWAIT);
+        if (n > 0) {
+          d.bufLen = static_cast<size_t>(n);
+          d.bufOff = 0;
+        }
+      }
+      if (n > 0) {
+        d.bytes += static_cast<uint64_t>(n);
+        budget -= std::min(budget, static_cast<size_t>(n));
+        Touch(c, d.srcSide);
+        continue;
+      }
+      if (n == 0) {
+        d.eof = true;
+        if (c->firstEof < 0) c->firstEof = d.srcSide;
+        continue;
+      }
+      int err = errno;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) {
+        c->canRecv[d.srcSide] = false;
+        ReleaseIdle(d);
+        return true;
+      }
+      if (!d.copy && (err == EINVAL || err == ENOSYS)) {  // this fd cannot splice: copy
+        d.copy = true;
+        ReleaseIdle(d);
+        continue;
+      }
+      CloseConn(c, CloseReason(d.srcSide), err);
+      return false;
+    }
+  }
+
+  // splice refused the destination: move what the pipe holds into a buffer and copy from now on.
+  bool PipeToBuffer(Conn* c, Dir& d) {
+    size_t size = std::max(d.inPipe, kCopyBufSize);
+    char* buf = static_cast<char*>(malloc(size));
+    if (buf == nullptr) {
+      CloseConn(c, Reason::kError, ENOMEM);
+      return false;
+    }
+    size_t got = 0;
+    while (got < d.inPipe) {
+      ssize_t n = read(d.pipe.r, buf + got, d.inPipe - got);
+      if (n > 0) {
+        got += static_cast<size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        free(buf);
+        CloseConn(c, Reason::kError, n < 0 ? errno : EIO);
+        return false;
+      }
+    }
+    d.inPipe = 0;
+    ReleasePipe(&d.pipe, true);
+    d.buf = buf;
+    d.bufLen = got;
+    d.bufOff = 0;
+    d.copy = true;
+    return true;
+  }
+
+  void ReleaseIdle(Dir& d) {
+    if (d.pipe.r >= 0 && d.inPipe == 0) ReleasePipe(&d.pipe, true);
+    if (d.buf != nullptr && d.bufOff == d.bufLen) {
+      free(d.buf);
+      d.buf = nullptr;
+      d.bufLen = d.bufOff = 0;
+    }
+  }
+
+  void DropDir(Dir& d) {
+    if (d.pipe.r >= 0) ReleasePipe(&d.pipe, d.inPipe == 0);  // never pool a pipe with data in it
+    d.inPipe = 0;
+    free(d.buf);
+    d.buf = nullptr;
+    d.bufLen = d.bufOff = 0;
+  }
+
+  bool AcquirePipe(Pipe* p) {
+    if (!pool_.empty()) {
+      *p = pool_.back();
+      pool_.pop_back();
+      pipes_pooled.store(static_cast<int64_t>(pool_.size()));
+    } else {
+      int fds[2];
+      if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return false;
+      int cap = fcntl(fds[0], F_GETPIPE_SZ);
+      *p = Pipe{fds[0], fds[1], cap > 0 ? static_cast<size_t>(cap) : 65536};
+    }
+    pipes_in_use.fetch_add(1);
+    return true;
+  }
+
+  void ReleasePipe(Pipe* p, bool reusable) {
+    pipes_in_use.fetch_sub(1);
+    if (reusable && pool_.size() < max_pooled_) {
+      pool_.push_back(*p);
+      pipes_pooled.store(static_cast<int64_t>(pool_.size()));
+    } else {
+      close(p->r);
+      close(p->w);
+    }
+    *p = Pipe{};
+  }
+
+  void CloseConn(Conn* c, Reason reason, int err) {
+    if (c->dead) return;
+    if (c->sfd >= 0) {
+      epoll_ctl(epfd_, EPOLL_CTL_DEL, c->sfd, nullptr);
+      close(c->sfd);
+      c->sfd = -1;
+    }
+    if (c->state == State::kEstablished) epoll_ctl(epfd_, EPOLL_CTL_DEL, c->cfd, nullptr);
+    close(c->cfd);
+    c->cfd = -1;
+    DropDir(c->up);
+    DropDir(c->down);
+    active.fetch_sub(1);
+    Emit(new Event{EventType::kClosed, c->id, err, -1, c->up.bytes, c->down.bytes, reason});
+    Bury(c);
+  }
+
+  // Out of the table now, freed at the end of this loop turn (callers may still hold `c`).
+  void Bury(Conn* c) {
+    c->dead = true;
+    auto it = conns_.find(c->id);
+    if (it == conns_.end()) return;  // never registered (failed before connect)
+    graveyard_.push_back(std::move(it->second));
+    conns_.erase(it);
+  }
+
+  // ---- timers: a min-heap of (deadline, id); entries go stale and are skipped lazily ------
+
+  int64_t NextDeadline(const Conn* c) const {
+    if (c->state == State::kConnecting) return c->t.connect > 0 ? c->start + c->t.connect : kNever;
+    int64_t dc, ds;
+    Deadlines(c, &dc, &ds);
+    return std::min(dc, ds);
+  }
+
+  // Idle deadlines per side: activity on a side is a read from it or a write to it. Half-closed
+  // connections use the fin timeouts where set; `tunnel` replaces client/server otherwise.
+  void Deadlines(const Conn* c, int64_t* client, int64_t* server) const {
+    bool half = c->up.eof || c->down.eof;
+    int64_t tc = c->t.tunnel > 0 ? c->t.tunnel : c->t.client;
+    int64_t ts = c->t.tunnel > 0 ? c->t.tunnel : c->t.server;
+    if (half && c->t.clientFin > 0) tc = c->t.clientFin;
+    if (half && c->t.serverFin > 0) ts = c->t.serverFin;
+    *client = tc > 0 ? c->lastClient + tc : kNever;
+    *server = ts > 0 ? c->lastServer + ts : kNever;
+  }
+
+  void ArmTimer(Conn* c) {
+    int64_t when = NextDeadline(c);
+    if (when < c->scheduled) {
+      c->scheduled = when;
+      timers_.push({when, c->id});
+    }
+  }
+
+  void RunTimers() {
+    while (!timers_.empty() && timers_.top().first <= now_) {
+      auto [when, id] = timers_.top();
+      timers_.pop();
+      Conn* c = Find(id);
+      if (c == nullptr || c->scheduled != when) continue;
+      c->scheduled = kNever;
+      if (c->state == State::kConnecting) {
+        if (c->t.connect > 0 && now_ >= c->start + c->t.connect) {
+          FailConnect(c, ETIMEDOUT);
+          continue;
+        }
+      } else {
+        int64_t dc, ds;
+        Deadlines(c, &dc, &ds);
+        if (dc <= now_) {
+          CloseConn(c, Reason::kClientTimeout, 0);
+          continue;
+        }
+        if (ds <= now_) {
+          CloseConn(c, Reason::kServerTimeout, 0);
+          continue;
+        }
+      }
+      ArmTimer(c);  // activity moved the deadline: queue the real one
+    }
+  }
+
+  const size_t max_pooled_;
+  const bool use_splice_;
+  int epfd_ = -1;
+  Waker waker_;
+  pthread_t thread_{};
+  napi_threadsafe_function tsfn_ = nullptr;
+
+  // Shared, under mu_.
+  std::mutex mu_;
+  std::vector<Command> commands_;
+  bool quit_ = false;
+  bool quit_emits_ = true;
+
+  // JS thread only.
+  napi_env env_ = nullptr;
+  uint64_t next_id_ = 1;
+  std::unordered_map<uint64_t, napi_ref> callbacks_;
+  size_t outstanding_ = 0;
+  bool refed_ = false;
+  bool running_ = false;
+  bool stopped_ = false;
+  std::shared_ptr<ForwarderCore>* hook_arg_ = nullptr;
+
+  // Loop thread only.
+  bool emit_ = true;
+  int64_t now_ = 0;
+  std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
+  std::vector<std::unique_ptr<Conn>> graveyard_;
+  std::vector<uint64_t> ready_;
+  std::vector<Pipe> pool_;
+  std::priority_queue<std::pair<int64_t, uint64_t>, std::vector<std::pair<int64_t, uint64_t>>,
+                      std::greater<std::pair<int64_t, uint64_t>>>
+      timers_;
+};
+
+bool Forwarder::Supported() { return true; }
+
+#else  // !__linux__: no splice(2). The forwarder does not exist; features() omits SPLICE.
+
+class ForwarderCore {};
+
+bool Forwarder::Supported() { return false; }
+
+#endif
+
+Napi::Function Forwarder::Define(Napi::Env env) {
+  return DefineClass(env, "Forwarder",
+                     {InstanceMethod<&Forwarder::Connect>("connect"),
+                      InstanceMethod<&Forwarder::Abort>("abort"),
+                      InstanceMethod<&Forwarder::Stats>("stats"),
+                      InstanceMethod<&Forwarder::Close>("close")});
+}
+
+Napi::Value Forwarder::Create(const Napi::CallbackInfo& info) {
+  auto* addon = info.Env().GetInstanceData<SwitchyardAddon>();
+  return addon->forwarderClass.New({info[0]});
+}
+
+Forwarder::Forwarder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Forwarder>(info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  int64_t maxPooled = kDefaultMaxPooledPipes;
+  bool useSplice = true;
+  if (!info[0].IsUndefined()) {
+    Napi::Object opts;
+    if (!ArgObject(info, 0, "options", &opts) ||
+        !OptInt(opts, "maxPooledPipes", "options", 0, 1 << 20, kDefaultMaxPooledPipes, &maxPooled) ||
+        !OptBool(opts, "splice", "options", true, &useSplice)) {
+      return;
+    }
+  }
+  auto core = std::make_shared<ForwarderCore>(static_cast<size_t>(maxPooled), useSplice);
+  int err = core->Start(env, core);
+  if (err != 0) {
+    ThrowErrno(env, err, "createForwarder");
+    return;
+  }
+  core_ = core;
+#else
+  ThrowErrno(env, ENOSYS, "createForwarder");
+#endif
+}
+
+Napi::Value Forwarder::Connect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  int fd;
+  Napi::Object target, opts;
+  Napi::Function cb;
+  if (!ArgFd(info, 0, &fd) || !ArgObject(info, 1, "target", &target) ||
+      !ArgObject(info, 2, "opts", &opts) || !ArgFunction(info, 3, "cb", &cb)) {
+    return env.Undefined();
+  }
+  SockAddr addr;
+  std::string display;
+  if (!ReadSockAddr(target, "target", &addr, &display)) return env.Undefined();
+  Timeouts t;
+  if (!ReqInt(opts, "connectTimeoutMs", "opts", 0, kMaxTimeoutMs, &t.connect) ||
+      !ReqInt(opts, "clientTimeoutMs", "opts", 0, kMaxTimeoutMs, &t.client) ||
+      !ReqInt(opts, "serverTimeoutMs", "opts", 0, kMaxTimeoutMs, &t.server) ||
+      !OptInt(opts, "tunnelTimeoutMs", "opts", 0, kMaxTimeoutMs, 0, &t.tunnel) ||
+      !OptInt(opts, "clientFinMs", "opts", 0, kMaxTimeoutMs, 0, &t.clientFin) ||
+      !OptInt(opts, "serverFinMs", "opts", 0, kMaxTimeoutMs, 0, &t.serverFin)) {
+    return env.Undefined();
+  }
+  bool noDelay = true;
+  if (!OptBool(opts, "noDelay", "opts", true, &noDelay)) return env.Undefined();
+  if (!core_ || core_->stopped()) {
+    Napi::Error error = Napi::Error::New(env, "The forwarder is closed");
+    error.Set("code", Napi::String::New(env, "ERR_FORWARDER_CLOSED"));
+    error.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  uint64_t id = core_->Connect(fd, addr, t, noDelay, cb);
+  return Napi::Number::New(env, static_cast<double>(id));
+#else
+  return ThrowErrno(env, ENOSYS, "connect");
+#endif
+}
+
+Napi::Value Forwarder::Abort(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  int64_t id;
+  if (!ArgInt(info, 0, "id", 0, (int64_t{1} << 53), &id)) return env.Undefined();
+  return Napi::Boolean::New(env, core_ && core_->Abort(static_cast<uint64_t>(id)));
+#else
+  return Napi::Boolean::New(env, false);
+#endif
+}
+
+Napi::Value Forwarder::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  double active = 0, inUse = 0, pooled = 0;
+#if defined(__linux__)
+  if (core_) {
+    active = static_cast<double>(core_->active.load());
+    inUse = static_cast<double>(core_->pipes_in_use.load());
+    pooled = static_cast<double>(core_->pipes_pooled.load());
+  }
+#endif
+  out.Set("active", Napi::Number::New(env, active));
+  out.Set("pipesInUse", Napi::Number::New(env, inUse));
+  out.Set("pipesPooled", Napi::Number::New(env, pooled));
+  return out;
+}
+
+Napi::Value Forwarder::Close(const Napi::CallbackInfo& info) {
+#if defined(__linux__)
+  if (core_) core_->Stop(true);
+#endif
+  return info.Env().Undefined();
+}
+
+}  // namespace switchyard
