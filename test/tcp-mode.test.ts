@@ -9,6 +9,11 @@ import { installFeatures } from '../src/features.js';
 import { condEnv } from '../src/cli/main.js';
 import { postCheck } from '../src/config/postcheck.js';
 import { DataPlane } from '../src/dataplane/runtime.js';
+import { loadAddon } from '../src/native/addon.js';
+import type { AcceptMode } from '../src/ipc/messages.js';
+
+// Every accept mode that can run here: the pure-JS path always, the native ones with the addon.
+const MODES: AcceptMode[] = loadAddon() ? ['worker', 'main', 'shared', 'reuseport'] : ['worker'];
 
 const registries = installFeatures();
 
@@ -75,8 +80,8 @@ after(async () => {
   for (const p of planes) await p.stop();
 });
 
-async function start(text: string): Promise<DataPlane> {
-  const dp = new DataPlane(model(text));
+async function start(text: string, mode: AcceptMode): Promise<DataPlane> {
+  const dp = new DataPlane(model(text), { mode });
   planes.push(dp);
   await dp.start();
   return dp;
@@ -84,14 +89,13 @@ async function start(text: string): Promise<DataPlane> {
 
 const DEFAULTS = 'defaults\n mode tcp\n timeout connect 2s\n timeout client 10s\n timeout server 10s\n';
 
-describe('TCP mode over worker threads', () => {
+for (const mode of MODES) describe(`TCP mode over worker threads (accept mode: ${mode})`, () => {
   test('roundrobin: 9 connections over 3 equal servers are 3/3/3 with 2 worker threads', async () => {
     const s = await Promise.all(['a', 'b', 'c'].map((n) => nameServer(n)));
     const port = await freePort();
     await start(
       `global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n balance roundrobin\n` +
-        s.map((x, i) => ` server s${i} 127.0.0.1:${x.port}`).join('\n') + '\n',
-    );
+        s.map((x, i) => ` server s${i} 127.0.0.1:${x.port}`).join('\n') + '\n', mode);
     const answers: string[] = [];
     for (let i = 0; i < 9; i++) answers.push(await ask(port));
     assert.deepEqual(['a', 'b', 'c'].map((n) => answers.filter((x) => x === n).length), [3, 3, 3]);
@@ -101,7 +105,7 @@ describe('TCP mode over worker threads', () => {
   test('static-rr weights 100/50 give 20/10 of 30', async () => {
     const s = await Promise.all(['a', 'b'].map((n) => nameServer(n)));
     const port = await freePort();
-    await start(`global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n balance static-rr\n server s0 127.0.0.1:${s[0]!.port} weight 100\n server s1 127.0.0.1:${s[1]!.port} weight 50\n`);
+    await start(`global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n balance static-rr\n server s0 127.0.0.1:${s[0]!.port} weight 100\n server s1 127.0.0.1:${s[1]!.port} weight 50\n`, mode);
     const answers = await Promise.all(Array.from({ length: 30 }, () => ask(port)));
     assert.deepEqual([answers.filter((x) => x === 'a').length, answers.filter((x) => x === 'b').length], [20, 10]);
     for (const x of s) x.close();
@@ -110,7 +114,7 @@ describe('TCP mode over worker threads', () => {
   test('server maxconn 1 queues the second client until the first is done', async () => {
     const held = await nameServer('h', { hold: true });
     const port = await freePort();
-    const dp = await start(`global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n server s0 127.0.0.1:${held.port} maxconn 1\n`);
+    const dp = await start(`global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n server s0 127.0.0.1:${held.port} maxconn 1\n`, mode);
     const first = ask(port);
     const second = ask(port);
     // Wait until one client is connected to the server and the other is queued.
@@ -128,8 +132,7 @@ describe('TCP mode over worker threads', () => {
     const dead = await freePort();
     const port = await freePort();
     await start(
-      `global\n nbthread 1\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n balance first\n retries 1\n option redispatch\n timeout connect 200ms\n server dead 127.0.0.1:${dead}\n server live 127.0.0.1:${live.port}\n`,
-    );
+      `global\n nbthread 1\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n balance first\n retries 1\n option redispatch\n timeout connect 200ms\n server dead 127.0.0.1:${dead}\n server live 127.0.0.1:${live.port}\n`, mode);
     assert.equal(await ask(port), 'live');
     live.close();
   });
@@ -143,7 +146,7 @@ describe('TCP mode over worker threads', () => {
     srv.listen(0, '127.0.0.1');
     await once(srv, 'listening');
     const port = await freePort();
-    await start(`global\n nbthread 1\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n server s 127.0.0.1:${(srv.address() as net.AddressInfo).port}\n`);
+    await start(`global\n nbthread 1\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n server s 127.0.0.1:${(srv.address() as net.AddressInfo).port}\n`, mode);
     const reply = await new Promise<string>((resolve, reject) => {
       const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
       let d = '';
@@ -154,5 +157,33 @@ describe('TCP mode over worker threads', () => {
     });
     assert.equal(reply, 'got:hello');
     srv.close();
+  });
+});
+
+describe('worker threads', () => {
+  test('a crashed worker is replaced and the other worker keeps its connections', { timeout: 30_000 }, async () => {
+    process.env['SWITCHYARD_FAULT_INJECTION'] = '1';
+    const held = await nameServer('held', { hold: true });
+    const quick = await nameServer('quick');
+    const p1 = await freePort();
+    const p2 = await freePort();
+    // Two listeners: with the pure-JS path each is owned by one worker; natively, main mode
+    // hands each connection to the least-loaded worker.
+    const dp = await start(
+      `global\n nbthread 2\n${DEFAULTS}listen a\n bind 127.0.0.1:${p1}\n server s 127.0.0.1:${held.port}\nlisten b\n bind 127.0.0.1:${p2}\n server s 127.0.0.1:${quick.port}\n`,
+      MODES.includes('main') ? 'main' : 'worker',
+    );
+    const open = ask(p1);
+    while (held.count < 1) await new Promise((r) => setImmediate(r));
+    const busy = dp.loads().findIndex((n) => n > 0);
+    assert.ok(busy >= 0, 'one worker holds the open session');
+    dp.injectFault(1 - busy);
+    while (dp.restarts < 1) await new Promise((r) => setTimeout(r, 10));
+    // The open session on the surviving worker is intact, and new connections are served.
+    held.releaseOne();
+    assert.equal(await open, 'held');
+    assert.equal(await ask(p2), 'quick');
+    held.close();
+    quick.close();
   });
 });

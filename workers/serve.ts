@@ -1,7 +1,8 @@
 // The data-plane worker: one long-lived piscina task per thread. It compiles the model it is
-// given, pins itself if asked, takes connections (from its own listeners or as fds from the
-// main thread) and serves them until told to stop. An exception in one connection is caught
-// by that session; the worker keeps serving the others.
+// given, pins itself (cpu-map), takes connections — as raw fds from the main thread's accept
+// thread, from its own native accept thread on a shared or SO_REUSEPORT socket, or (without
+// the addon) from a Node listener it owns — and serves them until told to stop. An exception
+// in one session ends that session only.
 
 import net from 'node:net';
 import type { ServeTask, MainToWorker, WorkerToMain } from '../src/ipc/messages.js';
@@ -9,8 +10,10 @@ import { ServerTable } from '../src/ipc/server-table.js';
 import { computeLayout } from '../src/dataplane/layout.js';
 import { compileRuntime, type RuntimeBackend, type RuntimeFrontend, type RuntimeListener } from '../src/dataplane/compile.js';
 import { tcpSession, type SessionContext } from '../src/dataplane/tcp-session.js';
+import { spliceSession, type NativeContext } from '../src/dataplane/splice-session.js';
 import { BALANCERS } from '../src/lb/index.js';
 import { LB_SHARED_SLOTS, type Balancer } from '../src/lb/types.js';
+import { loadAddon, type Acceptor } from '../src/native/addon.js';
 
 const ERRNO_TEXT: Record<string, string> = {
   EADDRINUSE: 'Address already in use',
@@ -18,22 +21,41 @@ const ERRNO_TEXT: Record<string, string> = {
   EADDRNOTAVAIL: 'Cannot assign requested address',
 };
 
+/** Live sessions, mirrored into this worker's slot of the shared load table. */
+class LiveSet extends Set<{ destroy(): void }> {
+  constructor(private readonly load: Int32Array, private readonly index: number) {
+    super();
+  }
+  override add(v: { destroy(): void }): this {
+    if (!this.has(v)) Atomics.add(this.load, this.index, 1);
+    return super.add(v);
+  }
+  override delete(v: { destroy(): void }): boolean {
+    const had = super.delete(v);
+    if (had) Atomics.sub(this.load, this.index, 1);
+    return had;
+  }
+}
+
 export default async function serve(task: ServeTask): Promise<string> {
   const port = task.port;
   const send = (m: WorkerToMain): void => port.postMessage(m);
+  const addon = task.mode === 'worker' ? undefined : loadAddon();
+  if (addon && task.cpu !== null) addon.pinThread(task.cpu);
 
   const layout = computeLayout(task.model);
   const runtime = compileRuntime(task.model, layout);
   const table = new ServerTable({ state: task.state, counters: task.counters, servers: layout.servers, workers: task.workers });
   const lbShared = new Int32Array(task.lb);
+  const load = new Int32Array(task.load);
   const balancers = new Map<string, Balancer>();
   let seed = (task.index + 1) * 2654435761;
   const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x100000000);
 
-  const ctx: SessionContext = {
+  const base: SessionContext = {
     table,
     worker: task.index,
-    live: new Set(),
+    live: new LiveSet(load, task.index),
     backend: (name) => runtime.backends.get(name),
     balancer(be: RuntimeBackend): Balancer {
       let b = balancers.get(be.name);
@@ -54,37 +76,48 @@ export default async function serve(task: ServeTask): Promise<string> {
       return b;
     },
   };
+  const forwarder = addon?.createForwarder();
+  const native: NativeContext | undefined = addon && forwarder ? { ...base, addon, forwarder } : undefined;
 
   const byListener = new Map<number, RuntimeFrontend>();
   for (const fe of runtime.frontends) for (const l of fe.listeners) byListener.set(l.index, fe);
 
-  const servers: net.Server[] = [];
-  const listening: number[] = [];
-  const accept = (fe: RuntimeFrontend) => (sock: net.Socket): void => {
-    void tcpSession(sock, fe, ctx);
+  /** A raw fd from any native path: splice it. */
+  const serveFd = (fd: number, fe: RuntimeFrontend | undefined): void => {
+    if (!native || !fe) {
+      addon?.close(fd);
+      return;
+    }
+    void spliceSession(fd, fe, native, undefined);
   };
-  const listenOn = (l: RuntimeListener, fe: RuntimeFrontend, fd?: number): Promise<void> =>
+
+  const servers: net.Server[] = [];
+  const acceptors: Acceptor[] = [];
+  const listening: number[] = [];
+  const listenJs = (l: RuntimeListener, fe: RuntimeFrontend): Promise<void> =>
     new Promise((resolve) => {
-      const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, accept(fe));
+      const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) => void tcpSession(sock, fe, base));
       srv.once('error', (e) => {
         const code = (e as NodeJS.ErrnoException).code ?? '';
         send({ type: 'listen-error', index: task.index, listener: l.index, message: `Starting proxy ${fe.name}: cannot bind socket (${ERRNO_TEXT[code] ?? e.message}) [${l.host}:${l.port}]` });
         resolve();
       });
-      const done = (): void => {
+      srv.listen({ host: l.host, port: l.port, ipv6Only: false }, () => {
         servers.push(srv);
         listening.push(l.index);
         resolve();
-      };
-      if (fd !== undefined) srv.listen({ fd }, done);
-      else srv.listen({ host: l.host, port: l.port, ipv6Only: false }, done);
+      });
     });
 
   const work: Promise<void>[] = [];
   for (const fe of runtime.frontends) {
     for (const l of fe.listeners) {
-      if (task.mode === 'worker' && l.index % task.workers === task.index) work.push(listenOn(l, fe));
-      if ((task.mode === 'shared' || task.mode === 'reuseport') && task.listenFds[l.index] !== undefined) work.push(listenOn(l, fe, task.listenFds[l.index]));
+      if (task.mode === 'worker' && l.index % task.workers === task.index) work.push(listenJs(l, fe));
+      const fd = task.listenFds[l.index];
+      if (addon && fd !== undefined) {
+        acceptors.push(addon.startAcceptor(fd, (fds) => fds.forEach((f) => serveFd(f, fe))));
+        listening.push(l.index);
+      }
     }
   }
   await Promise.all(work);
@@ -93,37 +126,45 @@ export default async function serve(task: ServeTask): Promise<string> {
   return new Promise<string>((resolve) => {
     const closeListeners = (): void => {
       for (const s of servers) s.close();
+      for (const a of acceptors) a.stop();
+      acceptors.length = 0;
+      for (const fd of Object.values(task.listenFds)) addon?.close(fd);
+    };
+    const end = (how: string): void => {
+      forwarder?.close();
+      port.close();
+      resolve(how);
     };
     port.on('message', (m: MainToWorker) => {
       switch (m.type) {
-        case 'fd': {
-          const fe = byListener.get(m.listener);
-          const sock = new net.Socket({ fd: m.fd, readable: true, writable: true, allowHalfOpen: true });
-          if (fe) void tcpSession(sock, fe, ctx);
-          else sock.destroy();
+        case 'fd':
+          // The main thread counted this fd in our load slot; the session counts it from now.
+          Atomics.sub(load, task.index, 1);
+          serveFd(m.fd, byListener.get(m.listener));
           return;
-        }
         case 'pause':
-          for (const s of servers) s.close();
-          return;
         case 'resume':
+          return;
+        case 'fault':
+          if (process.env['SWITCHYARD_FAULT_INJECTION'] === '1') {
+            setImmediate(() => {
+              throw new Error(`injected fault in worker ${task.index}`);
+            });
+          }
           return;
         case 'soft-stop': {
           closeListeners();
           const check = (): void => {
-            if (ctx.live.size === 0) {
-              port.close();
-              resolve('soft-stopped');
-            } else setTimeout(check, 50);
+            if (base.live.size === 0) end('soft-stopped');
+            else setTimeout(check, 50);
           };
           check();
           return;
         }
         case 'stop':
           closeListeners();
-          for (const s of ctx.live) s.destroy();
-          port.close();
-          resolve('stopped');
+          for (const s of base.live) s.destroy();
+          end('stopped');
           return;
       }
     });

@@ -1,6 +1,9 @@
 // The control-plane side of the data plane: the shared server table, the piscina pool of
-// exactly `nbthread` workers each running one long-lived `serve` task, restart of a crashed
-// worker (the others keep their connections), and soft/hard stop.
+// exactly `nbthread` workers each running one long-lived `serve` task, the accept modes
+// (DESIGN.md): `main` (a native accept thread here hands fds to the least-loaded worker),
+// `shared` (one listening socket dup()ed to every worker), `reuseport` (one SO_REUSEPORT
+// socket per worker), and `worker` (no native addon: each listener owned by one worker).
+// A crashed worker's task is run again alone; soft and hard stop.
 
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
@@ -9,13 +12,17 @@ import type { ConfigModel } from '../config/model.js';
 import { ServerTable, SRV, ADMIN_MAINT } from '../ipc/server-table.js';
 import type { AcceptMode, MainToWorker, ServeTask, WorkerToMain } from '../ipc/messages.js';
 import { computeLayout } from './layout.js';
-import { compileRuntime } from './compile.js';
+import { compileRuntime, type Runtime, type RuntimeListener } from './compile.js';
+import { cpuPlan } from './cpu-map.js';
+import { loadAddon, loadError, type Acceptor, type NativeAddon } from '../native/addon.js';
 
 export interface DataPlaneOptions {
   readonly threads?: number;
   readonly mode?: AcceptMode;
   /** Called for each problem a worker reports (listen errors). */
   readonly onProblem?: (message: string) => void;
+  /** Called once with a start-up notice (e.g. the native addon is missing). */
+  readonly onNotice?: (message: string) => void;
 }
 
 export class DataPlane {
@@ -24,8 +31,15 @@ export class DataPlane {
   /** The serve task of each worker slot (replaced when a worker is restarted). */
   private running: Promise<unknown>[] = [];
   private stopping = false;
+  private acceptors: Acceptor[] = [];
+  private ownedFds: number[] = [];
+  private listenFds: Record<number, number>[] = [];
+  private readonly addon: NativeAddon | undefined;
+  private readonly runtime: Runtime;
+  private readonly cpus: (number | null)[];
   readonly table: ServerTable;
   private readonly lb: SharedArrayBuffer;
+  private readonly load: Int32Array;
   readonly threads: number;
   readonly mode: AcceptMode;
   /** Tasks that ended because their worker died and were started again. */
@@ -36,13 +50,20 @@ export class DataPlane {
   constructor(private readonly model: ConfigModel, private readonly opts: DataPlaneOptions = {}) {
     const nb = model.global.settings['nbthread']?.value;
     this.threads = opts.threads ?? (typeof nb === 'number' ? nb : availableParallelism());
-    // Without the native addon, workers can only own listeners themselves.
-    this.mode = opts.mode ?? 'worker';
+    const configured = model.global.settings['switchyard.accept-mode']?.value;
+    const wanted = opts.mode ?? (configured === 'main' || configured === 'shared' || configured === 'reuseport' ? configured : 'main');
+    this.addon = wanted === 'worker' ? undefined : loadAddon();
+    this.mode = this.addon ? wanted : 'worker';
+    if (!this.addon && wanted !== 'worker') {
+      opts.onNotice?.(`native addon not loaded (${loadError() ?? 'unknown reason'}): pure-JS listeners, each owned by one worker thread, no splice, no CPU pinning.`);
+    }
     const layout = computeLayout(model);
+    this.runtime = compileRuntime(model, layout);
+    this.cpus = cpuPlan(model, this.threads);
     this.table = ServerTable.create(layout.servers, this.threads);
     this.lb = new SharedArrayBuffer(layout.lbSlots * 4);
-    const runtime = compileRuntime(model, layout);
-    for (const be of runtime.backends.values()) {
+    this.load = new Int32Array(new SharedArrayBuffer(Math.max(1, this.threads) * 4));
+    for (const be of this.runtime.backends.values()) {
       for (const s of be.servers) {
         this.table.set(s.slot, SRV.UP, 1);
         this.table.set(s.slot, SRV.ADMIN, s.disabled ? ADMIN_MAINT : 0);
@@ -50,6 +71,54 @@ export class DataPlane {
         this.table.set(s.slot, SRV.WEIGHT_INIT, s.weight);
         this.table.set(s.slot, SRV.MAXCONN, s.maxconn);
       }
+    }
+  }
+
+  private listeners(): RuntimeListener[] {
+    return this.runtime.frontends.flatMap((f) => f.listeners);
+  }
+
+  /** Create the native listening sockets the accept mode needs (throws on bind errors). */
+  private bindNative(addon: NativeAddon): void {
+    this.listenFds = Array.from({ length: this.threads }, () => ({}));
+    for (const l of this.listeners()) {
+      const open = (reusePort: boolean): number => {
+        try {
+          const fd = addon.createListener({ host: l.host, port: l.port, family: l.family, reusePort, backlog: 1024 });
+          this.ownedFds.push(fd);
+          return fd;
+        } catch (e) {
+          // HAProxy prints strerror() alone: "(Address already in use)".
+          const text = (e instanceof Error ? e.message : String(e)).replace(/^[a-z]+ E[A-Z]+: /, '').replace(/ \S+:\d+$/, '');
+          const fe = this.runtime.frontends.find((f) => f.listeners.includes(l));
+          throw new Error(`Starting proxy ${fe?.name ?? '?'}: cannot bind socket (${text}) [${l.host}:${l.port}]`);
+        }
+      };
+      const mode = l.shardsByThread ? 'reuseport' : this.mode;
+      if (mode === 'main') {
+        const fd = open(false);
+        this.acceptors.push(addon.startAcceptor(fd, (fds) => this.dispatch(fds, l.index)));
+      } else if (mode === 'shared') {
+        const fd = open(false);
+        for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(fd);
+      } else {
+        for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = open(true);
+      }
+    }
+  }
+
+  /** main mode: each accepted fd goes to the least-loaded worker. */
+  private dispatch(fds: number[], listener: number): void {
+    for (const fd of fds) {
+      let best = 0;
+      for (let w = 1; w < this.threads; w++) if (Atomics.load(this.load, w) < Atomics.load(this.load, best)) best = w;
+      const port = this.ports[best];
+      if (!port || this.stopping) {
+        this.addon?.close(fd);
+        continue;
+      }
+      Atomics.add(this.load, best, 1); // counted until the worker takes it over
+      port.postMessage({ type: 'fd', fd, listener } satisfies MainToWorker);
     }
   }
 
@@ -65,7 +134,15 @@ export class DataPlane {
       concurrentTasksPerWorker: 1,
       maxQueue: 0,
     });
-    await Promise.all(Array.from({ length: this.threads }, (_, i) => this.serve(i)));
+    if (this.addon) {
+      try {
+        this.bindNative(this.addon);
+      } catch (e) {
+        this.problems.push(e instanceof Error ? e.message : String(e));
+        this.opts.onProblem?.(this.problems[this.problems.length - 1]!);
+      }
+    }
+    if (this.problems.length === 0) await Promise.all(Array.from({ length: this.threads }, (_, i) => this.serve(i)));
     if (this.problems.length > 0) {
       await this.stop();
       throw new Error('[switchyard.main()] Some protocols failed to start their listeners! Exiting.');
@@ -93,29 +170,50 @@ export class DataPlane {
         lb: this.lb,
         port: port2,
         mode: this.mode,
-        cpu: null,
-        listenFds: {},
+        cpu: this.addon ? (this.cpus[i] ?? null) : null,
+        listenFds: this.listenFds[i] ?? {},
+        load: this.load.buffer as SharedArrayBuffer,
       };
       this.running[i] = this.pool!.run(task, { transferList: [port2] }).then(
         () => port1.close(),
         () => {
           port1.close();
+          this.ports[i] = undefined;
           if (this.stopping) return;
           // The thread died (an uncaught error escaped a session): replace it alone.
           this.restarts++;
+          Atomics.store(this.load, i, 0);
           void this.serve(i).then(ready);
         },
       );
     });
   }
 
+  /** Tests: make worker `i` die (needs SWITCHYARD_FAULT_INJECTION=1). */
+  injectFault(i: number): void {
+    this.ports[i]?.postMessage({ type: 'fault' } satisfies MainToWorker);
+  }
+
+  /** Live sessions per worker, from the shared load table. */
+  loads(): number[] {
+    return Array.from({ length: this.threads }, (_, i) => Atomics.load(this.load, i));
+  }
+
   private broadcast(m: MainToWorker): void {
     for (const p of this.ports) p?.postMessage(m);
+  }
+
+  private closeListeners(): void {
+    for (const a of this.acceptors) a.stop();
+    this.acceptors = [];
+    for (const fd of this.ownedFds) this.addon?.close(fd);
+    this.ownedFds = [];
   }
 
   /** Stop accepting, let open connections finish, then stop the workers. */
   async softStop(): Promise<void> {
     this.stopping = true;
+    this.closeListeners();
     this.broadcast({ type: 'soft-stop' });
     await this.drainPool();
   }
@@ -123,6 +221,7 @@ export class DataPlane {
   /** Close everything now. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.closeListeners();
     this.broadcast({ type: 'stop' });
     await this.drainPool();
   }

@@ -15,7 +15,7 @@ export interface SessionContext {
   balancer(be: RuntimeBackend): Balancer;
   backend(name: string): RuntimeBackend | undefined;
   /** Live sessions, so a soft stop can wait for them and a hard stop can end them. */
-  readonly live: Set<net.Socket>;
+  readonly live: Set<{ destroy(): void }>;
 }
 
 /** Client address as bytes for hashing (IPv4-mapped IPv6 counts as IPv4, as in HAProxy). */
@@ -59,6 +59,7 @@ async function acquireQueued(table: ServerTable, slot: number, timeoutMs: number
 
 type ConnectResult = { ok: true; socket: net.Socket } | { ok: false; immediate: boolean };
 
+
 function connect(srv: RuntimeServer, timeoutMs: number): Promise<ConnectResult> {
   return new Promise((resolve) => {
     const started = Date.now();
@@ -85,43 +86,53 @@ function connect(srv: RuntimeServer, timeoutMs: number): Promise<ConnectResult> 
   });
 }
 
-/** Serve one accepted client connection in TCP mode. */
-export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, ctx: SessionContext): Promise<void> {
-  ctx.live.add(client);
-  client.on('error', () => client.destroy());
-  client.pause();
+/** The result of one connection attempt. On success the connector owns the slot's release. */
+export type Attempt = { ok: true } | { ok: false; immediate: boolean };
+
+/**
+ * Connect the client to `srv` and, once connected, forward until the end, then call
+ * `release()`. Resolves when the attempt is decided. `alive()` tells whether the client is
+ * still there (a client gone while queued or connecting ends the session).
+ */
+export interface Connector {
+  alive(): boolean;
+  attempt(srv: RuntimeServer, be: RuntimeBackend, release: () => void): Promise<Attempt>;
+  /** Give up: close the client (no server could take it). */
+  abort(): void;
+}
+
+/**
+ * The shared L4 session loop: switching, server selection, queue, connect with retries and
+ * redispatch. Used by both the JS path (net.Socket) and the native splice path (raw fds).
+ */
+export async function runSession(fe: RuntimeFrontend, src: Uint8Array | undefined, ctx: SessionContext, conn: Connector): Promise<void> {
   let slot = -1;
   try {
     const be = fe.defaultBackend ? ctx.backend(fe.defaultBackend) : undefined;
-    if (!be) return void client.destroy();
+    if (!be) return conn.abort();
     const lb = ctx.balancer(be);
-    const src = addressBytes(client.remoteAddress);
     const bySlot = (s: number): RuntimeServer | undefined => be.servers.find((x) => x.slot === s);
-
     let target = lb.select({ src });
     let attempt = 0;
     for (;;) {
-      if (target < 0 || client.destroyed) return void client.destroy();
-      if (!(await acquireQueued(ctx.table, target, be.timeouts.queue))) return void client.destroy();
+      if (target < 0 || !conn.alive()) return conn.abort();
+      if (!(await acquireQueued(ctx.table, target, be.timeouts.queue))) return conn.abort();
       slot = target;
       const srv = bySlot(slot)!;
       ctx.table.count(slot, ctx.worker, CNT.CONN_TOTAL);
-      const r = await connect(srv, be.timeouts.connect);
-      if (client.destroyed) {
-        if (r.ok) r.socket.destroy();
-        return;
-      }
+      const held = slot;
+      const r = await conn.attempt(srv, be, () => ctx.table.release(held));
       if (r.ok) {
-        forward(client, r.socket, fe, be, ctx, slot);
-        slot = -1; // forward() owns the slot now
+        slot = -1; // the connector releases it when the connection ends
         return;
       }
       ctx.table.count(slot, ctx.worker, CNT.CONN_ERR);
       ctx.table.release(slot);
       slot = -1;
-      if (attempt >= be.retries) return void client.destroy();
+      if (!conn.alive() || attempt >= be.retries) return conn.abort();
       attempt++;
       ctx.table.count(srv.slot, ctx.worker, CNT.RETRIES);
+      // HAProxy pauses before retrying a connection that failed at once (refused).
       if (r.immediate) await new Promise((res) => setTimeout(res, Math.min(1000, be.timeouts.connect || 1000)));
       // The last retry goes to another server when redispatch is on.
       if (be.redispatch && attempt === be.retries) {
@@ -133,14 +144,35 @@ export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, ctx: S
       }
     }
   } catch {
-    client.destroy();
+    conn.abort();
   } finally {
     if (slot >= 0) ctx.table.release(slot);
-    if (client.destroyed) ctx.live.delete(client);
   }
 }
 
-function forward(client: net.Socket, server: net.Socket, fe: RuntimeFrontend, be: RuntimeBackend, ctx: SessionContext, slot: number): void {
+/** Serve one accepted client connection in TCP mode with Node sockets (no native addon). */
+export function tcpSession(client: net.Socket, fe: RuntimeFrontend, ctx: SessionContext): Promise<void> {
+  ctx.live.add(client);
+  client.on('error', () => client.destroy());
+  client.once('close', () => ctx.live.delete(client));
+  client.pause();
+  return runSession(fe, addressBytes(client.remoteAddress), ctx, {
+    alive: () => !client.destroyed,
+    abort: () => void client.destroy(),
+    async attempt(srv, be, release) {
+      const r = await connect(srv, be.timeouts.connect);
+      if (!r.ok) return r;
+      if (client.destroyed) {
+        r.socket.destroy();
+        return { ok: false, immediate: false };
+      }
+      forward(client, r.socket, fe, be, ctx, srv.slot, release);
+      return { ok: true };
+    },
+  });
+}
+
+function forward(client: net.Socket, server: net.Socket, fe: RuntimeFrontend, be: RuntimeBackend, ctx: SessionContext, slot: number, release: () => void): void {
   let closed = false;
   let clientEnded = false;
   let serverEnded = false;
@@ -152,7 +184,7 @@ function forward(client: net.Socket, server: net.Socket, fe: RuntimeFrontend, be
     server.destroy();
     ctx.table.count(slot, ctx.worker, CNT.BYTES_IN, client.bytesRead);
     ctx.table.count(slot, ctx.worker, CNT.BYTES_OUT, server.bytesRead);
-    ctx.table.release(slot);
+    release();
     ctx.live.delete(client);
   };
   client.setTimeout(tunnel || fe.timeouts.client);

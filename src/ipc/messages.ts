@@ -20,6 +20,8 @@ export interface ServeTask {
   readonly cpu: number | null;
   /** shared/reuseport: listening fds for this worker, by listener index. */
   readonly listenFds: Readonly<Record<number, number>>;
+  /** One Int32 per worker: its live sessions, read by the main thread to hand out fds. */
+  readonly load: SharedArrayBuffer;
 }
 
 export type MainToWorker =
@@ -27,7 +29,9 @@ export type MainToWorker =
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'soft-stop' }
-  | { readonly type: 'stop' };
+  | { readonly type: 'stop' }
+  /** Fault injection for tests: the worker dies (honoured only with SWITCHYARD_FAULT_INJECTION=1). */
+  | { readonly type: 'fault' };
 
 export type WorkerToMain =
   | { readonly type: 'ready'; readonly index: number; readonly listening: readonly number[] }

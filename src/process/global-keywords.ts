@@ -96,10 +96,25 @@ const description: SectionKeyword = {
   parse: (ctx) => (ctx.args.length ? ctx.args.join(' ') : ctx.fail(`'description' expects a string argument.`, 'E_MISSING_ARG')),
 };
 
+/** Switchyard's own global: how connections reach worker threads (DESIGN.md, bench/). */
+const acceptMode: SectionKeyword = {
+  name: 'switchyard.accept-mode',
+  status: 'ready',
+  summary: 'main | shared | reuseport: how accepted connections reach worker threads (not an HAProxy keyword)',
+  parse(ctx) {
+    const m = ctx.args[0];
+    if (ctx.args.length !== 1 || (m !== 'main' && m !== 'shared' && m !== 'reuseport')) {
+      return ctx.fail(`'switchyard.accept-mode' expects 'main', 'shared' or 'reuseport'.`);
+    }
+    return m;
+  },
+};
+
 export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
+  acceptMode,
   nbproc,
   nbthread,
-  { name: 'cpu-map', status: DATA, multi: true, parse: cpuMap },
+  { name: 'cpu-map', status: 'ready', multi: true, parse: cpuMap, summary: 'pins worker threads (needs the native addon; said at start-up otherwise)' },
   flag('daemon'),
   flag('master-worker'),
   flag('quiet', 'ready'),

@@ -16,10 +16,13 @@ export interface RunOptions {
 export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number> {
   const dp = new DataPlane(model, {
     onProblem: (m) => opts.err(`[ALERT]    (${opts.pid}) : ${m}\n`),
+    onNotice: (m) => opts.err(`[NOTICE]   (${opts.pid}) : ${m}\n`),
   });
   const configured = model.global.settings['pidfile']?.value;
   const pidfile = opts.pidfile ?? (typeof configured === 'string' ? configured : undefined);
 
+  // Written before listening, so whoever can connect can also read it.
+  if (pidfile) writeFileSync(pidfile, `${opts.pid}\n`);
   return new Promise<number>((resolve) => {
     let ending = false;
     const started = dp.start();
@@ -49,9 +52,7 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
       void started.then(() => dp.softStop()).then(() => finish(0));
     });
     started.then(
-      () => {
-        if (pidfile && !ending) writeFileSync(pidfile, `${opts.pid}\n`);
-      },
+      () => undefined,
       (e: unknown) => {
         opts.err(`[ALERT]    (${opts.pid}) : ${e instanceof Error ? e.message : String(e)}\n`);
         ending = true;

@@ -1,0 +1,82 @@
+// The native L4 path: the client arrives as a raw fd (never wrapped in JS: one fd, one
+// owner), the addon connects to the chosen server and moves bytes with splice(2) on the
+// worker's own epoll thread. JS only runs the session loop (select, queue, retries) and
+// hears 'connected' / 'connect-error' / 'closed'.
+
+import type { Forwarder, NativeAddon } from '../native/addon.js';
+import { CNT } from '../ipc/server-table.js';
+import type { RuntimeFrontend } from './compile.js';
+import { runSession, type SessionContext } from './tcp-session.js';
+
+export interface NativeContext extends SessionContext {
+  readonly addon: NativeAddon;
+  readonly forwarder: Forwarder;
+}
+
+export function spliceSession(fd: number, fe: RuntimeFrontend, ctx: NativeContext, src: Uint8Array | undefined): Promise<void> {
+  let clientFd = fd;
+  let alive = true;
+  let id = -1;
+  const entry = {
+    destroy(): void {
+      if (id >= 0) ctx.forwarder.abort(id);
+      else if (alive) {
+        alive = false;
+        ctx.addon.close(clientFd);
+      }
+      ctx.live.delete(entry);
+    },
+  };
+  ctx.live.add(entry);
+  return runSession(fe, src, ctx, {
+    alive: () => alive,
+    abort: () => entry.destroy(),
+    attempt(srv, be, release) {
+      return new Promise((resolve) => {
+        const started = Date.now();
+        let decided = false;
+        const decide = (r: { ok: true } | { ok: false; immediate: boolean }): void => {
+          if (!decided) {
+            decided = true;
+            resolve(r);
+          }
+        };
+        const tunnel = be.timeouts.tunnel;
+        try {
+          id = ctx.forwarder.connect(
+            clientFd,
+            { host: srv.host, port: srv.port, family: srv.family },
+            {
+              connectTimeoutMs: be.timeouts.connect,
+              clientTimeoutMs: tunnel || fe.timeouts.client,
+              serverTimeoutMs: tunnel || be.timeouts.server,
+              tunnelTimeoutMs: tunnel,
+              clientFinMs: fe.timeouts.clientFin,
+              serverFinMs: be.timeouts.serverFin,
+            },
+            (ev) => {
+              if (ev.type === 'connected') decide({ ok: true });
+              else if (ev.type === 'connect-error') {
+                // The client fd comes back to us: the session loop may retry elsewhere.
+                id = -1;
+                clientFd = ev.clientFd;
+                decide({ ok: false, immediate: Date.now() - started < Math.min(1000, be.timeouts.connect || 1000) });
+              } else {
+                id = -1;
+                alive = false;
+                ctx.table.count(srv.slot, ctx.worker, CNT.BYTES_IN, ev.bytesIn);
+                ctx.table.count(srv.slot, ctx.worker, CNT.BYTES_OUT, ev.bytesOut);
+                ctx.live.delete(entry);
+                // Closed before 'connected' (client gone): the slot is ours to free too.
+                release();
+                decide({ ok: true });
+              }
+            },
+          );
+        } catch {
+          decide({ ok: false, immediate: true });
+        }
+      });
+    },
+  });
+}
