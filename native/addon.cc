@@ -182,6 +182,30 @@ Napi::Value LocalPort(const Napi::CallbackInfo& info) {
   return ThrowErrno(env, EAFNOSUPPORT, "getsockname");
 }
 
+// The peer's address as raw bytes (4 for IPv4, including IPv4-mapped IPv6; 16 for IPv6):
+// what `balance source` hashes, without formatting and parsing a string.
+Napi::Value PeerAddress(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!ArgFd(info, 0, &fd)) return env.Undefined();
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
+    return ThrowErrno(env, errno, "getpeername");
+  }
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const uint8_t*>(&reinterpret_cast<sockaddr_in*>(&ss)->sin_addr);
+    return Napi::Buffer<uint8_t>::Copy(env, a, 4);
+  }
+  if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const uint8_t*>(&reinterpret_cast<sockaddr_in6*>(&ss)->sin6_addr);
+    static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(a, kMapped, 12) == 0) return Napi::Buffer<uint8_t>::Copy(env, a + 12, 4);
+    return Napi::Buffer<uint8_t>::Copy(env, a, 16);
+  }
+  return ThrowErrno(env, EAFNOSUPPORT, "getpeername");
+}
+
 Napi::Value Dup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
@@ -276,7 +300,7 @@ SwitchyardAddon::SwitchyardAddon(Napi::Env env, Napi::Object exports) {
   };
   static const Entry kFunctions[] = {
       {"features", Features},         {"createListener", CreateListener},
-      {"localPort", LocalPort},       {"dup", Dup},
+      {"localPort", LocalPort},       {"peerAddress", PeerAddress},       {"dup", Dup},
       {"close", Close},               {"setNoDelay", SetNoDelay},
       {"setKeepAlive", SetKeepAlive}, {"shutdownWrite", ShutdownWrite},
       {"pinThread", PinThread},       {"getAffinity", GetAffinity},

@@ -2,7 +2,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAddon } from '../src/native/addon.js';
+import { connectWhenUp, freePort } from './helpers/net.js';
 
 const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
 
@@ -21,27 +21,13 @@ function affinities(pid: number): string[] {
 }
 
 test('cpu-map auto:1/1-2 0-1 pins worker 1 to CPU 0 and worker 2 to CPU 1', { skip: !loadAddon() || availableParallelism() < 2, timeout: 20_000 }, async () => {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const port = (probe.address() as net.AddressInfo).port;
-  probe.close();
+  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'sy-cpu-'));
   const cfg = join(dir, 'c.cfg');
   writeFileSync(cfg, `global\n nbthread 2\n cpu-map auto:1/1-2 0-1\ndefaults\n mode tcp\n timeout connect 1s\n timeout client 5s\n timeout server 5s\nlisten l\n bind 127.0.0.1:${port}\n server s 127.0.0.1:9\n`);
   const child = spawn(process.execPath, [BIN, '-f', cfg], { stdio: 'ignore' });
   try {
-    // Wait until it listens (workers are pinned before they report ready).
-    for (let i = 0; ; i++) {
-      const c = net.connect({ port, host: '127.0.0.1' });
-      const up = await new Promise<boolean>((r) => {
-        c.once('connect', () => r(true));
-        c.once('error', () => r(false));
-      });
-      c.destroy();
-      if (up) break;
-      assert.ok(i < 400, 'switchyard did not start');
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    (await connectWhenUp(port)).destroy();
     // The listener may accept before the workers have started; wait for them to pin.
     let lists = affinities(child.pid!);
     for (let i = 0; i < 400 && !(lists.includes('0') && lists.includes('1')); i++) {

@@ -14,6 +14,7 @@ import { BALANCERS } from '../src/lb/index.js';
 import { LB_SHARED_SLOTS, type Balancer, type LbContext, type LbServer } from '../src/lb/types.js';
 import { addressHash } from '../src/lb/source.js';
 import { effectiveWeights, haproxyMap } from '../src/lb/schedule.js';
+import { connectWhenUp, freePort } from './helpers/net.js';
 
 interface Setup {
   table: ServerTable;
@@ -160,11 +161,7 @@ describe('source hashing', () => {
         return srv;
       }),
     );
-    const front = net.createServer();
-    front.listen(0, '127.0.0.1');
-    await once(front, 'listening');
-    const port = (front.address() as net.AddressInfo).port;
-    front.close();
+    const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'sy-lb-'));
     const cfg = join(dir, 'h.cfg');
     writeFileSync(
@@ -183,16 +180,7 @@ describe('source hashing', () => {
           c.on('end', () => resolve(d));
           c.on('error', reject);
         });
-      // Wait until haproxy answers (retry on refusal: it is starting).
-      for (let i = 0; ; i++) {
-        try {
-          await ask('127.0.0.1');
-          break;
-        } catch (e) {
-          if (i > 200) throw e;
-          await new Promise((r) => setImmediate(r));
-        }
-      }
+      (await connectWhenUp(port)).destroy();
       const map = haproxyMap(effectiveWeights(weights));
       for (let i = 1; i <= 25; i++) {
         const ip = `127.${i}.${(i * 7) % 256}.${((i * 13) % 250) + 1}`;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { freePort, connectWhenUp } from './helpers/net.js';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,14 +13,6 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
 
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const p = (s.address() as net.AddressInfo).port;
-  s.close();
-  await once(s, 'close');
-  return p;
-}
 
 async function backend(reply: string): Promise<{ port: number; server: net.Server }> {
   const server = net.createServer((c) => {
@@ -33,19 +26,6 @@ async function backend(reply: string): Promise<{ port: number; server: net.Serve
   return { port: (server.address() as net.AddressInfo).port, server };
 }
 
-/** Connect, retrying while the child is still starting (refused), bounded by attempts. */
-async function connectWhenUp(port: number): Promise<net.Socket> {
-  for (let i = 0; ; i++) {
-    const c = net.connect({ port, host: '127.0.0.1' });
-    try {
-      await once(c, 'connect');
-      return c;
-    } catch (e) {
-      if (i > 400) throw e;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
 
 function exchange(c: net.Socket): Promise<string> {
   return new Promise((resolve) => {

@@ -4,12 +4,15 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
+import { freePort } from './helpers/net.js';
 import { parseConfig } from '../src/config/parser.js';
 import { installFeatures } from '../src/features.js';
 import { condEnv } from '../src/cli/main.js';
 import { postCheck } from '../src/config/postcheck.js';
 import { DataPlane } from '../src/dataplane/runtime.js';
 import { loadAddon } from '../src/native/addon.js';
+import { addressHash } from '../src/lb/source.js';
+import { effectiveWeights, haproxyMap } from '../src/lb/schedule.js';
 import type { AcceptMode } from '../src/ipc/messages.js';
 
 // Every accept mode that can run here: the pure-JS path always, the native ones with the addon.
@@ -29,14 +32,6 @@ function model(text: string) {
   return model;
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const p = (s.address() as net.AddressInfo).port;
-  s.close();
-  await once(s, 'close');
-  return p;
-}
 
 /** A server answering its name and closing; `hold` keeps each connection until released. */
 async function nameServer(name: string, opts: { hold?: boolean } = {}) {
@@ -135,6 +130,30 @@ for (const mode of MODES) describe(`TCP mode over worker threads (accept mode: $
       `global\n nbthread 1\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n balance first\n retries 1\n option redispatch\n timeout connect 200ms\n server dead 127.0.0.1:${dead}\n server live 127.0.0.1:${live.port}\n`, mode);
     assert.equal(await ask(port), 'live');
     live.close();
+  });
+
+  test('balance source: each client address lands on the server HAProxy\'s map gives it', async () => {
+    const s = await Promise.all(['a', 'b', 'c'].map((n) => nameServer(n)));
+    const port = await freePort();
+    await start(
+      `global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n balance source\n` +
+        s.map((x, i) => ` server s${i} 127.0.0.1:${x.port} weight ${i + 1}`).join('\n') + '\n',
+      mode,
+    );
+    const map = haproxyMap(effectiveWeights([1, 2, 3]));
+    for (let i = 1; i <= 12; i++) {
+      const ip = `127.0.${i}.${i * 3}`;
+      const expected = ['a', 'b', 'c'][map[addressHash(Uint8Array.from(ip.split('.').map(Number))) % map.length]!];
+      const got = await new Promise<string>((resolve, reject) => {
+        const c = net.connect({ port, host: '127.0.0.1', localAddress: ip });
+        let d = '';
+        c.on('data', (x) => (d += x));
+        c.on('close', () => resolve(d));
+        c.on('error', reject);
+      });
+      assert.equal(got, expected, `client ${ip}`);
+    }
+    for (const x of s) x.close();
   });
 
   test('half-close: the client ends its side and still gets the reply', async () => {

@@ -88,7 +88,13 @@ export default async function serve(task: ServeTask): Promise<string> {
       addon?.close(fd);
       return;
     }
-    void spliceSession(fd, fe, native, undefined);
+    let src: Uint8Array | undefined;
+    try {
+      src = native.addon.peerAddress(fd);
+    } catch {
+      src = undefined; // already reset by the client: the session will find out
+    }
+    void spliceSession(fd, fe, native, src);
   };
 
   const servers: net.Server[] = [];

@@ -2,7 +2,6 @@
 // clock ticks of 10 ms) and resident memory. Used around each benchmark phase.
 
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 
 const TICK_S = 0.01;
 
@@ -20,30 +19,8 @@ export function rssKiB(pid: number): number {
   return Number(/VmRSS:\s*(\d+)/.exec(status)?.[1] ?? 0);
 }
 
-/** Resolve once something accepts on 127.0.0.1:port (bounded attempts). */
-export async function waitPort(port: number, attempts = 400): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect({ port, host: '127.0.0.1' });
-      c.once('connect', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`nothing listens on port ${port}`);
-}
-
-export async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
+// Ports and readiness: the tests' helpers (ports below the ephemeral range, no self-connect).
+export { freePort, connectWhenUp } from '../../test/helpers/net.js';
 
 export function cpuModel(): string {
   try {

@@ -176,6 +176,8 @@ export interface NativeAddon {
   createListener(opts: ListenerOptions): number;
   /** getsockname(2)'s port. */
   localPort(fd: number): number;
+  /** getpeername(2)'s address as raw bytes: 4 (IPv4, also when IPv4-mapped) or 16 (IPv6). */
+  peerAddress(fd: number): Uint8Array;
   /** fcntl(F_DUPFD_CLOEXEC). */
   dup(fd: number): number;
   close(fd: number): void;
@@ -202,6 +204,7 @@ const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
   'features',
   'createListener',
   'localPort',
+  'peerAddress',
   'dup',
   'close',
   'startAcceptor',
