@@ -158,6 +158,11 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
     for (let ln = 0; ln < lines.length && !diag.aborted; ln++) {
       const raw = lines[ln]!.replace(/\r$/, '');
       const loc: Loc = { file: file.name, line: ln + 1 };
+      if (ln === lines.length - 1 && lines[ln] !== '') {
+        // A last line without LF may be a truncated file: HAProxy refuses it.
+        diag.alert('E_FILE', loc, `Missing LF on last line, file might have been truncated at position ${lines[ln]!.length + 1}.`, undefined, 'tight');
+        break;
+      }
       const tok = tokenizeLine(raw, {
         getenv: opts.env.getenv,
         file: file.name,

@@ -15,13 +15,14 @@ function ephemeralLow(): number {
 
 const LOW = 20000;
 const HIGH = Math.min(ephemeralLow(), 32768);
-let next = LOW + ((process.pid * 7919) % Math.max(1, HIGH - LOW));
 
-/** A port that is free now, outside the ephemeral range (bounded attempts). */
+/**
+ * A port that is free now, outside the ephemeral range (bounded attempts). Picked at random:
+ * test files run in parallel processes, and sequential walks from nearby starts collide.
+ */
 export async function freePort(): Promise<number> {
   for (let i = 0; i < 2000; i++) {
-    const port = next;
-    next = next + 1 >= HIGH ? LOW : next + 1;
+    const port = LOW + Math.floor(Math.random() * Math.max(1, HIGH - LOW));
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.createServer();
       s.once('error', () => resolve(false));
