@@ -18,6 +18,8 @@ import { connectWhenUp, cpuModel, cpuSeconds, freePort, rssKiB } from './lib/pro
 import { loadAddon } from '../src/native/addon.js';
 
 const quick = process.argv.includes('--quick');
+/** Rounds, interleaved (every proxy once per round): medians tame this machine's noise. */
+const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? (quick ? 1 : 3));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PEERS = fileURLToPath(new URL('./l4-peers.js', import.meta.url));
 const BIN = join(ROOT, 'bin', 'switchyard.js');
@@ -136,50 +138,65 @@ async function main(): Promise<void> {
   const be = { bulk: await freePort(), tiny: await freePort(), idle: await freePort() };
   const backend = pinned(LOAD_CPU, process.execPath, [PEERS, 'backend', String(be.bulk), String(be.tiny), String(be.idle), String(BULK_BYTES)]);
   await firstLine(backend);
-  const results: Result[] = [];
-  const plan: string[] = [];
+  const rounds: Result[][] = [];
   try {
-    if (existsSync(HAPROXY)) {
-      const ports = { bulk: await freePort(), tiny: await freePort(), idle: await freePort() };
-      plan.push('haproxy');
-      results.push(
-        await measure('haproxy 2.6 (splice)', HAPROXY, (f) => ['-f', f, '-db'], config(ports, be, '    maxconn 7800', '    option splice-request\n    option splice-response'), ports),
-      );
-    }
-    const modes = loadAddon() ? ['main', 'shared', 'reuseport'] : ['worker'];
-    for (const mode of modes) {
-      const ports = { bulk: await freePort(), tiny: await freePort(), idle: await freePort() };
-      const extra = mode === 'worker' ? '' : `    switchyard.accept-mode ${mode}`;
-      const env = mode === 'worker' ? ['SWITCHYARD_NO_NATIVE=1'] : [];
-      results.push(
-        await measure(
-          `switchyard (${mode})`,
-          'env',
-          (f) => [...env, process.execPath, BIN, '-f', f],
-          config(ports, be, extra, ''),
-          ports,
-        ),
-      );
+    for (let round = 0; round < ROUNDS; round++) {
+      process.stderr.write(`round ${round + 1}/${ROUNDS}\n`);
+      const results: Result[] = [];
+      if (existsSync(HAPROXY)) {
+        const ports = { bulk: await freePort(), tiny: await freePort(), idle: await freePort() };
+        results.push(
+          await measure('haproxy 2.6 (splice)', HAPROXY, (f) => ['-f', f, '-db'], config(ports, be, '    maxconn 7800', '    option splice-request\n    option splice-response'), ports),
+        );
+      }
+      const modes = loadAddon() ? ['main', 'shared', 'reuseport'] : ['worker'];
+      for (const mode of modes) {
+        const ports = { bulk: await freePort(), tiny: await freePort(), idle: await freePort() };
+        const extra = mode === 'worker' ? '' : `    switchyard.accept-mode ${mode}`;
+        const env = mode === 'worker' ? ['SWITCHYARD_NO_NATIVE=1'] : [];
+        results.push(await measure(`switchyard (${mode})`, 'env', (f) => [...env, process.execPath, BIN, '-f', f], config(ports, be, extra, ''), ports));
+      }
+      rounds.push(results);
     }
   } finally {
     backend.kill();
   }
-  report(results);
+  report(rounds);
 }
 
-function report(results: Result[]): void {
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+function report(rounds: Result[][]): void {
+  const names = rounds[0]!.map((r) => r.proxy);
+  const keys = ['bulkCpuPerGB', 'bulkGBps', 'connCpuUs', 'connPerS', 'connFailed', 'idleKiBPerConn'] as const;
+  const spread: Record<string, Record<string, [number, number]>> = {};
+  const results: Result[] = names.map((proxy) => {
+    const all = rounds.map((rs) => rs.find((r) => r.proxy === proxy)!);
+    const m = { proxy } as Result;
+    spread[proxy] = {};
+    for (const k of keys) {
+      const xs = all.map((r) => r[k]);
+      m[k] = median(xs);
+      spread[proxy]![k] = [Math.min(...xs), Math.max(...xs)];
+    }
+    return m;
+  });
   const ref = results.find((r) => r.proxy.startsWith('haproxy'));
   const ratio = (v: number, r: number | undefined): string => (r ? `${(v / r).toFixed(2)}×` : '—');
   const date = new Date().toISOString();
   const facts = { date, node: process.version, cpu: cpuModel(), cores: availableParallelism(), proxyCpu: PROXY_CPU, loadCpu: LOAD_CPU, quick, bulkBytes: BULK_BYTES * BULK_CONNS, conns: CONNS, idle: IDLE };
   const out = join(ROOT, 'bench', 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'l4.json'), JSON.stringify({ facts, results }, null, 2) + '\n');
+  writeFileSync(join(out, 'l4.json'), JSON.stringify({ facts: { ...facts, rounds: rounds.length }, medians: results, spread, rounds }, null, 2) + '\n');
   const lines = [
     '# L4 benchmark',
     '',
     `Command: \`npm run build && node dist/bench/l4.js${quick ? ' --quick' : ''}\` — ${date}, Node ${process.version}, ${facts.cpu} (${facts.cores} cores).`,
     `Each proxy alone on CPU ${PROXY_CPU} (nbthread 1, taskset); backends and clients on CPU ${LOAD_CPU}. Bulk: ${BULK_CONNS} × ${BULK_BYTES / 2 ** 20} MiB server→client; connections: ${CONNS} one-byte exchanges, 50 in parallel; idle: ${IDLE} open connections (the sandbox limits a process to 20,000 fds).`,
+    `Medians of ${rounds.length} interleaved round(s); CPU comes from /proc in 10 ms ticks, and this 2-core machine is noisy (single runs moved ±30%): min–max per cell in l4.json.`,
     '',
     '| proxy | bulk CPU-s/GB | vs HAProxy | GB/s | CPU-µs/conn | vs HAProxy | conn/s | idle KiB/conn |',
     '|---|---|---|---|---|---|---|---|',

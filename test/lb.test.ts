@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { ServerTable, SRV, ADMIN_MAINT } from '../src/ipc/server-table.js';
 import { BALANCERS } from '../src/lb/index.js';
-import { LB_SHARED_SLOTS, type Balancer, type LbContext, type LbServer } from '../src/lb/types.js';
+import { LB_SHARED, LB_SHARED_SLOTS, type Balancer, type LbContext, type LbServer } from '../src/lb/types.js';
 import { addressHash } from '../src/lb/source.js';
 import { effectiveWeights, haproxyMap } from '../src/lb/schedule.js';
 import { connectWhenUp, freePort } from './helpers/net.js';
@@ -19,6 +19,8 @@ import { connectWhenUp, freePort } from './helpers/net.js';
 interface Setup {
   table: ServerTable;
   servers: LbServer[];
+  /** Tell balancers the servers' state changed, as health checks and the CLI do. */
+  bump(): void;
   make(alg: string, spec?: Record<string, unknown>, allBackups?: boolean): Balancer;
 }
 
@@ -37,6 +39,7 @@ function setup(weights: number[], opts: { backup?: number[]; maxconn?: number[] 
   return {
     table,
     servers,
+    bump: () => void Atomics.add(shared, LB_SHARED.VERSION, 1),
     make(alg, spec = {}, allBackups = false) {
       const ctx: LbContext = { table, servers, allBackups, shared, random };
       return BALANCERS.get(alg)!.factory(ctx, spec);
@@ -86,6 +89,7 @@ describe('backup servers', () => {
     assert.deepEqual(new Set(Array.from({ length: 6 }, () => b.select({}))), new Set([0, 1]));
     s.table.set(0, SRV.UP, 0);
     s.table.set(1, SRV.UP, 0);
+    s.bump();
     assert.deepEqual(new Set(Array.from({ length: 6 }, () => b.select({}))), new Set([2]));
     const all = s.make('roundrobin', {}, true);
     assert.deepEqual(new Set(Array.from({ length: 6 }, () => all.select({}))), new Set([2, 3]));

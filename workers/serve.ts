@@ -23,6 +23,8 @@ const ERRNO_TEXT: Record<string, string> = {
 
 /** Live sessions, mirrored into this worker's slot of the shared load table. */
 class LiveSet extends Set<{ destroy(): void }> {
+  /** Called when the last session ends (soft stop waits on it). */
+  onEmpty: (() => void) | undefined;
   constructor(private readonly load: Int32Array, private readonly index: number) {
     super();
   }
@@ -33,6 +35,7 @@ class LiveSet extends Set<{ destroy(): void }> {
   override delete(v: { destroy(): void }): boolean {
     const had = super.delete(v);
     if (had) Atomics.sub(this.load, this.index, 1);
+    if (had && this.size === 0) this.onEmpty?.();
     return had;
   }
 }
@@ -52,10 +55,11 @@ export default async function serve(task: ServeTask): Promise<string> {
   let seed = (task.index + 1) * 2654435761;
   const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x100000000);
 
+  const live = new LiveSet(load, task.index);
   const base: SessionContext = {
     table,
     worker: task.index,
-    live: new LiveSet(load, task.index),
+    live,
     backend: (name) => runtime.backends.get(name),
     balancer(be: RuntimeBackend): Balancer {
       let b = balancers.get(be.name);
@@ -158,15 +162,11 @@ export default async function serve(task: ServeTask): Promise<string> {
             });
           }
           return;
-        case 'soft-stop': {
+        case 'soft-stop':
           closeListeners();
-          const check = (): void => {
-            if (base.live.size === 0) end('soft-stopped');
-            else setTimeout(check, 50);
-          };
-          check();
+          if (live.size === 0) end('soft-stopped');
+          else live.onEmpty = () => end('soft-stopped');
           return;
-        }
         case 'stop':
           closeListeners();
           for (const s of base.live) s.destroy();

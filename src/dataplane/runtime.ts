@@ -14,6 +14,7 @@ import type { AcceptMode, MainToWorker, ServeTask, WorkerToMain } from '../ipc/m
 import { computeLayout } from './layout.js';
 import { compileRuntime, type Runtime, type RuntimeListener } from './compile.js';
 import { cpuPlan } from './cpu-map.js';
+import { resolveServerNames } from './resolve.js';
 import { loadAddon, loadError, type Acceptor, type NativeAddon } from '../native/addon.js';
 
 export interface DataPlaneOptions {
@@ -134,6 +135,14 @@ export class DataPlane {
       concurrentTasksPerWorker: 1,
       maxQueue: 0,
     });
+    for (const e of await resolveServerNames(this.model)) {
+      this.problems.push(e);
+      this.opts.onProblem?.(`config : ${e}`);
+    }
+    if (this.problems.length > 0) {
+      await this.stop();
+      throw new Error('config : Failed to initialize server(s) addr.');
+    }
     if (this.addon) {
       try {
         this.bindNative(this.addon);

@@ -111,7 +111,9 @@ export async function runSession(fe: RuntimeFrontend, src: Uint8Array | undefine
     const be = fe.defaultBackend ? ctx.backend(fe.defaultBackend) : undefined;
     if (!be) return conn.abort();
     const lb = ctx.balancer(be);
-    const bySlot = (s: number): RuntimeServer | undefined => be.servers.find((x) => x.slot === s);
+    // Servers occupy consecutive slots in declaration order.
+    const first = be.servers[0]?.slot ?? 0;
+    const bySlot = (s: number): RuntimeServer | undefined => be.servers[s - first];
     let target = lb.select({ src });
     let attempt = 0;
     for (;;) {

@@ -2,12 +2,13 @@
 // ties are broken by a shared rotating ticket so equal servers share new work evenly.
 
 import { SRV } from '../ipc/server-table.js';
-import { candidates } from './candidates.js';
+import { cached } from './candidates.js';
 import { LB_SHARED, type BalancerFactory } from './types.js';
 
-export const leastconn: BalancerFactory = (ctx) => ({
-  select(_input, avoid) {
-    const list = candidates(ctx, avoid);
+export const leastconn: BalancerFactory = (ctx) => {
+  const usable = cached(ctx, (list) => list);
+  return { select(_input, avoid) {
+    const list = usable(avoid).list;
     if (list.length === 0) return -1;
     const start = (Atomics.add(ctx.shared, LB_SHARED.TICKET, 1) >>> 0) % list.length;
     let best = -1;
@@ -22,5 +23,5 @@ export const leastconn: BalancerFactory = (ctx) => ({
       }
     }
     return best;
-  },
-});
+  } };
+};

@@ -2,14 +2,15 @@
 // ("power of two choices" by default, as HAProxy's random(2)).
 
 import { SRV } from '../ipc/server-table.js';
-import { candidates } from './candidates.js';
+import { cached } from './candidates.js';
 import type { BalancerFactory } from './types.js';
 
 export const random: BalancerFactory = (ctx, spec) => {
   const draws = typeof spec['draws'] === 'number' && spec['draws'] > 0 ? spec['draws'] : 2;
+  const usable = cached(ctx, (list) => list);
   return {
     select(_input, avoid) {
-      const list = candidates(ctx, avoid);
+      const list = usable(avoid).list;
       if (list.length === 0) return -1;
       const weights = list.map((s) => Math.max(0, ctx.table.get(s.slot, SRV.WEIGHT)));
       const total = weights.reduce((a, b) => a + b, 0);

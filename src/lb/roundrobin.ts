@@ -4,34 +4,26 @@
 // current weights; static-rr keeps the configured ones.
 
 import { SRV } from '../ipc/server-table.js';
-import { candidates, stateKey } from './candidates.js';
+import { cached } from './candidates.js';
 import { gcd, haproxyMap, smoothSequence } from './schedule.js';
 import { weightsOf } from './source.js';
 import { LB_SHARED, type Balancer, type BalancerFactory, type LbServer } from './types.js';
 
 function make(dynamicWeights: boolean): BalancerFactory {
   return (ctx) => {
-    let key = '';
-    let seq: LbServer[] = [];
-    const rebuild = (list: LbServer[]): void => {
+    const schedule = cached(ctx, (list): LbServer[] => {
+      if (list.length === 0) return [];
       if (!dynamicWeights) {
         // static-rr walks HAProxy's server map in order, as HAProxy does.
-        seq = haproxyMap(weightsOf(ctx, list)).map((i) => list[i]!);
-        return;
+        return haproxyMap(weightsOf(ctx, list)).map((i) => list[i]!);
       }
       const w = list.map((s) => ctx.table.get(s.slot, SRV.WEIGHT));
       const g = w.reduce((a, b) => gcd(a, b), 0) || 1;
-      seq = smoothSequence(w.map((x) => x / g)).map((i) => list[i]!);
-    };
+      return smoothSequence(w.map((x) => x / g)).map((i) => list[i]!);
+    });
     const b: Balancer = {
       select(_input, avoid) {
-        const list = candidates(ctx, avoid);
-        if (list.length === 0) return -1;
-        const k = stateKey(ctx, list, avoid);
-        if (k !== key) {
-          key = k;
-          rebuild(list);
-        }
+        const seq = schedule(avoid).value;
         if (seq.length === 0) return -1;
         const t = Atomics.add(ctx.shared, LB_SHARED.TICKET, 1) >>> 0;
         return seq[t % seq.length]!.slot;

@@ -4,7 +4,7 @@
 // server set is unchanged, and picks the same server HAProxy picks.
 
 import { SRV } from '../ipc/server-table.js';
-import { candidates, stateKey } from './candidates.js';
+import { cached } from './candidates.js';
 import { effectiveWeights, haproxyMap } from './schedule.js';
 import type { BalancerFactory, LbServer } from './types.js';
 
@@ -24,18 +24,12 @@ export function weightsOf(ctx: Parameters<BalancerFactory>[0], list: readonly Lb
 }
 
 export const source: BalancerFactory = (ctx) => {
-  let key = '';
-  let map: LbServer[] = [];
+  const mapOf = cached(ctx, (list) => (list.length > 1 ? haproxyMap(weightsOf(ctx, list)).map((i) => list[i]!) : list));
   return {
     select(input, avoid) {
-      const list = candidates(ctx, avoid);
+      const { list, value: map } = mapOf(avoid);
       if (list.length === 0) return -1;
       if (list.length === 1 || !input.src) return list[0]!.slot;
-      const k = stateKey(ctx, list, avoid);
-      if (k !== key) {
-        key = k;
-        map = haproxyMap(weightsOf(ctx, list)).map((i) => list[i]!);
-      }
       return map[addressHash(input.src) % map.length]!.slot;
     },
   };

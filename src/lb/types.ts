@@ -36,6 +36,10 @@ export interface Balancer {
 
 export type BalancerFactory = (ctx: LbContext, spec: Record<string, unknown>) => Balancer;
 
-/** Slots of the per-backend shared Int32 region. */
-export const LB_SHARED = { TICKET: 0 } as const;
+/**
+ * Slots of the per-backend shared Int32 region. VERSION is bumped (Atomics.add) by whoever
+ * changes a server's state or weight (health checks, CLI): balancers rebuild their
+ * candidate lists and schedules only when it moves, never per connection.
+ */
+export const LB_SHARED = { TICKET: 0, VERSION: 1 } as const;
 export const LB_SHARED_SLOTS = 4;

@@ -125,6 +125,12 @@ export function bindKeyword(options: Registry<LineOption>): SectionKeyword {
       }
       const addresses = parseAddresses(ctx, first);
       if (!addresses) return undefined;
+      // The data plane listens on TCP over IPv4/IPv6 today; other families are refused by name.
+      for (const a of addresses) {
+        if (a.family !== 'ipv4' && a.family !== 'ipv6') {
+          ctx.fail(`'bind ${a.family}@' addresses are not implemented yet (${statusLabel(DATA)}).`, 'E_NOT_IMPLEMENTED');
+        }
+      }
       const opts: Record<string, Json> = {};
       const where = `'bind ${first}' in section '${ctx.section.type}'`;
       let ok = true;
