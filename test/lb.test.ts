@@ -159,7 +159,11 @@ describe('source hashing', () => {
     const names = ['s1', 's2', 's3'];
     const servers = await Promise.all(
       names.map(async (n) => {
-        const srv = net.createServer((c) => c.end(n));
+        // The readiness probe's connection may be reset through haproxy: expected here.
+        const srv = net.createServer((c) => {
+          c.on('error', () => undefined);
+          c.end(n);
+        });
         srv.listen(0, '127.0.0.1');
         await once(srv, 'listening');
         return srv;

@@ -99,3 +99,42 @@ test('a listener that cannot bind stops start-up with exit 1 and HAProxy\'s mess
   assert.match(err, /Some protocols failed to start their listeners! Exiting\./);
   busy.close();
 });
+
+test('npm start: the embedded demo balances curl-able requests over its two apps', { timeout: 20_000 }, async () => {
+  // Three consecutive free ports: the demo, then its two apps.
+  let base = 0;
+  for (let i = 0; i < 50 && base === 0; i++) {
+    const p = await freePort();
+    const probes = await Promise.all(
+      [p + 1, p + 2].map(
+        (q) =>
+          new Promise<boolean>((resolve) => {
+            const s = net.createServer();
+            s.once('error', () => resolve(false));
+            s.listen(q, '127.0.0.1', () => s.close(() => resolve(true)));
+          }),
+      ),
+    );
+    if (probes.every(Boolean)) base = p;
+  }
+  const child = spawn(process.execPath, [BIN, '--demo'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHYARD_DEMO_PORT: String(base) } });
+  try {
+    const answers: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const c = await connectWhenUp(base);
+      answers.push(
+        await new Promise<string>((resolve) => {
+          let d = '';
+          c.on('data', (x) => (d += x));
+          c.on('close', () => resolve(d));
+          c.write(`GET /${i} HTTP/1.0\r\nHost: demo\r\n\r\n`);
+        }),
+      );
+    }
+    const apps = answers.map((a) => /hello from (app\d)/.exec(a)?.[1]);
+    assert.deepEqual(apps.sort(), ['app1', 'app1', 'app2', 'app2']);
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+});

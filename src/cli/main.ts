@@ -15,7 +15,8 @@ import { VERSION_LINE, VERSION_WORD, HAPROXY_COMPAT } from '../version.js';
 import { buildFeatures, featureLine } from '../build-features.js';
 import { installFeatures, type Registries } from '../features.js';
 import { availableServices } from '../services.js';
-import { DEMO_CONFIG, DEMO_NAME } from '../demo/config.js';
+import { DEMO_NAME, DEMO_PORT, demoConfig } from '../demo/config.js';
+import { startDemoApps } from '../demo/apps.js';
 import type { ConfigModel } from '../config/model.js';
 import { runConfig } from '../process/run.js';
 
@@ -114,7 +115,7 @@ export function mainOrPlan(argv: readonly string[], io: Io): number | RunPlan {
   let sources: SourceFile[];
   const pre = new Diagnostics();
   if (args.demo) {
-    sources = [{ name: DEMO_NAME, text: DEMO_CONFIG }];
+    sources = [{ name: DEMO_NAME, text: demoConfig(demoPort(io.env)) }];
   } else {
     if (args.files.length === 0) {
       io.err(`${VERSION_LINE}\n${USAGE.replaceAll('switchyard', io.argv0)}`);
@@ -125,7 +126,7 @@ export function mainOrPlan(argv: readonly string[], io: Io): number | RunPlan {
   const { model, diag, hasListener } = checkConfig(sources, io.env, registries, { diagMode: args.diagMode, preDiag: pre });
 
   printDiagnostics(diag, args, io, sources);
-  if (args.demo) io.err(demoSummary(diag));
+  if (args.demo && diag.alerts > 0) io.err(demoSummary(diag));
   if (diag.alerts > 0) return 1;
   if (args.failOnWarning && diag.warnings > 0) {
     if (!args.quiet) io.err(`[ALERT]    (${io.pid}) : config : Some warnings were found and 'zero-warning' is set. Aborting.\n`);
@@ -164,6 +165,12 @@ function printDiagnostics(diag: Diagnostics, args: CliArgs, io: Io, sources: rea
     if (!diag.aborted) lines.push(`[ALERT]    (${io.pid}) : config : Fatal errors found in configuration.`);
   }
   io.err(lines.join('\n') + '\n');
+}
+
+/** The demo's port: 8080, or SWITCHYARD_DEMO_PORT (its apps take the next two). */
+function demoPort(env: NodeJS.ProcessEnv): number {
+  const p = Number(env['SWITCHYARD_DEMO_PORT']);
+  return Number.isInteger(p) && p > 0 && p < 65534 ? p : DEMO_PORT;
 }
 
 /** `npm start`: say in plain words what the demo still waits for. */
@@ -206,6 +213,21 @@ function runCondition(expr: string, io: Io, registries: Registries): number {
   return r.value ? 0 : 1;
 }
 
+/** `npm start`: the demo's two apps, then a word on how to try it. */
+async function startDemo(base: number, err: (t: string) => void): Promise<boolean> {
+  try {
+    await startDemoApps(base);
+  } catch (e) {
+    err(`[ALERT]    (${process.pid}) : demo: cannot start the demo apps on ports ${base + 1}-${base + 2} (${e instanceof Error ? e.message : String(e)}). Set SWITCHYARD_DEMO_PORT to use other ports.\n`);
+    return false;
+  }
+  err(
+    `Switchyard ${VERSION_WORD}: demo running. Try:  curl http://127.0.0.1:${base}/  (several times: app1 and app2 alternate)\n` +
+      `The configuration is in src/demo/config.ts; stop with Ctrl-C.\n`,
+  );
+  return true;
+}
+
 /** Process entry: wires real stdio, runs, exits with HAProxy's codes. */
 export function run(): void {
   const argv0 = process.env['SWITCHYARD_ARGV0'] ?? basename(process.argv[1] ?? 'switchyard');
@@ -215,7 +237,10 @@ export function run(): void {
     process.exitCode = r;
     return;
   }
-  runConfig(r.model, { pidfile: r.args.pidfile, pid: process.pid, err }).then(
+  const demo = r.args.demo ? startDemo(demoPort(process.env), err) : Promise.resolve(true);
+  demo
+    .then((ok) => (ok ? runConfig(r.model, { pidfile: r.args.pidfile, pid: process.pid, err }) : 1))
+    .then(
     (code) => process.exit(code),
     (e: unknown) => {
       err(`[ALERT]    (${process.pid}) : ${e instanceof Error ? e.message : String(e)}\n`);

@@ -5,7 +5,7 @@
 import type { KwContext, ProxyCaps, SectionKeyword } from '../config/keyword.js';
 import type { Json } from '../config/model.js';
 import { ALL, BE, DEF_BE, DEF_FE } from '../config/caps.js';
-import { pending, type Area, type Status } from '../config/status.js';
+import { pending, statusLabel, type Area, type Status } from '../config/status.js';
 
 interface OptionSpec {
   readonly name: string;
@@ -146,6 +146,10 @@ export function optionKeywords(): SectionKeyword[] {
         if (o.name === 'tcplog' && p.type === 'backend') {
           ctx.warn(`backend '${p.name}' : 'option tcplog' directive is ignored in backends.`, 'W_IGNORED');
           return undefined;
+        }
+        // `option redispatch <interval>` (redispatch every N retries) is not implemented yet.
+        if (o.name === 'redispatch' && ctx.args.length) {
+          ctx.fail(`'option redispatch <interval>' is not implemented yet (${statusLabel(pending('data-plane'))}).`, 'E_NOT_IMPLEMENTED');
         }
         const value = ctx.negated ? null : o.parse ? o.parse(ctx) : ctx.args.length ? [...ctx.args] : null;
         if (value === undefined) return undefined;
