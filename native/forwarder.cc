@@ -137,6 +137,7 @@ struct Conn {
   bool canRecv[2] = {true, true};
   bool canSend[2] = {true, true};
   bool ready = false;  // queued for another turn (its budget ran out with data left)
+  bool notifyConnected = true;  // emit 'connected' (each event is a thread hop: skip if unused)
   bool dead = false;
 };
 
@@ -147,6 +148,7 @@ struct Command {
   SockAddr addr;
   Timeouts t;
   bool noDelay = true;
+  bool notifyConnected = true;
 };
 
 }  // namespace
@@ -202,7 +204,7 @@ class ForwarderCore {
   bool stopped() const { return stopped_; }
 
   uint64_t Connect(int clientFd, const SockAddr& addr, const Timeouts& t, bool noDelay,
-                   napi_value cb) {
+                   bool notifyConnected, napi_value cb) {
     uint64_t id = next_id_++;
     napi_ref ref;
     napi_create_reference(env_, cb, 1, &ref);
@@ -212,14 +214,14 @@ class ForwarderCore {
       refed_ = true;
     }
     active.fetch_add(1);
-    Command cmd{Command::kConnect, id, clientFd, addr, t, noDelay};
+    Command cmd{Command::kConnect, id, clientFd, addr, t, noDelay, notifyConnected};
     Post(cmd);
     return id;
   }
 
   bool Abort(uint64_t id) {
     if (stopped_ || callbacks_.find(id) == callbacks_.end()) return false;
-    Command cmd{Command::kAbort, id, -1, SockAddr{}, Timeouts{}, false};
+    Command cmd{Command::kAbort, id, -1, SockAddr{}, Timeouts{}, false, false};
     Post(cmd);
     return true;
   }
@@ -442,6 +444,7 @@ class ForwarderCore {
     c->id = cmd.id;
     c->cfd = cmd.clientFd;
     c->t = cmd.t;
+    c->notifyConnected = cmd.notifyConnected;
     c->start = now_;
     int s = socket(cmd.addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s < 0) {
@@ -501,7 +504,7 @@ class ForwarderCore {
       CloseConn(c, Reason::kError, errno);
       return;
     }
-    Emit(new Event{EventType::kConnected, c->id, 0, -1, 0, 0, Reason::kError});
+    if (c->notifyConnected) Emit(new Event{EventType::kConnected, c->id, 0, -1, 0, 0, Reason::kError});
     Pump(c);
   }
 
@@ -932,13 +935,15 @@ Napi::Value Forwarder::Connect(const Napi::CallbackInfo& info) {
   }
   bool noDelay = true;
   if (!OptBool(opts, "noDelay", "opts", true, &noDelay)) return env.Undefined();
+  bool notifyConnected = true;
+  if (!OptBool(opts, "notifyConnected", "opts", true, &notifyConnected)) return env.Undefined();
   if (!core_ || core_->stopped()) {
     Napi::Error error = Napi::Error::New(env, "The forwarder is closed");
     error.Set("code", Napi::String::New(env, "ERR_FORWARDER_CLOSED"));
     error.ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  uint64_t id = core_->Connect(fd, addr, t, noDelay, cb);
+  uint64_t id = core_->Connect(fd, addr, t, noDelay, notifyConnected, cb);
   return Napi::Number::New(env, static_cast<double>(id));
 #else
   return ThrowErrno(env, ENOSYS, "connect");

@@ -147,11 +147,13 @@ export default async function serve(task: ServeTask): Promise<string> {
     };
     port.on('message', (m: MainToWorker) => {
       switch (m.type) {
-        case 'fd':
-          // The main thread counted this fd in our load slot; the session counts it from now.
-          Atomics.sub(load, task.index, 1);
-          serveFd(m.fd, byListener.get(m.listener));
+        case 'fds': {
+          // The main thread counted these fds in our load slot; the sessions count them now.
+          Atomics.sub(load, task.index, m.fds.length);
+          const fe = byListener.get(m.listener);
+          for (const fd of m.fds) serveFd(fd, fe);
           return;
+        }
         case 'pause':
         case 'resume':
           return;

@@ -52,7 +52,8 @@ export class DataPlane {
     const nb = model.global.settings['nbthread']?.value;
     this.threads = opts.threads ?? (typeof nb === 'number' ? nb : availableParallelism());
     const configured = model.global.settings['switchyard.accept-mode']?.value;
-    const wanted = opts.mode ?? (configured === 'main' || configured === 'shared' || configured === 'reuseport' ? configured : 'main');
+    // Default 'shared': measured best in bench/results/l4.md (CPU per connection and per GB).
+    const wanted = opts.mode ?? (configured === 'main' || configured === 'shared' || configured === 'reuseport' ? configured : 'shared');
     this.addon = wanted === 'worker' ? undefined : loadAddon();
     this.mode = this.addon ? wanted : 'worker';
     if (!this.addon && wanted !== 'worker') {
@@ -108,19 +109,25 @@ export class DataPlane {
     }
   }
 
-  /** main mode: each accepted fd goes to the least-loaded worker. */
+  /**
+   * main mode: each accepted fd goes to the least-loaded worker; a batch from the accept
+   * thread becomes one message per worker (each message is a thread hop).
+   */
   private dispatch(fds: number[], listener: number): void {
+    const perWorker = new Map<number, number[]>();
     for (const fd of fds) {
       let best = 0;
       for (let w = 1; w < this.threads; w++) if (Atomics.load(this.load, w) < Atomics.load(this.load, best)) best = w;
-      const port = this.ports[best];
-      if (!port || this.stopping) {
+      if (!this.ports[best] || this.stopping) {
         this.addon?.close(fd);
         continue;
       }
       Atomics.add(this.load, best, 1); // counted until the worker takes it over
-      port.postMessage({ type: 'fd', fd, listener } satisfies MainToWorker);
+      let list = perWorker.get(best);
+      if (!list) perWorker.set(best, (list = []));
+      list.push(fd);
     }
+    for (const [w, list] of perWorker) this.ports[w]!.postMessage({ type: 'fds', fds: list, listener } satisfies MainToWorker);
   }
 
   /** Start every worker; resolves once all of them are serving. */

@@ -53,10 +53,12 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, ctx: NativeContex
               tunnelTimeoutMs: tunnel,
               clientFinMs: fe.timeouts.clientFin,
               serverFinMs: be.timeouts.serverFin,
+              // The session only needs to hear of failure or the end: one thread hop less.
+              notifyConnected: false,
             },
             (ev) => {
-              if (ev.type === 'connected') decide({ ok: true });
-              else if (ev.type === 'connect-error') {
+              if (ev.type === 'connected') return;
+              if (ev.type === 'connect-error') {
                 // The client fd comes back to us: the session loop may retry elsewhere.
                 id = -1;
                 clientFd = ev.clientFd;
@@ -67,7 +69,7 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, ctx: NativeContex
                 ctx.table.count(srv.slot, ctx.worker, CNT.BYTES_IN, ev.bytesIn);
                 ctx.table.count(srv.slot, ctx.worker, CNT.BYTES_OUT, ev.bytesOut);
                 ctx.live.delete(entry);
-                // Closed before 'connected' (client gone): the slot is ours to free too.
+                // The connection is over (or never connected because the client left).
                 release();
                 decide({ ok: true });
               }

@@ -25,7 +25,8 @@ export interface ServeTask {
 }
 
 export type MainToWorker =
-  | { readonly type: 'fd'; readonly fd: number; readonly listener: number }
+  /** main accept mode: accepted fds for this worker (batched: one message per accept batch). */
+  | { readonly type: 'fds'; readonly fds: readonly number[]; readonly listener: number }
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'soft-stop' }

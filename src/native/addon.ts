@@ -83,6 +83,8 @@ export interface ForwardOptions {
   readonly serverFinMs?: number;
   /** TCP_NODELAY on the server socket; default true. */
   readonly noDelay?: boolean;
+  /** Emit 'connected' (default true). Every event is a thread hop; skip it when unused. */
+  readonly notifyConnected?: boolean;
 }
 
 export type ForwardCloseReason =
