@@ -138,3 +138,23 @@ test('npm start: the embedded demo balances curl-able requests over its two apps
     await once(child, 'exit');
   }
 });
+
+test('-D: the parent exits 0 once the daemon serves; the daemon writes the pidfile and stops on SIGTERM', { timeout: 20_000 }, async () => {
+  const be = await backend('bg');
+  const port = await freePort();
+  const pidfile = join(mkdtempSync(join(tmpdir(), 'sy-daemon-')), 'sy.pid');
+  const parent = start(cfg(port, be.port), ['-D', '-p', pidfile]);
+  const [code] = (await once(parent, 'exit')) as [number | null];
+  assert.equal(code, 0);
+  // The daemon is serving already: the parent only exits once it is.
+  const c = await connectWhenUp(port);
+  assert.equal(await exchange(c), 'bg');
+  const pid = Number(readFileSync(pidfile, 'utf8').trim());
+  assert.notEqual(pid, parent.pid);
+  process.kill(pid, 'SIGTERM');
+  // Gone (or a zombie awaiting its new parent, which this sandbox's init reaps slowly).
+  const stateOf = (): string => (existsSync(`/proc/${pid}/stat`) ? (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] ?? 'gone') : 'gone');
+  for (let i = 0; i < 400 && !['Z', 'gone'].includes(stateOf()); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(['Z', 'gone'].includes(stateOf()), 'the daemon stopped on SIGTERM');
+  be.server.close();
+});

@@ -19,6 +19,7 @@ import { DEMO_NAME, DEMO_PORT, demoConfig } from '../demo/config.js';
 import { startDemoApps } from '../demo/apps.js';
 import type { ConfigModel } from '../config/model.js';
 import { runConfig } from '../process/run.js';
+import { DAEMON_ENV, daemonize } from '../process/daemon.js';
 
 export interface Io {
   out(text: string): void;
@@ -235,6 +236,12 @@ export function run(): void {
   const r = mainOrPlan(process.argv.slice(2), { out: (t) => process.stdout.write(t), err, env: process.env, pid: process.pid, argv0 });
   if (typeof r === 'number') {
     process.exitCode = r;
+    return;
+  }
+  // Daemon mode, unless -d/-db keep it in the foreground (as HAProxy).
+  const wantsDaemon = (r.args.daemon || r.model.global.settings['daemon'] !== undefined) && !r.args.foreground;
+  if (wantsDaemon && process.env[DAEMON_ENV] !== '1') {
+    void daemonize(process.argv.slice(2)).then((code) => process.exit(code));
     return;
   }
   const demo = r.args.demo ? startDemo(demoPort(process.env), err) : Promise.resolve(true);

@@ -115,7 +115,7 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   nbproc,
   nbthread,
   { name: 'cpu-map', status: 'ready', multi: true, parse: cpuMap, summary: 'pins worker threads (needs the native addon; said at start-up otherwise)' },
-  flag('daemon'),
+  { name: 'daemon', status: 'ready', maxArgs: 0, summary: 'run in the background once serving (as -D)' },
   flag('master-worker'),
   flag('quiet', 'ready'),
   flag('zero-warning'),

@@ -6,6 +6,7 @@
 import { writeFileSync, rmSync } from 'node:fs';
 import type { ConfigModel } from '../config/model.js';
 import { DataPlane } from '../dataplane/runtime.js';
+import { reportToParent } from './daemon.js';
 
 export interface RunOptions {
   readonly pidfile?: string;
@@ -52,8 +53,9 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
       void started.then(() => dp.softStop()).then(() => finish(0));
     });
     started.then(
-      () => undefined,
+      () => reportToParent({ type: 'ready' }),
       (e: unknown) => {
+        reportToParent({ type: 'failed' });
         opts.err(`[ALERT]    (${opts.pid}) : ${e instanceof Error ? e.message : String(e)}\n`);
         ending = true;
         finish(1);
