@@ -595,8 +595,10 @@ describe('native addon', { skip: addon === undefined ? `not built: ${loadError()
         parentPort.postMessage({ tid, list: line.split(':')[1].trim(), affinity: addon.getAffinity() });
       });`;
     const worker = new Scope(t).worker(code, { loader: LOADER_URL, cpu });
+    // Listen for 'exit' before awaiting the message: the worker may exit right after posting.
+    const exited = once(worker, 'exit');
     const [msg] = (await once(worker, 'message')) as [{ tid: number; list: string; affinity: number[] }];
-    await once(worker, 'exit');
+    await exited;
     assert.equal(msg.list, String(cpu));
     assert.deepEqual(msg.affinity, [cpu]);
     assert.notEqual(msg.tid, a.gettid());

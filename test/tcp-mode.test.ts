@@ -207,3 +207,28 @@ describe('worker threads', () => {
     quick.close();
   });
 });
+
+for (const mode of MODES) describe(`maxconn (accept mode: ${mode})`, () => {
+  for (const where of ['frontend', 'global'] as const) {
+    test(`${where} maxconn 1: the second client waits, then is served when the first ends`, { timeout: 20_000 }, async () => {
+      const held = await nameServer('m', { hold: true });
+      const port = await freePort();
+      const globalLimit = where === 'global' ? ' maxconn 1\n' : '';
+      const feLimit = where === 'frontend' ? ' maxconn 1\n' : '';
+      await start(`global\n nbthread 2\n${globalLimit}${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n${feLimit} server s 127.0.0.1:${held.port}\n`, mode);
+      const first = ask(port);
+      while (held.count < 1) await new Promise((r) => setImmediate(r));
+      const second = ask(port);
+      // The second client is connected at TCP level but must not reach the server yet. This
+      // checks that something does NOT happen, so it can only give it time (it may miss a
+      // slow failure, never report a false one).
+      for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(held.count, 1, 'the limit holds the second client back');
+      held.releaseOne();
+      while (held.count < 2) await new Promise((r) => setImmediate(r));
+      held.releaseOne();
+      assert.deepEqual(await Promise.all([first, second]), ['m', 'm']);
+      held.close();
+    });
+  }
+});

@@ -14,6 +14,8 @@ import { spliceSession, type NativeContext } from '../src/dataplane/splice-sessi
 import { BALANCERS } from '../src/lb/index.js';
 import { LB_SHARED_SLOTS, type Balancer } from '../src/lb/types.js';
 import { loadAddon, type Acceptor } from '../src/native/addon.js';
+import { ConnGauges } from '../src/ipc/conn-gauges.js';
+import { Limiter } from '../src/dataplane/limiter.js';
 
 const ERRNO_TEXT: Record<string, string> = {
   EADDRINUSE: 'Address already in use',
@@ -56,10 +58,14 @@ export default async function serve(task: ServeTask): Promise<string> {
   const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x100000000);
 
   const live = new LiveSet(load, task.index);
+  const gauges = new ConnGauges(task.conns);
+  // In main mode the main thread admits connections; here only the frees are reported.
+  const limiter = new Limiter(gauges, runtime.globalMaxconn);
   const base: SessionContext = {
     table,
     worker: task.index,
     live,
+    leave: (fe) => limiter.leave(fe),
     backend: (name) => runtime.backends.get(name),
     balancer(be: RuntimeBackend): Balancer {
       let b = balancers.get(be.name);
@@ -86,7 +92,11 @@ export default async function serve(task: ServeTask): Promise<string> {
   const byListener = new Map<number, RuntimeFrontend>();
   for (const fe of runtime.frontends) for (const l of fe.listeners) byListener.set(l.index, fe);
 
-  /** A raw fd from any native path: splice it. */
+  /** A raw fd accepted by this worker: admit it (maxconn), then splice it. */
+  const acceptFd = (fd: number, fe: RuntimeFrontend): void =>
+    limiter.admit(fe, () => serveFd(fd, fe), () => addon?.close(fd));
+
+  /** A raw fd from any native path, admitted: splice it. */
   const serveFd = (fd: number, fe: RuntimeFrontend | undefined): void => {
     if (!native || !fe) {
       addon?.close(fd);
@@ -106,7 +116,9 @@ export default async function serve(task: ServeTask): Promise<string> {
   const listening: number[] = [];
   const listenJs = (l: RuntimeListener, fe: RuntimeFrontend): Promise<void> =>
     new Promise((resolve) => {
-      const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) => void tcpSession(sock, fe, base));
+      const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) =>
+        limiter.admit(fe, () => void tcpSession(sock, fe, base), () => sock.destroy()),
+      );
       srv.once('error', (e) => {
         const code = (e as NodeJS.ErrnoException).code ?? '';
         send({ type: 'listen-error', index: task.index, listener: l.index, message: `Starting proxy ${fe.name}: cannot bind socket (${ERRNO_TEXT[code] ?? e.message}) [${l.host}:${l.port}]` });
@@ -125,7 +137,7 @@ export default async function serve(task: ServeTask): Promise<string> {
       if (task.mode === 'worker' && l.index % task.workers === task.index) work.push(listenJs(l, fe));
       const fd = task.listenFds[l.index];
       if (addon && fd !== undefined) {
-        acceptors.push(addon.startAcceptor(fd, (fds) => fds.forEach((f) => serveFd(f, fe))));
+        acceptors.push(addon.startAcceptor(fd, (fds) => fds.forEach((f) => acceptFd(f, fe))));
         listening.push(l.index);
       }
     }
@@ -135,6 +147,7 @@ export default async function serve(task: ServeTask): Promise<string> {
 
   return new Promise<string>((resolve) => {
     const closeListeners = (): void => {
+      limiter.close();
       for (const s of servers) s.close();
       for (const a of acceptors) a.stop();
       acceptors.length = 0;

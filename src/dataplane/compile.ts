@@ -52,6 +52,8 @@ export interface RuntimeListener {
 }
 
 export interface RuntimeFrontend {
+  /** Position in Runtime.frontends (the slot of its connection gauge). */
+  readonly index: number;
   readonly name: string;
   readonly id: number;
   readonly listeners: readonly RuntimeListener[];
@@ -137,6 +139,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
     }
     const def = p.settings['default_backend']?.value;
     frontends.push({
+      index: frontends.length,
       name: p.name,
       id: p.id,
       listeners,

@@ -15,6 +15,8 @@ import { computeLayout } from './layout.js';
 import { compileRuntime, type Runtime, type RuntimeListener } from './compile.js';
 import { cpuPlan } from './cpu-map.js';
 import { resolveServerNames } from './resolve.js';
+import { ConnGauges } from '../ipc/conn-gauges.js';
+import { Limiter } from './limiter.js';
 import { loadAddon, loadError, type Acceptor, type NativeAddon } from '../native/addon.js';
 
 export interface DataPlaneOptions {
@@ -41,6 +43,9 @@ export class DataPlane {
   readonly table: ServerTable;
   private readonly lb: SharedArrayBuffer;
   private readonly load: Int32Array;
+  private readonly gauges: ConnGauges;
+  /** main mode: admission (frontend/global maxconn) happens here, before fds are handed out. */
+  private readonly limiter: Limiter;
   readonly threads: number;
   readonly mode: AcceptMode;
   /** Tasks that ended because their worker died and were started again. */
@@ -65,6 +70,8 @@ export class DataPlane {
     this.table = ServerTable.create(layout.servers, this.threads);
     this.lb = new SharedArrayBuffer(layout.lbSlots * 4);
     this.load = new Int32Array(new SharedArrayBuffer(Math.max(1, this.threads) * 4));
+    this.gauges = ConnGauges.create(this.runtime.frontends.length);
+    this.limiter = new Limiter(this.gauges, this.runtime.globalMaxconn);
     for (const be of this.runtime.backends.values()) {
       for (const s of be.servers) {
         this.table.set(s.slot, SRV.UP, 1);
@@ -99,7 +106,17 @@ export class DataPlane {
       const mode = l.shardsByThread ? 'reuseport' : this.mode;
       if (mode === 'main') {
         const fd = open(false);
-        this.acceptors.push(addon.startAcceptor(fd, (fds) => this.dispatch(fds, l.index)));
+        const fe = this.runtime.frontends.find((f) => f.listeners.includes(l))!;
+        this.acceptors.push(
+          addon.startAcceptor(fd, (fds) => {
+            // Admitted now: one batch; admitted later (after waiting for a slot): one by one.
+            let batch: number[] | undefined = [];
+            for (const f of fds) this.limiter.admit(fe, () => (batch ? batch.push(f) : this.dispatch([f], l.index)), () => addon.close(f));
+            const now = batch;
+            batch = undefined;
+            if (now.length) this.dispatch(now, l.index);
+          }),
+        );
       } else if (mode === 'shared') {
         const fd = open(false);
         for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(fd);
@@ -189,6 +206,7 @@ export class DataPlane {
         cpu: this.addon ? (this.cpus[i] ?? null) : null,
         listenFds: this.listenFds[i] ?? {},
         load: this.load.buffer as SharedArrayBuffer,
+        conns: this.gauges.buf,
       };
       this.running[i] = this.pool!.run(task, { transferList: [port2] }).then(
         () => port1.close(),
@@ -220,6 +238,7 @@ export class DataPlane {
   }
 
   private closeListeners(): void {
+    this.limiter.close();
     for (const a of this.acceptors) a.stop();
     this.acceptors = [];
     for (const fd of this.ownedFds) this.addon?.close(fd);

@@ -17,14 +17,23 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, ctx: NativeContex
   let clientFd = fd;
   let alive = true;
   let id = -1;
+  let left = false;
+  const leave = (): void => {
+    if (left) return;
+    left = true;
+    ctx.live.delete(entry);
+    ctx.leave(fe);
+  };
   const entry = {
     destroy(): void {
-      if (id >= 0) ctx.forwarder.abort(id);
-      else if (alive) {
-        alive = false;
-        ctx.addon.close(clientFd);
+      if (id >= 0) ctx.forwarder.abort(id); // its 'closed' event will leave
+      else {
+        if (alive) {
+          alive = false;
+          ctx.addon.close(clientFd);
+        }
+        leave();
       }
-      ctx.live.delete(entry);
     },
   };
   ctx.live.add(entry);
@@ -68,7 +77,7 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, ctx: NativeContex
                 alive = false;
                 ctx.table.count(srv.slot, ctx.worker, CNT.BYTES_IN, ev.bytesIn);
                 ctx.table.count(srv.slot, ctx.worker, CNT.BYTES_OUT, ev.bytesOut);
-                ctx.live.delete(entry);
+                leave();
                 // The connection is over (or never connected because the client left).
                 release();
                 decide({ ok: true });

@@ -16,6 +16,8 @@ export interface SessionContext {
   backend(name: string): RuntimeBackend | undefined;
   /** Live sessions, so a soft stop can wait for them and a hard stop can end them. */
   readonly live: Set<{ destroy(): void }>;
+  /** A session of this frontend ended (frees its maxconn slot); called once per session. */
+  leave(fe: RuntimeFrontend): void;
 }
 
 /** Client address as bytes for hashing (IPv4-mapped IPv6 counts as IPv4, as in HAProxy). */
@@ -156,7 +158,10 @@ export async function runSession(fe: RuntimeFrontend, src: Uint8Array | undefine
 export function tcpSession(client: net.Socket, fe: RuntimeFrontend, ctx: SessionContext): Promise<void> {
   ctx.live.add(client);
   client.on('error', () => client.destroy());
-  client.once('close', () => ctx.live.delete(client));
+  client.once('close', () => {
+    ctx.live.delete(client);
+    ctx.leave(fe);
+  });
   client.pause();
   return runSession(fe, addressBytes(client.remoteAddress), ctx, {
     alive: () => !client.destroyed,

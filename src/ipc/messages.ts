@@ -22,11 +22,14 @@ export interface ServeTask {
   readonly listenFds: Readonly<Record<number, number>>;
   /** One Int32 per worker: its live sessions, read by the main thread to hand out fds. */
   readonly load: SharedArrayBuffer;
+  /** Connection gauges (process, then each frontend) for the maxconn limits. */
+  readonly conns: SharedArrayBuffer;
 }
 
 export type MainToWorker =
   /** main accept mode: accepted fds for this worker (batched: one message per accept batch). */
   | { readonly type: 'fds'; readonly fds: readonly number[]; readonly listener: number }
+  /** main accept mode: fds already admitted by the main thread's maxconn limiter. */
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'soft-stop' }

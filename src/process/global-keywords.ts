@@ -129,7 +129,7 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   int('gid', PROCESS),
   word('chroot'),
   word('pidfile'),
-  int('maxconn'),
+  { ...int('maxconn'), status: 'ready', summary: 'process-wide limit on concurrent connections (clients beyond it wait)' },
   int('maxsslconn', TLS),
   int('maxconnrate'),
   int('maxsessrate'),

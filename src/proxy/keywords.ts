@@ -104,7 +104,8 @@ const maxconnKw: SectionKeyword = {
   // Backends reach the parser so it can give HAProxy's own hint about 'fullconn'.
   caps: ALL,
   misuse: 'warning',
-  status: DATA,
+  status: 'ready',
+  summary: 'frontend limit: beyond it, clients wait (accepted, not served) until a slot frees',
   parse(ctx) {
     const p = ctx.proxy!;
     if (p.type === 'backend') {
