@@ -27,7 +27,7 @@ import { STATS_KEYWORDS } from './stats/keywords.js';
 import { HTTP_KEYWORDS } from './http/keywords.js';
 import { AUX_SECTION_KEYWORDS } from './sections/aux-keywords.js';
 import { SERVICES, type ServiceRow } from './services.js';
-import { nativeFeatures } from './native/features.js';
+import { nativeFeatures } from './native/addon.js';
 
 export interface Registries extends ParserRegistries, RulesRegistries {
   readonly sections: Map<SectionGroup, Registry<SectionKeyword>>;

@@ -102,13 +102,7 @@ export default async function serve(task: ServeTask): Promise<string> {
       addon?.close(fd);
       return;
     }
-    let src: Uint8Array | undefined;
-    try {
-      src = native.addon.peerAddress(fd);
-    } catch {
-      src = undefined; // already reset by the client: the session will find out
-    }
-    void spliceSession(fd, fe, native, src);
+    void spliceSession(fd, fe, native);
   };
 
   const servers: net.Server[] = [];
@@ -167,9 +161,6 @@ export default async function serve(task: ServeTask): Promise<string> {
           for (const fd of m.fds) serveFd(fd, fe);
           return;
         }
-        case 'pause':
-        case 'resume':
-          return;
         case 'fault':
           if (process.env['SWITCHYARD_FAULT_INJECTION'] === '1') {
             setImmediate(() => {

@@ -9,8 +9,3 @@ export const BE: ProxyCaps = { defaults: false, frontend: false, backend: true }
 export const DEF_FE: ProxyCaps = { defaults: true, frontend: true, backend: false };
 export const DEF_BE: ProxyCaps = { defaults: true, frontend: false, backend: true };
 export const FE_BE: ProxyCaps = { defaults: false, frontend: true, backend: true };
-
-/** Parse the matrix cells of the catalog ('yes'/'no'/'(*)' ...) into caps. */
-export function capsOf(defaults: boolean, frontend: boolean, backend: boolean): ProxyCaps {
-  return { defaults, frontend, backend };
-}

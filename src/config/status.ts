@@ -31,10 +31,6 @@ export function pending(area: Area): Status {
   return { pending: area };
 }
 
-export function isReady(s: Status): boolean {
-  return s === 'ready';
-}
-
 /** The alert text for something known but not implemented yet. */
 export function notImplemented(what: string, s: Status): string {
   return `${what} is not implemented yet (${statusLabel(s)}).`;

@@ -72,8 +72,3 @@ export function parseLooseInt(text: string): { value: number; trailing: string }
   if (!m) return undefined;
   return { value: Number(m[1]), trailing: m[2]! };
 }
-
-/** Strict integer, for places where HAProxy checks the whole word. */
-export function parseStrictInt(text: string): number | undefined {
-  return /^[+-]?[0-9]+$/.test(text) ? Number(text) : undefined;
-}

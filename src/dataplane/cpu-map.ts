@@ -33,7 +33,6 @@ export function cpuPlan(model: ConfigModel, threads: number): (number | null)[] 
   for (const d of model.global.lists['cpu-map'] ?? []) {
     const [which, ...cpuSets] = d.args;
     if (which === undefined) continue;
-    const auto = which.startsWith('auto:');
     const spec = which.replace(/^auto:/, '');
     const [proc, threadSet] = spec.includes('/') ? spec.split('/', 2) : [spec, 'all'];
     if (!expand(proc!, 1).includes(1)) continue; // only process 1 exists
@@ -41,9 +40,9 @@ export function cpuPlan(model: ConfigModel, threads: number): (number | null)[] 
     const cs = cpus(cpuSets);
     if (cs.length === 0) continue;
     ts.forEach((t, i) => {
-      // auto: pairs threads and CPUs in order; otherwise each thread of the set takes the
-      // set's CPUs round robin (our pinning is one CPU per thread).
-      plan[t - 1] = cs[(auto ? i : i) % cs.length]!;
+      // With "auto:" threads and CPUs pair in order; without it HAProxy gives every thread the
+      // whole set, and since we pin each thread to one CPU, both come to the same pairing.
+      plan[t - 1] = cs[i % cs.length]!;
     });
   }
   return plan;

@@ -42,10 +42,6 @@ export class Limiter {
     this.drain();
   }
 
-  get queued(): number {
-    return this.waiting.length;
-  }
-
   /** Close everything still waiting (stop, soft stop). */
   close(): void {
     this.closed = true;

@@ -13,7 +13,7 @@ export interface NativeContext extends SessionContext {
   readonly forwarder: Forwarder;
 }
 
-export function spliceSession(fd: number, fe: RuntimeFrontend, ctx: NativeContext, src: Uint8Array | undefined): Promise<void> {
+export function spliceSession(fd: number, fe: RuntimeFrontend, ctx: NativeContext): Promise<void> {
   let clientFd = fd;
   let alive = true;
   let id = -1;
@@ -37,7 +37,14 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, ctx: NativeContex
     },
   };
   ctx.live.add(entry);
-  return runSession(fe, src, ctx, {
+  const clientAddress = (): Uint8Array | undefined => {
+    try {
+      return ctx.addon.peerAddress(clientFd);
+    } catch {
+      return undefined; // already reset by the client: the session will find out
+    }
+  };
+  return runSession(fe, clientAddress, ctx, {
     alive: () => alive,
     abort: () => entry.destroy(),
     attempt(srv, be, release) {

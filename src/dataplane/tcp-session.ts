@@ -107,12 +107,14 @@ export interface Connector {
  * The shared L4 session loop: switching, server selection, queue, connect with retries and
  * redispatch. Used by both the JS path (net.Socket) and the native splice path (raw fds).
  */
-export async function runSession(fe: RuntimeFrontend, src: Uint8Array | undefined, ctx: SessionContext, conn: Connector): Promise<void> {
+export async function runSession(fe: RuntimeFrontend, clientAddress: () => Uint8Array | undefined, ctx: SessionContext, conn: Connector): Promise<void> {
   let slot = -1;
   try {
     const be = fe.defaultBackend ? ctx.backend(fe.defaultBackend) : undefined;
     if (!be) return conn.abort();
     const lb = ctx.balancer(be);
+    // Only hashing on the client address needs it: fetch it for that algorithm alone.
+    const src = be.balance.algorithm === 'source' ? clientAddress() : undefined;
     // Servers occupy consecutive slots in declaration order.
     const first = be.servers[0]?.slot ?? 0;
     const bySlot = (s: number): RuntimeServer | undefined => be.servers[s - first];
@@ -163,7 +165,7 @@ export function tcpSession(client: net.Socket, fe: RuntimeFrontend, ctx: Session
     ctx.leave(fe);
   });
   client.pause();
-  return runSession(fe, addressBytes(client.remoteAddress), ctx, {
+  return runSession(fe, () => addressBytes(client.remoteAddress), ctx, {
     alive: () => !client.destroyed,
     abort: () => void client.destroy(),
     async attempt(srv, be, release) {

@@ -30,8 +30,6 @@ export type MainToWorker =
   /** main accept mode: accepted fds for this worker (batched: one message per accept batch). */
   | { readonly type: 'fds'; readonly fds: readonly number[]; readonly listener: number }
   /** main accept mode: fds already admitted by the main thread's maxconn limiter. */
-  | { readonly type: 'pause' }
-  | { readonly type: 'resume' }
   | { readonly type: 'soft-stop' }
   | { readonly type: 'stop' }
   /** Fault injection for tests: the worker dies (honoured only with SWITCHYARD_FAULT_INJECTION=1). */

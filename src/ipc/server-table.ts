@@ -21,8 +21,7 @@ export const SRV = {
   MAXCONN: 6,
   /** Highest CUR_CONN seen. */
   MAX_CONN_SEEN: 7,
-  /** Bumped on every change that needs selectors rebuilt (weight, state). */
-  VERSION: 8,
+  // Changes that need balancers rebuilt bump the backend's LB_SHARED.VERSION (src/lb/types.ts).
 } as const;
 export const SRV_SLOTS = 10;
 

@@ -11,6 +11,7 @@ import { didYouMean } from '../config/hint.js';
 import { parseAclTerm, parseCondition, conditionJson, type AclRegistries } from './acl.js';
 import { findAction, type ActionRow, type RuleSet } from './actions.js';
 import { parseTime } from '../config/units.js';
+import { invalidNameChar } from '../config/parser.js';
 import { ACTION_LIST_TEXT, template } from '../config/catalog-rows.js';
 
 const RULES = pending('rules');
@@ -62,8 +63,8 @@ function aclKeyword(reg: RulesRegistries): SectionKeyword {
     parse(ctx) {
       const [name, ...rest] = ctx.args;
       if (name === undefined) return ctx.fail(`'acl' expects an ACL name.`, 'E_MISSING_ARG');
-      const bad = /[^A-Za-z0-9_.:-]/.exec(name);
-      if (bad) return ctx.fail(`character '${bad[0]}' is not permitted in acl name '${name}'.`);
+      const bad = invalidNameChar(name);
+      if (bad !== undefined) return ctx.fail(`character '${bad}' is not permitted in acl name '${name}'.`);
       if (reg.predefined.has(name)) ctx.warn(`acl '${name}' will never match because it masks a predefined ACL.`);
       const t = parseAclTerm(rest, reg);
       if (!t.ok) return ctx.fail(`error detected while parsing ACL '${name}' : ${t.error}`);
