@@ -232,3 +232,17 @@ for (const mode of MODES) describe(`maxconn (accept mode: ${mode})`, () => {
     });
   }
 });
+
+test('server enabled overrides default-server disabled; disabled servers get no traffic', async () => {
+  const on = await nameServer('on');
+  const off = await nameServer('off');
+  const port = await freePort();
+  await start(
+    `global\n nbthread 1\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n default-server disabled\n server a 127.0.0.1:${off.port}\n server b 127.0.0.1:${on.port} enabled\n`,
+    MODES[0]!,
+  );
+  for (let i = 0; i < 4; i++) assert.equal(await ask(port), 'on');
+  assert.equal(off.count, 0);
+  on.close();
+  off.close();
+});

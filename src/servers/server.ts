@@ -217,7 +217,11 @@ export function serverKeyword(options: Registry<LineOption>): SectionKeyword {
       const opts = parseOptions(ctx, options, rest, who, false);
       if (!opts) return undefined;
       const id = typeof opts['id'] === 'number' ? opts['id'] : 0;
-      p.servers.push({ loc: ctx.loc, name, id, address: addr.addr, options: { ...p.defaultServer, ...opts } });
+      // The server line's own enabled/disabled overrides the opposite one from default-server.
+      const merged: Record<string, Json> = { ...p.defaultServer, ...opts };
+      if ('enabled' in opts) delete merged['disabled'];
+      if ('disabled' in opts) delete merged['enabled'];
+      p.servers.push({ loc: ctx.loc, name, id, address: addr.addr, options: merged });
       return { name, address: addrText, options: opts };
     },
   };
