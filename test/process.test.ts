@@ -1,6 +1,6 @@
 // The switchyard process as users run it: a real child process, real sockets, signals.
 
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,8 +14,10 @@ import { fileURLToPath } from 'node:url';
 const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
 
 
-async function backend(reply: string): Promise<{ port: number; server: net.Server }> {
+async function backend(reply: string): Promise<{ port: number; server: net.Server; readonly connections: number }> {
+  let connections = 0;
   const server = net.createServer((c) => {
+    connections++;
     c.on('error', () => undefined);
     c.on('data', (d) => {
       if (String(d).includes('bye')) c.end(reply);
@@ -23,7 +25,15 @@ async function backend(reply: string): Promise<{ port: number; server: net.Serve
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { port: (server.address() as net.AddressInfo).port, server };
+  // Closed after the test whatever happens, so a failure cannot keep the runner alive.
+  after(() => void server.close());
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    server,
+    get connections() {
+      return connections;
+    },
+  };
 }
 
 
@@ -40,7 +50,11 @@ function start(cfg: string, extra: string[] = []): ChildProcess {
   const dir = mkdtempSync(join(tmpdir(), 'sy-proc-'));
   const file = join(dir, 'sy.cfg');
   writeFileSync(file, cfg);
-  return spawn(process.execPath, [BIN, '-f', file, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, '-f', file, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return child;
 }
 
 const cfg = (port: number, be: number): string =>
@@ -66,8 +80,10 @@ test('SIGUSR1 soft stop: no new connections, the open one finishes, then the pro
   const port = await freePort();
   const child = start(cfg(port, be.port));
   const open = await connectWhenUp(port);
-  // Make sure the session reached the server before stopping.
-  while (be.server.listenerCount('connection') === 0) await new Promise((r) => setImmediate(r));
+  // The session must have reached the server before stopping: a connection still in the
+  // listen backlog is dropped by a soft stop (as with HAProxy).
+  for (let i = 0; i < 400 && be.connections === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(be.connections, 1, 'the open session reached the server');
   child.kill('SIGUSR1');
   // New connections are refused once listeners are closed.
   for (;;) {
