@@ -102,6 +102,50 @@ test('SIGUSR1 soft stop: no new connections, the open one finishes, then the pro
   be.server.close();
 });
 
+/** Resolves once the child's stderr has printed a line matching `re`. */
+function stderrLine(child: ChildProcess, re: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer): void => {
+      buf += d;
+      const m = re.exec(buf);
+      if (m) {
+        child.stderr!.off('data', onData);
+        resolve(m[0]);
+      }
+    };
+    child.stderr!.on('data', onData);
+    child.once('exit', () => reject(new Error(`exited before printing ${re}: ${buf}`)));
+  });
+}
+
+for (const mode of ['main', 'shared', 'reuseport'] as const) {
+  test(`SIGTTOU releases the port while sessions go on, SIGTTIN listens again (accept mode ${mode})`, { timeout: 20_000 }, async () => {
+    const be = await backend('kept');
+    const port = await freePort();
+    const child = start(cfg(port, be.port).replace('global\n', `global\n switchyard.accept-mode ${mode}\n`));
+    const open = await connectWhenUp(port);
+    for (let i = 0; i < 400 && be.connections === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const paused = stderrLine(child, /\[WARNING\]  \(\d+\) : Paused proxy l\./);
+    child.kill('SIGTTOU');
+    await paused;
+    // The port is free: another process could take it over (HAProxy's reason for SIGTTOU).
+    const other = net.createServer().listen(port, '127.0.0.1');
+    await once(other, 'listening');
+    other.close();
+    await once(other, 'close');
+    const resumed = stderrLine(child, /\[WARNING\]  \(\d+\) : Resumed proxy l\./);
+    child.kill('SIGTTIN');
+    await resumed;
+    const again = await connectWhenUp(port);
+    assert.equal(await exchange(again), 'kept');
+    assert.equal(await exchange(open), 'kept', 'the session opened before the pause still works');
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0);
+  });
+}
+
 test('a listener that cannot bind stops start-up with exit 1 and HAProxy\'s message', { timeout: 20_000 }, async () => {
   const busy = net.createServer().listen(0, '127.0.0.1');
   await once(busy, 'listening');

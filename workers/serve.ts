@@ -107,8 +107,8 @@ export default async function serve(task: ServeTask): Promise<string> {
 
   const servers: net.Server[] = [];
   const acceptors: Acceptor[] = [];
-  const listening: number[] = [];
-  const listenJs = (l: RuntimeListener, fe: RuntimeFrontend): Promise<void> =>
+  let listenFds: Readonly<Record<number, number>> = task.listenFds;
+  const listenJs = (l: RuntimeListener, fe: RuntimeFrontend, listening: number[]): Promise<void> =>
     new Promise((resolve) => {
       const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) =>
         limiter.admit(fe, () => void tcpSession(sock, fe, base), () => sock.destroy()),
@@ -125,28 +125,37 @@ export default async function serve(task: ServeTask): Promise<string> {
       });
     });
 
-  const work: Promise<void>[] = [];
-  for (const fe of runtime.frontends) {
-    for (const l of fe.listeners) {
-      if (task.mode === 'worker' && l.index % task.workers === task.index) work.push(listenJs(l, fe));
-      const fd = task.listenFds[l.index];
-      if (addon && fd !== undefined) {
-        acceptors.push(addon.startAcceptor(fd, (fds) => fds.forEach((f) => acceptFd(f, fe))));
-        listening.push(l.index);
+  /** Start taking connections on this worker's listeners; resolves with their indexes. */
+  const openListeners = async (): Promise<number[]> => {
+    const listening: number[] = [];
+    const work: Promise<void>[] = [];
+    for (const fe of runtime.frontends) {
+      for (const l of fe.listeners) {
+        if (task.mode === 'worker' && l.index % task.workers === task.index) work.push(listenJs(l, fe, listening));
+        const fd = listenFds[l.index];
+        if (addon && fd !== undefined) {
+          acceptors.push(addon.startAcceptor(fd, (fds) => fds.forEach((f) => acceptFd(f, fe))));
+          listening.push(l.index);
+        }
       }
     }
-  }
-  await Promise.all(work);
-  send({ type: 'ready', index: task.index, listening });
+    await Promise.all(work);
+    return listening;
+  };
+
+  /** Stop taking connections; open sessions and clients waiting for a maxconn slot stay. */
+  const closeListeners = (): void => {
+    for (const s of servers) s.close();
+    servers.length = 0;
+    for (const a of acceptors) a.stop();
+    acceptors.length = 0;
+    for (const fd of Object.values(listenFds)) addon?.close(fd);
+    listenFds = {};
+  };
+
+  send({ type: 'ready', index: task.index, listening: await openListeners() });
 
   return new Promise<string>((resolve) => {
-    const closeListeners = (): void => {
-      limiter.close();
-      for (const s of servers) s.close();
-      for (const a of acceptors) a.stop();
-      acceptors.length = 0;
-      for (const fd of Object.values(task.listenFds)) addon?.close(fd);
-    };
     const end = (how: string): void => {
       forwarder?.close();
       port.close();
@@ -168,12 +177,22 @@ export default async function serve(task: ServeTask): Promise<string> {
             });
           }
           return;
+        case 'pause':
+          closeListeners();
+          send({ type: 'paused', index: task.index });
+          return;
+        case 'resume':
+          listenFds = m.listenFds;
+          void openListeners().then(() => send({ type: 'resumed', index: task.index }));
+          return;
         case 'soft-stop':
+          limiter.close();
           closeListeners();
           if (live.size === 0) end('soft-stopped');
           else live.onEmpty = () => end('soft-stopped');
           return;
         case 'stop':
+          limiter.close();
           closeListeners();
           for (const s of base.live) s.destroy();
           end('stopped');

@@ -34,6 +34,9 @@ export class DataPlane {
   /** The serve task of each worker slot (replaced when a worker is restarted). */
   private running: Promise<unknown>[] = [];
   private stopping = false;
+  private paused = false;
+  /** Waiters for the workers' answers to pause/resume, called with the worker index. */
+  private readonly acks = new Map<'paused' | 'resumed', (worker: number) => void>();
   private acceptors: Acceptor[] = [];
   private ownedFds: number[] = [];
   private listenFds: Record<number, number>[] = [];
@@ -121,7 +124,9 @@ export class DataPlane {
         const fd = open(false);
         for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(fd);
       } else {
-        for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = open(true);
+        // Each worker gets a dup of its own SO_REUSEPORT socket: the original stays here, so
+        // every fd has exactly one closer (never a double close of a reused fd number).
+        for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(open(true));
       }
     }
   }
@@ -189,6 +194,7 @@ export class DataPlane {
       this.ports[i] = port1;
       port1.on('message', (m: WorkerToMain) => {
         if (m.type === 'ready') ready();
+        else if (m.type === 'paused' || m.type === 'resumed') this.acks.get(m.type)?.(i);
         else if (m.type === 'listen-error') {
           this.problems.push(m.message);
           this.opts.onProblem?.(m.message);
@@ -239,10 +245,67 @@ export class DataPlane {
 
   private closeListeners(): void {
     this.limiter.close();
+    this.releaseListeners();
+  }
+
+  /** Close the listening sockets this thread owns (acceptor threads first). */
+  private releaseListeners(): void {
     for (const a of this.acceptors) a.stop();
     this.acceptors = [];
     for (const fd of this.ownedFds) this.addon?.close(fd);
     this.ownedFds = [];
+  }
+
+  /**
+   * SIGTTOU: stop listening and release the ports (another process may bind them), keeping
+   * open sessions. Returns the frontends paused, for HAProxy's "Paused frontend fe." lines.
+   */
+  async pause(): Promise<{ name: string; listen: boolean }[]> {
+    if (this.stopping || this.paused) return [];
+    this.paused = true;
+    this.releaseListeners();
+    // The port is free only once every worker has closed its copy of the socket.
+    await this.everyWorker('paused', () => this.broadcast({ type: 'pause' }));
+    return this.frontendKinds();
+  }
+
+  /** Send something to every live worker and wait until each answers `ack`. */
+  private everyWorker(ack: 'paused' | 'resumed', send: () => void): Promise<void> {
+    const waiting = new Set(this.ports.flatMap((p, i) => (p ? [i] : [])));
+    return new Promise<void>((resolve) => {
+      if (waiting.size === 0) return resolve();
+      this.acks.set(ack, (w) => {
+        waiting.delete(w);
+        if (waiting.size === 0) {
+          this.acks.delete(ack);
+          resolve();
+        }
+      });
+      send();
+    });
+  }
+
+  /** SIGTTIN: listen again. Throws (HAProxy's words) when a port cannot be bound again. */
+  async resume(): Promise<{ name: string; listen: boolean }[]> {
+    if (this.stopping || !this.paused) return [];
+    if (this.addon) {
+      try {
+        this.bindNative(this.addon);
+      } catch (e) {
+        // Stay paused with nothing half-open: the operator can free the port and retry.
+        this.releaseListeners();
+        throw e;
+      }
+    }
+    this.paused = false;
+    await this.everyWorker('resumed', () => {
+      for (let i = 0; i < this.threads; i++) this.ports[i]?.postMessage({ type: 'resume', listenFds: this.listenFds[i] ?? {} } satisfies MainToWorker);
+    });
+    return this.frontendKinds();
+  }
+
+  private frontendKinds(): { name: string; listen: boolean }[] {
+    return this.runtime.frontends.map((f) => ({ name: f.name, listen: this.model.proxies.some((p) => p.name === f.name && p.type === 'listen') }));
   }
 
   /** Stop accepting, let open connections finish, then stop the workers. */

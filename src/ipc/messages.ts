@@ -31,6 +31,10 @@ export type MainToWorker =
   | { readonly type: 'fds'; readonly fds: readonly number[]; readonly listener: number }
   /** main accept mode: fds already admitted by the main thread's maxconn limiter. */
   | { readonly type: 'soft-stop' }
+  /** SIGTTOU: close the listeners (the ports are released); sessions continue. */
+  | { readonly type: 'pause' }
+  /** SIGTTIN: listen again; shared/reuseport modes get fresh listening fds. */
+  | { readonly type: 'resume'; readonly listenFds: Readonly<Record<number, number>> }
   | { readonly type: 'stop' }
   /** Fault injection for tests: the worker dies (honoured only with SWITCHYARD_FAULT_INJECTION=1). */
   | { readonly type: 'fault' };
@@ -38,4 +42,6 @@ export type MainToWorker =
 export type WorkerToMain =
   | { readonly type: 'ready'; readonly index: number; readonly listening: readonly number[] }
   | { readonly type: 'listen-error'; readonly index: number; readonly listener: number; readonly message: string }
-  | { readonly type: 'load'; readonly index: number; readonly active: number };
+  | { readonly type: 'load'; readonly index: number; readonly active: number }
+  /** Answer to pause/resume: this worker's listeners are closed / open again. */
+  | { readonly type: 'paused' | 'resumed'; readonly index: number };

@@ -1,7 +1,7 @@
 // Running the configuration: start the data plane, write the pidfile, and handle HAProxy's
 // signals — SIGINT/SIGTERM stop now (exit within 2 s), SIGUSR1 soft stop (stop listening,
-// let open connections finish). Handlers are installed before the workers start, so a
-// signal during start-up is honoured too.
+// let open connections finish), SIGTTOU/SIGTTIN pause/resume listening. Handlers are
+// installed before the workers start, so a signal during start-up is honoured too.
 
 import { writeFileSync, rmSync } from 'node:fs';
 import type { ConfigModel } from '../config/model.js';
@@ -51,6 +51,24 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
       if (ending) return;
       ending = true;
       void started.then(() => dp.softStop()).then(() => finish(0));
+    });
+    // SIGTTOU/SIGTTIN: release the ports and take them again (HAProxy's pause/resume).
+    const say = (what: string, list: { name: string; listen: boolean }[]): void => {
+      for (const f of list) opts.err(`[WARNING]  (${opts.pid}) : ${what} ${f.listen ? 'proxy' : 'frontend'} ${f.name}.\n`);
+    };
+    process.on('SIGTTOU', () => {
+      if (!ending) void started.then(async () => say('Paused', await dp.pause()), () => undefined);
+    });
+    process.on('SIGTTIN', () => {
+      if (ending) return;
+      void started.then(async () => {
+        try {
+          say('Resumed', await dp.resume());
+        } catch (e) {
+          opts.err(`[WARNING]  (${opts.pid}) : ${e instanceof Error ? e.message : String(e)}\n`);
+          opts.err(`[ALERT]    (${opts.pid}) : Some proxies refused to restart, probably due to a conflict on a listening port. You may want to try again after the conflicting application is stopped, otherwise a restart might be necessary to resume safe operations.\n`);
+        }
+      }, () => undefined);
     });
     started.then(
       () => reportToParent({ type: 'ready' }),
