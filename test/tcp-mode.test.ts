@@ -246,3 +246,29 @@ test('server enabled overrides default-server disabled; disabled servers get no 
   on.close();
   off.close();
 });
+
+test('global nosplice: natively accepted connections are copied through JS sockets, half-close kept', { skip: !MODES.includes('shared') }, async () => {
+  // An echo server that answers once the client has finished sending (half-close).
+  const echo = net.createServer({ allowHalfOpen: true }, (c) => {
+    c.on('error', () => undefined);
+    const parts: Buffer[] = [];
+    c.on('data', (d) => parts.push(d));
+    c.on('end', () => c.end(Buffer.concat(parts)));
+  });
+  echo.listen(0, '127.0.0.1');
+  await once(echo, 'listening');
+  const port = await freePort();
+  await start(`global\n nbthread 2\n nosplice\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n server e 127.0.0.1:${(echo.address() as net.AddressInfo).port}\n`, 'shared');
+  const payload = Buffer.alloc(256 * 1024, 7);
+  const got = await new Promise<Buffer>((resolve, reject) => {
+    const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    const parts: Buffer[] = [];
+    c.on('data', (d) => parts.push(d));
+    c.on('end', () => resolve(Buffer.concat(parts)));
+    c.on('error', reject);
+    c.end(payload);
+  });
+  assert.equal(got.length, payload.length);
+  assert.ok(got.equals(payload));
+  echo.close();
+});

@@ -86,7 +86,7 @@ export default async function serve(task: ServeTask): Promise<string> {
       return b;
     },
   };
-  const forwarder = addon?.createForwarder();
+  const forwarder = runtime.noSplice ? undefined : addon?.createForwarder();
   const native: NativeContext | undefined = addon && forwarder ? { ...base, addon, forwarder } : undefined;
 
   const byListener = new Map<number, RuntimeFrontend>();
@@ -96,13 +96,14 @@ export default async function serve(task: ServeTask): Promise<string> {
   const acceptFd = (fd: number, fe: RuntimeFrontend): void =>
     limiter.admit(fe, () => serveFd(fd, fe), () => addon?.close(fd));
 
-  /** A raw fd from any native path, admitted: splice it. */
+  /** A raw fd from any native path, admitted: splice it (or, with `nosplice`, copy it). */
   const serveFd = (fd: number, fe: RuntimeFrontend | undefined): void => {
-    if (!native || !fe) {
+    if (!fe) {
       addon?.close(fd);
       return;
     }
-    void spliceSession(fd, fe, native);
+    if (native) void spliceSession(fd, fe, native);
+    else void tcpSession(new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true }), fe, base);
   };
 
   const servers: net.Server[] = [];

@@ -66,6 +66,8 @@ export interface Runtime {
   readonly frontends: readonly RuntimeFrontend[];
   readonly backends: ReadonlyMap<string, RuntimeBackend>;
   readonly globalMaxconn: number;
+  /** Global `nosplice`: forward TCP sessions through JS sockets, not the splice forwarder. */
+  readonly noSplice: boolean;
 }
 
 const num = (v: Json | undefined, d: number): number => (typeof v === 'number' ? v : d);
@@ -149,5 +151,10 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
       timeouts: timeoutsOf(p),
     });
   }
-  return { frontends, backends, globalMaxconn: num(model.global.settings['maxconn']?.value, 0) };
+  return {
+    frontends,
+    backends,
+    globalMaxconn: num(model.global.settings['maxconn']?.value, 0),
+    noSplice: model.global.settings['nosplice'] !== undefined,
+  };
 }

@@ -121,7 +121,7 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   flag('zero-warning'),
   flag('strict-limits'),
   flag('noepoll'),
-  flag('nosplice'),
+  { ...flag('nosplice', 'ready'), summary: 'TCP sessions are copied through JS sockets instead of the native splice forwarder' },
   flag('noreuseport'),
   word('user'),
   word('group'),

@@ -126,8 +126,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   simple('http-restrict-req-hdr-names', ALL, 'http'),
 ];
 
-/** Options the data plane honours today. */
-const READY_OPTIONS: ReadonlySet<string> = new Set(['redispatch', 'allbackups']);
+/**
+ * Options the data plane honours today. The splice options are accepted as HAProxy accepts
+ * them: with the native addon every TCP session is forwarded by the splice forwarder (which
+ * falls back to copying by itself), and global `nosplice` turns it off.
+ */
+const READY_OPTIONS: ReadonlySet<string> = new Set(['redispatch', 'allbackups', 'splice-auto', 'splice-request', 'splice-response']);
 
 export function optionKeywords(): SectionKeyword[] {
   return OPTIONS.map((o): SectionKeyword => {
