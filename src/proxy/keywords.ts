@@ -10,6 +10,7 @@ import { notImplemented, pending } from '../config/status.js';
 import { BALANCERS } from '../lb/index.js';
 import { q } from '../config/diag.js';
 import { BALANCE_ALGORITHMS, parseBalance } from '../lb/algorithms.js';
+import { HAPROXY_26_FUNCTIONS, type HashFunction, type HashType } from '../lb/hash.js';
 
 const DATA = pending('data-plane');
 
@@ -137,20 +138,23 @@ const hashTypeKw: SectionKeyword = {
   caps: DEF_BE,
   misuse: 'warning',
   status: 'ready',
-  summary: "'map-based' ready; 'consistent' pending",
-  parse(ctx) {
+  summary: "'map-based' and 'consistent', functions sdbm, djb2, wt6, crc32, modifier avalanche",
+  // Messages and defaults as haproxy 2.6.12: 'consistent' alone means sdbm + avalanche;
+  // 'none' (HAProxy 2.9) is refused; words after the modifier are ignored.
+  parse(ctx): HashType | undefined {
     const [method, fn, mod] = ctx.args;
+    if (method === 'avalanche') {
+      return ctx.fail(`experimental feature 'hash-type avalanche' is not supported anymore, please use 'hash-type map-based sdbm avalanche' instead.`);
+    }
     if (method !== 'map-based' && method !== 'consistent') {
-      return ctx.fail(`'hash-type' expects 'map-based' or 'consistent' but got '${method ?? ''}'.`);
+      return ctx.fail(`'hash-type' only supports 'consistent' and 'map-based'.`, method === undefined ? 'E_MISSING_ARG' : undefined);
     }
-    if (fn !== undefined && !['sdbm', 'djb2', 'wt6', 'crc32', 'none'].includes(fn)) {
-      return ctx.fail(`'hash-type ${method}' expects 'sdbm', 'djb2', 'wt6', 'crc32' or 'none' but got '${fn}'.`);
+    if (fn === undefined) return { method, function: 'sdbm', avalanche: method === 'consistent' };
+    if (!(HAPROXY_26_FUNCTIONS as readonly string[]).includes(fn)) {
+      return ctx.fail(`'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions.`);
     }
-    if (mod !== undefined && mod !== 'avalanche') return ctx.fail(`'hash-type' expects 'avalanche' as modifier but got '${mod}'.`);
-    if (method === 'consistent' || (fn !== undefined && fn !== 'sdbm') || mod !== undefined) {
-      ctx.fail(notImplemented(`'hash-type ${ctx.args.join(' ')}'`, DATA), 'E_NOT_IMPLEMENTED');
-    }
-    return { method, function: fn ?? 'sdbm', avalanche: mod === 'avalanche' };
+    if (mod !== undefined && mod !== 'avalanche') return ctx.fail(`'hash-type' only supports 'avalanche' as a modifier for hash functions.`);
+    return { method, function: fn as HashFunction, avalanche: mod === 'avalanche' };
   },
 };
 
