@@ -10,7 +10,10 @@
 #include <netinet/tcp.h>
 #include <sched.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #if defined(__linux__)
@@ -164,6 +167,60 @@ Napi::Value CreateListener(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// createUnixListener({path, backlog?, mode?, uid?, gid?}): a listening AF_UNIX stream socket.
+// As HAProxy does, it binds a temporary name beside the path, applies ownership and mode,
+// then rename(2)s it over the path: a stale socket file is replaced atomically and clients
+// never see a socket with the wrong permissions.
+Napi::Value CreateUnixListener(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object opts;
+  if (!ArgObject(info, 0, "options", &opts)) return env.Undefined();
+  std::string path;
+  int64_t backlog = 0, mode = -1, uid = -1, gid = -1;
+  if (!ReqString(opts, "path", "options", &path) ||
+      !OptInt(opts, "backlog", "options", 0, INT_MAX, 511, &backlog) ||
+      !OptInt(opts, "mode", "options", -1, 07777, -1, &mode) ||
+      !OptInt(opts, "uid", "options", -1, INT_MAX, -1, &uid) ||
+      !OptInt(opts, "gid", "options", -1, INT_MAX, -1, &gid)) {
+    return env.Undefined();
+  }
+  std::string tmp = path + "." + std::to_string(getpid()) + ".tmp";
+  sockaddr_un sun{};
+  if (tmp.size() >= sizeof(sun.sun_path)) return ThrowErrno(env, ENAMETOOLONG, "bind", path);
+  sun.sun_family = AF_UNIX;
+  memcpy(sun.sun_path, tmp.c_str(), tmp.size() + 1);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return ThrowErrno(env, errno, "socket", path);
+  auto fail = [&](const char* syscall) {
+    int err = errno;
+    close(fd);
+    unlink(tmp.c_str());
+    return ThrowErrno(env, err, syscall, path);
+  };
+  unlink(tmp.c_str());
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sun), sizeof(sun)) != 0) {
+    int err = errno;
+    close(fd);
+    return ThrowErrno(env, err, "bind", path);
+  }
+  if ((uid >= 0 || gid >= 0) && chown(tmp.c_str(), static_cast<uid_t>(uid), static_cast<gid_t>(gid)) != 0) return fail("chown");
+  if (mode >= 0 && chmod(tmp.c_str(), static_cast<mode_t>(mode)) != 0) return fail("chmod");
+  if (listen(fd, static_cast<int>(backlog)) != 0) return fail("listen");
+  if (rename(tmp.c_str(), path.c_str()) != 0) return fail("rename");
+  return Napi::Number::New(env, fd);
+}
+
+// setNonBlocking(fd): O_NONBLOCK on an inherited descriptor (bind fd@N), which the accept
+// thread drains in a loop and must never block on.
+Napi::Value SetNonBlocking(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!ArgFd(info, 0, &fd)) return env.Undefined();
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return ThrowErrno(env, errno, "fcntl");
+  return env.Undefined();
+}
+
 Napi::Value LocalPort(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
@@ -300,6 +357,7 @@ SwitchyardAddon::SwitchyardAddon(Napi::Env env, Napi::Object exports) {
   };
   static const Entry kFunctions[] = {
       {"features", Features},         {"createListener", CreateListener},
+      {"createUnixListener", CreateUnixListener}, {"setNonBlocking", SetNonBlocking},
       {"localPort", LocalPort},       {"peerAddress", PeerAddress},       {"dup", Dup},
       {"close", Close},               {"setNoDelay", SetNoDelay},
       {"setKeepAlive", SetKeepAlive}, {"shutdownWrite", ShutdownWrite},

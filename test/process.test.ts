@@ -146,6 +146,44 @@ for (const mode of ['main', 'shared', 'reuseport'] as const) {
   });
 }
 
+test('bind fd@3: serves on a listening socket inherited from the parent (as under systemd or a wrapper)', { timeout: 20_000 }, async () => {
+  const be = await backend('inherited');
+  const lsock = net.createServer();
+  lsock.listen(0, '127.0.0.1');
+  await once(lsock, 'listening');
+  after(() => void lsock.close());
+  const port = (lsock.address() as net.AddressInfo).port;
+  // The listening socket's descriptor in this process (node exposes it on the handle).
+  const fd = (lsock as unknown as { _handle: { fd: number } })._handle.fd;
+  assert.ok(fd > 2);
+  const dir = mkdtempSync(join(tmpdir(), 'sy-fd-'));
+  const file = join(dir, 'sy.cfg');
+  writeFileSync(file, cfg(port, be.port).replace(/bind \S+/, 'bind fd@3'));
+  const child = spawn(process.execPath, [BIN, '-f', file], { stdio: ['ignore', 'pipe', 'pipe', fd] });
+  after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  // Both processes hold the socket; stop ours from accepting so only the child serves.
+  lsock.close();
+  const c = await connectWhenUp(port);
+  assert.equal(await exchange(c), 'inherited');
+  child.kill('SIGTERM');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
+});
+
+test('bind fd@N with a descriptor that is not open is refused at load, as HAProxy does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sy-fd-'));
+  const file = join(dir, 'sy.cfg');
+  writeFileSync(file, cfg(1, 9).replace(/bind \S+/, 'bind fd@987'));
+  const child = spawn(process.execPath, [BIN, '-c', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 1);
+  assert.match(err, /parsing \[.*sy\.cfg:\d+\] : 'bind' : cannot use file descriptor '987' : Bad file descriptor\./);
+});
+
 test('a listener that cannot bind stops start-up with exit 1 and HAProxy\'s message', { timeout: 20_000 }, async () => {
   const busy = net.createServer().listen(0, '127.0.0.1');
   await once(busy, 'listening');

@@ -4,6 +4,9 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './helpers/net.js';
 import { parseConfig } from '../src/config/parser.js';
 import { installFeatures } from '../src/features.js';
@@ -271,4 +274,34 @@ test('global nosplice: natively accepted connections are copied through JS socke
   assert.equal(got.length, payload.length);
   assert.ok(got.equals(payload));
   echo.close();
+});
+
+for (const mode of MODES) {
+  test(`bind unix@PATH mode 600: served through the socket file, created with that mode (accept mode ${mode})`, async () => {
+    const s = await nameServer('via-unix');
+    const dir = mkdtempSync(join(tmpdir(), 'sy-unix-'));
+    const path = join(dir, 'lb.sock');
+    // A stale socket file is replaced, as HAProxy does.
+    writeFileSync(path, '');
+    await start(`global\n nbthread 2\n${DEFAULTS}listen l\n bind unix@${path} mode 600\n server s 127.0.0.1:${s.port}\n`, mode);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.ok(statSync(path).isSocket());
+    const got = await new Promise<string>((resolve, reject) => {
+      const c = net.connect({ path });
+      let d = '';
+      c.on('data', (x) => (d += x));
+      c.on('close', () => resolve(d));
+      c.on('error', reject);
+    });
+    assert.equal(got, 'via-unix');
+    s.close();
+  });
+}
+
+test('bind unix@ in a missing directory fails start-up with HAProxy\'s message', async () => {
+  const dp = new DataPlane(model(`global\n nbthread 1\n${DEFAULTS}listen l\n bind unix@/nonexistent-dir/x.sock\n server s 127.0.0.1:9\n`), { mode: MODES[MODES.length - 1]! });
+  const problems: string[] = [];
+  await assert.rejects(dp.start(), /Some protocols failed to start their listeners/);
+  problems.push(...dp.problems);
+  assert.match(problems.join('\n'), /^Binding \[t\.cfg:\d+\] for proxy l: cannot bind UNIX socket \(No such file or directory\) \[\/nonexistent-dir\/x\.sock\]$/m);
 });

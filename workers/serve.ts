@@ -5,6 +5,7 @@
 // in one session ends that session only.
 
 import net from 'node:net';
+import { chmodSync, chownSync, renameSync, rmSync } from 'node:fs';
 import type { ServeTask, MainToWorker, WorkerToMain } from '../src/ipc/messages.js';
 import { ServerTable } from '../src/ipc/server-table.js';
 import { computeLayout } from '../src/dataplane/layout.js';
@@ -21,6 +22,8 @@ const ERRNO_TEXT: Record<string, string> = {
   EADDRINUSE: 'Address already in use',
   EACCES: 'Permission denied',
   EADDRNOTAVAIL: 'Cannot assign requested address',
+  ENOENT: 'No such file or directory',
+  ENOTDIR: 'Not a directory',
 };
 
 /** Live sessions, mirrored into this worker's slot of the shared load table. */
@@ -109,21 +112,46 @@ export default async function serve(task: ServeTask): Promise<string> {
   const servers: net.Server[] = [];
   const acceptors: Acceptor[] = [];
   let listenFds: Readonly<Record<number, number>> = task.listenFds;
-  const listenJs = (l: RuntimeListener, fe: RuntimeFrontend, listening: number[]): Promise<void> =>
+  const listenJs = (l: RuntimeListener, fe: RuntimeFrontend, done: number[]): Promise<void> =>
     new Promise((resolve) => {
       const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) =>
         limiter.admit(fe, () => void tcpSession(sock, fe, base), () => sock.destroy()),
       );
+      const where = l.kind === 'unix' ? l.path : `${l.host}:${l.port}`;
+      const tmp = `${l.path}.${process.pid}.tmp`;
       srv.once('error', (e) => {
         const code = (e as NodeJS.ErrnoException).code ?? '';
-        send({ type: 'listen-error', index: task.index, listener: l.index, message: `Starting proxy ${fe.name}: cannot bind socket (${ERRNO_TEXT[code] ?? e.message}) [${l.host}:${l.port}]` });
+        const text = ERRNO_TEXT[code] ?? e.message;
+        const message =
+          l.kind === 'unix'
+            ? `Binding [${l.where}] for proxy ${fe.name}: cannot bind UNIX socket (${text}) [${l.path}]`
+            : `Starting proxy ${fe.name}: cannot bind socket (${text}) [${where}]`;
+        send({ type: 'listen-error', index: task.index, listener: l.index, message });
         resolve();
       });
-      srv.listen({ host: l.host, port: l.port, ipv6Only: false }, () => {
+      const listening = (): void => {
         servers.push(srv);
-        listening.push(l.index);
+        done.push(l.index);
         resolve();
-      });
+      };
+      if (l.kind === 'fd') srv.listen({ fd: l.fd }, listening);
+      else if (l.kind === 'unix') {
+        // As the native path: bind a temporary name, set ownership and mode, rename over.
+        rmSync(tmp, { force: true });
+        srv.listen({ path: tmp }, () => {
+          try {
+            const p = l.unixPerm;
+            if (p.uid >= 0 || p.gid >= 0) chownSync(tmp, p.uid, p.gid);
+            if (p.mode >= 0) chmodSync(tmp, p.mode);
+            renameSync(tmp, l.path);
+          } catch (e) {
+            srv.close();
+            srv.emit('error', e);
+            return;
+          }
+          listening();
+        });
+      } else srv.listen({ host: l.host, port: l.port, ipv6Only: false }, listening);
     });
 
   /** Start taking connections on this worker's listeners; resolves with their indexes. */

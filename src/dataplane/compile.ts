@@ -4,6 +4,7 @@
 
 import type { AddressModel, ConfigModel, Json, ProxyModel } from '../config/model.js';
 import type { Layout } from './layout.js';
+import { hashTypeOf, type HashType } from '../lb/hash.js';
 
 export interface Timeouts {
   readonly client: number;
@@ -33,7 +34,10 @@ export interface RuntimeBackend {
   readonly id: number;
   readonly mode: 'tcp' | 'http';
   readonly servers: readonly RuntimeServer[];
+  /** The factory's spec: the `balance` value, with `hashType` added for the hash balancers. */
   readonly balance: { readonly algorithm: string; readonly [k: string]: Json };
+  /** `hash-type` (default map-based sdbm). */
+  readonly hashType: HashType;
   readonly retries: number;
   readonly redispatch: boolean;
   readonly allBackups: boolean;
@@ -42,6 +46,14 @@ export interface RuntimeBackend {
 }
 
 export interface RuntimeListener {
+  /** tcp: host/port; unix: a socket file at `path`; fd: an inherited listening socket. */
+  readonly kind: 'tcp' | 'unix' | 'fd';
+  readonly path: string;
+  readonly fd: number;
+  /** unix@: the socket file's mode, owner and group (-1: leave as created). */
+  readonly unixPerm: { readonly mode: number; readonly uid: number; readonly gid: number };
+  /** `file:line` of the bind line, for HAProxy's "Binding [f:l] for proxy" messages. */
+  readonly where: string;
   readonly host: string;
   readonly port: number;
   readonly family: 4 | 6;
@@ -95,6 +107,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
   for (const p of model.proxies) {
     if (!p.cap.backend || backends.has(p.name)) continue;
     const lay = layout.backends.get(p.name)!;
+    const hashType = hashTypeOf(p.settings['hash-type']?.value);
     backends.set(p.name, {
       name: p.name,
       id: p.id,
@@ -111,7 +124,8 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
         maxconn: num(s.options['maxconn'], 0),
         disabled: s.options['disabled'] === true,
       })),
-      balance: (p.settings['balance']?.value as RuntimeBackend['balance'] | undefined) ?? { algorithm: 'roundrobin' },
+      balance: { ...((p.settings['balance']?.value as RuntimeBackend['balance'] | undefined) ?? { algorithm: 'roundrobin' }), hashType },
+      hashType,
       retries: num(p.settings['retries']?.value, 3),
       redispatch: p.options['redispatch']?.enabled === true,
       allBackups: p.options['allbackups']?.enabled === true,
@@ -126,9 +140,33 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
     const maxconn = num(p.settings['maxconn']?.value, 0);
     const listeners: RuntimeListener[] = [];
     for (const b of p.binds) {
+      const unixPerm = { mode: num(b.options['mode'], -1), uid: num(b.options['uid'] ?? b.options['user'], -1), gid: num(b.options['gid'] ?? b.options['group'], -1) };
+      const where = `${b.loc.file}:${b.loc.line}`;
       for (const a of b.addresses) {
+        const kind = a.family === 'unix' ? 'unix' : a.family === 'fd' ? 'fd' : 'tcp';
+        if (kind !== 'tcp') {
+          listeners.push({
+            kind,
+            path: kind === 'unix' ? a.host : '',
+            fd: kind === 'fd' ? Number(a.host) : -1,
+            unixPerm,
+            where,
+            host: a.host,
+            port: 0,
+            family: 4,
+            index: listenerIndex++,
+            maxconn: num(b.options['maxconn'], 0),
+            shardsByThread: false,
+          });
+          continue;
+        }
         for (let port = a.ports[0]; port <= a.ports[1]; port++) {
           listeners.push({
+            kind,
+            path: '',
+            fd: -1,
+            unixPerm,
+            where,
             host: a.host || (a.family === 'ipv6' ? '::' : '0.0.0.0'),
             port,
             family: family(a),

@@ -94,22 +94,34 @@ export class DataPlane {
   private bindNative(addon: NativeAddon): void {
     this.listenFds = Array.from({ length: this.threads }, () => ({}));
     for (const l of this.listeners()) {
+      const fe = this.runtime.frontends.find((f) => f.listeners.includes(l))!;
       const open = (reusePort: boolean): number => {
         try {
-          const fd = addon.createListener({ host: l.host, port: l.port, family: l.family, reusePort, backlog: 1024 });
+          let fd: number;
+          if (l.kind === 'unix') {
+            const p = l.unixPerm;
+            fd = addon.createUnixListener({ path: l.path, backlog: 1024, ...(p.mode >= 0 ? { mode: p.mode } : {}), ...(p.uid >= 0 ? { uid: p.uid } : {}), ...(p.gid >= 0 ? { gid: p.gid } : {}) });
+          } else if (l.kind === 'fd') {
+            // The inherited descriptor stays open for the process's life (a pause cannot
+            // re-create it); workers and the accept thread get dups.
+            addon.setNonBlocking(l.fd);
+            fd = addon.dup(l.fd);
+          } else {
+            fd = addon.createListener({ host: l.host, port: l.port, family: l.family, reusePort, backlog: 1024 });
+          }
           this.ownedFds.push(fd);
           return fd;
         } catch (e) {
           // HAProxy prints strerror() alone: "(Address already in use)".
-          const text = (e instanceof Error ? e.message : String(e)).replace(/^[a-z]+ E[A-Z]+: /, '').replace(/ \S+:\d+$/, '');
-          const fe = this.runtime.frontends.find((f) => f.listeners.includes(l));
-          throw new Error(`Starting proxy ${fe?.name ?? '?'}: cannot bind socket (${text}) [${l.host}:${l.port}]`);
+          const text = (e instanceof Error ? e.message : String(e)).replace(/^[a-z]+ E[A-Z]+: /, '').replace(/ \S+(:\d+)?$/, '');
+          if (l.kind === 'unix') throw new Error(`Binding [${l.where}] for proxy ${fe.name}: cannot bind UNIX socket (${text}) [${l.path}]`);
+          throw new Error(`Starting proxy ${fe.name}: cannot bind socket (${text}) [${l.host}:${l.port}]`);
         }
       };
-      const mode = l.shardsByThread ? 'reuseport' : this.mode;
+      // SO_REUSEPORT groups only exist for TCP: other listeners are shared between workers.
+      const mode = l.kind !== 'tcp' ? (this.mode === 'main' ? 'main' : 'shared') : l.shardsByThread ? 'reuseport' : this.mode;
       if (mode === 'main') {
         const fd = open(false);
-        const fe = this.runtime.frontends.find((f) => f.listeners.includes(l))!;
         this.acceptors.push(
           addon.startAcceptor(fd, (fds) => {
             // Admitted now: one batch; admitted later (after waiting for a slot): one by one.

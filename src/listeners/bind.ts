@@ -9,6 +9,7 @@ import { pending, statusLabel } from '../config/status.js';
 import { didYouMean } from '../config/hint.js';
 import { parseAddress } from '../net/address.js';
 import { parseLooseInt } from '../config/units.js';
+import { fstatSync, readFileSync } from 'node:fs';
 
 const DATA = pending('data-plane');
 const TLS = pending('tls');
@@ -26,6 +27,62 @@ const intOpt = (name: string, status = DATA): LineOption => ({
     return { value: r.value };
   },
 });
+
+/** uid/gid as HAProxy reads them: atol(), so a non-number is 0. */
+const atol = (w: string): number => {
+  const m = /^\s*([+-]?\d+)/.exec(w);
+  return m ? Number(m[1]) : 0;
+};
+
+/** getpwnam/getgrnam over the files (node has no binding for them). */
+function lookupId(file: '/etc/passwd' | '/etc/group', name: string): number | undefined {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f[0] === name && f[2] !== undefined) return Number(f[2]);
+  }
+  return undefined;
+}
+
+const UNIX_SOCKET = 'applies to unix@ listeners (the socket file), as in HAProxy';
+
+/** Ownership and permissions of a unix@ listener's socket file. */
+const UNIX_OPTIONS: readonly LineOption[] = [
+  {
+    name: 'mode',
+    args: 1,
+    status: 'ready',
+    summary: UNIX_SOCKET,
+    parse: (w) => (/^[0-7]+$/.test(w[0]!) ? { value: parseInt(w[0]!, 8) } : { error: `'mode' : missing or invalid mode '${w[0]}' (octal integer expected)` }),
+  },
+  { name: 'uid', args: 1, status: 'ready', summary: UNIX_SOCKET, parse: (w) => ({ value: atol(w[0]!) }) },
+  { name: 'gid', args: 1, status: 'ready', summary: UNIX_SOCKET, parse: (w) => ({ value: atol(w[0]!) }) },
+  {
+    name: 'user',
+    args: 1,
+    status: 'ready',
+    summary: UNIX_SOCKET,
+    parse: (w) => {
+      const id = lookupId('/etc/passwd', w[0]!);
+      return id === undefined ? { error: `'user' : unknown user name '${w[0]}'` } : { value: id };
+    },
+  },
+  {
+    name: 'group',
+    args: 1,
+    status: 'ready',
+    summary: UNIX_SOCKET,
+    parse: (w) => {
+      const id = lookupId('/etc/group', w[0]!);
+      return id === undefined ? { error: `'group' : unknown group name '${w[0]}'` } : { value: id };
+    },
+  },
+];
 
 /** Bind options HAProxy 2.6 documents (configuration.txt §5.1), with the words each consumes. */
 export const BIND_OPTIONS: readonly LineOption[] = [
@@ -47,11 +104,7 @@ export const BIND_OPTIONS: readonly LineOption[] = [
   valued('nice', DATA),
   valued('namespace', DATA),
   valued('tcp-ut', DATA),
-  valued('mode', DATA),
-  valued('user', DATA),
-  valued('group', DATA),
-  valued('uid', DATA),
-  valued('gid', DATA),
+  ...UNIX_OPTIONS,
   valued('level', DATA),
   valued('severity-output', DATA),
   valued('expose-fd', DATA),
@@ -131,9 +184,18 @@ export function bindKeyword(options: Registry<LineOption>): SectionKeyword {
       }
       const addresses = parseAddresses(ctx, first);
       if (!addresses) return undefined;
-      // The data plane listens on TCP over IPv4/IPv6 today; other families are refused by name.
+      // TCP over IPv4/IPv6, unix sockets and inherited fds; other families are refused by name.
       for (const a of addresses) {
-        if (a.family !== 'ipv4' && a.family !== 'ipv6') {
+        if (a.family === 'fd') {
+          // As HAProxy: the descriptor must exist when the configuration is read.
+          const fd = Number(a.host);
+          if (!/^\d+$/.test(a.host)) return ctx.fail(`'bind' : cannot parse file descriptor '${a.host}'.`);
+          try {
+            fstatSync(fd);
+          } catch {
+            return ctx.fail(`'bind' : cannot use file descriptor '${a.host}' : Bad file descriptor.`);
+          }
+        } else if (a.family !== 'ipv4' && a.family !== 'ipv6' && a.family !== 'unix') {
           ctx.fail(`'bind ${a.family}@' addresses are not implemented yet (${statusLabel(DATA)}).`, 'E_NOT_IMPLEMENTED');
         }
       }

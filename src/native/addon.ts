@@ -176,6 +176,13 @@ export interface NativeAddon {
   features(): string[];
   /** A listening, non-blocking, close-on-exec TCP socket fd. Throws NativeSystemError. */
   createListener(opts: ListenerOptions): number;
+  /**
+   * A listening AF_UNIX stream socket at `path`, bound under a temporary name, given its
+   * ownership and mode, then renamed over the path (a stale socket is replaced atomically).
+   */
+  createUnixListener(opts: { path: string; backlog?: number; mode?: number; uid?: number; gid?: number }): number;
+  /** O_NONBLOCK on an inherited descriptor (bind fd@N). */
+  setNonBlocking(fd: number): void;
   /** getsockname(2)'s port. */
   localPort(fd: number): number;
   /** getpeername(2)'s address as raw bytes: 4 (IPv4, also when IPv4-mapped) or 16 (IPv6). */
@@ -205,6 +212,8 @@ export interface NativeAddon {
 const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
   'features',
   'createListener',
+  'createUnixListener',
+  'setNonBlocking',
   'localPort',
   'peerAddress',
   'dup',
