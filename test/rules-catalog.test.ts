@@ -119,11 +119,14 @@ test('fetch spot checks against the manual and haproxy', () => {
   assert.deepEqual(fetch('sc0_conn_cnt').status, { pending: 'stick-tables' });
   assert.deepEqual(fetch('src_http_req_rate').status, { pending: 'stick-tables' });
   assert.deepEqual(fetch('table_avl').status, { pending: 'stick-tables' });
-  assert.deepEqual(fetch('src_port').status, { pending: 'rules' });
+  assert.equal(fetch('src_port').status, 'ready');                 // runtime implementation exists
+  assert.deepEqual(fetch('url_ip').status, { pending: 'rules' });   // none yet
   assert.deepEqual(fetch('ssl_c_s_dn').status, { pending: 'tls' });
   assert.deepEqual(fetch('ssl_bc_cipher').status, { pending: 'tls' });
   assert.deepEqual(fetch('req.ssl_sni').status, { pending: 'rules' });
-  assert.deepEqual(fetch('path').status, { pending: 'rules' });
+  assert.equal(fetch('path').status, 'ready');
+  assert.equal(fetch('ssl_fc_sni').status, 'ready');                 // from the session, no TLS layer needed
+  assert.deepEqual(fetch('ssl_fc_alpn').status, { pending: 'tls' });
   for (const alias of ['cook', 'shdr', 'scook', 'urlp', 'req_ssl_sni', 'resp_ver', 'sc2_gpc1_rate', 'hdr_val']) fetch(alias);
   assert.equal(findFetch('internal.htx.data'), undefined);
 });
@@ -155,7 +158,8 @@ test('converter spot checks', () => {
   assert.equal(conv('map_str_int').out, 'sint');
   assert.equal(conv('map_ip').in, 'addr');
   assert.deepEqual(conv('table_gpc0').status, { pending: 'stick-tables' });
-  assert.deepEqual(conv('lower').status, { pending: 'rules' });
+  assert.equal(conv('lower').status, 'ready');
+  assert.deepEqual(conv('xxh64').status, { pending: 'rules' });
   const v = (name: string, args: string[]) => conv(name).args.validate?.(args);
   assert.equal(v('digest', ['sha256']), undefined);
   assert.equal(v('digest', ['SHA-256']), undefined);

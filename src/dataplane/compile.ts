@@ -14,6 +14,10 @@ export interface Timeouts {
   readonly tunnel: number;
   readonly clientFin: number;
   readonly serverFin: number;
+  /** HTTP: the whole request head must arrive within it (0: `timeout client` applies). */
+  readonly httpRequest: number;
+  /** HTTP: idle time allowed between two requests (0: `timeout http-request` applies). */
+  readonly httpKeepAlive: number;
 }
 
 export interface RuntimeServer {
@@ -68,6 +72,7 @@ export interface RuntimeFrontend {
   readonly index: number;
   readonly name: string;
   readonly id: number;
+  readonly mode: 'tcp' | 'http';
   readonly listeners: readonly RuntimeListener[];
   readonly maxconn: number;
   readonly defaultBackend: string | null;
@@ -95,6 +100,8 @@ function timeoutsOf(p: ProxyModel): Timeouts {
     tunnel: t['tunnel'] ?? 0,
     clientFin: t['client-fin'] ?? t['client'] ?? 0,
     serverFin: t['server-fin'] ?? t['server'] ?? 0,
+    httpRequest: t['http-request'] ?? 0,
+    httpKeepAlive: t['http-keep-alive'] ?? 0,
   };
 }
 
@@ -182,6 +189,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
       index: frontends.length,
       name: p.name,
       id: p.id,
+      mode: p.mode === 'http' ? 'http' : 'tcp',
       listeners,
       maxconn,
       // A listen section is its own backend.

@@ -59,10 +59,10 @@ async function acquireQueued(table: ServerTable, slot: number, timeoutMs: number
   }
 }
 
-type ConnectResult = { ok: true; socket: net.Socket } | { ok: false; immediate: boolean };
+export type ConnectResult = { ok: true; socket: net.Socket } | { ok: false; immediate: boolean };
 
 
-function connect(srv: RuntimeServer, timeoutMs: number): Promise<ConnectResult> {
+export function connect(srv: RuntimeServer, timeoutMs: number): Promise<ConnectResult> {
   return new Promise((resolve) => {
     const started = Date.now();
     const s = net.connect({ host: srv.host, port: srv.port, family: srv.family, allowHalfOpen: true });
@@ -108,17 +108,28 @@ export interface Connector {
  * redispatch. Used by both the JS path (net.Socket) and the native splice path (raw fds).
  */
 export async function runSession(fe: RuntimeFrontend, clientAddress: () => Uint8Array | undefined, ctx: SessionContext, conn: Connector): Promise<void> {
+  const be = fe.defaultBackend ? ctx.backend(fe.defaultBackend) : undefined;
+  if (!be) return conn.abort();
+  // Only hashing on the client address needs it: fetch it for that algorithm alone.
+  await connectServer(be, be.balance.algorithm === 'source' ? clientAddress : NO_ADDRESS, ctx, conn, -1);
+}
+
+const NO_ADDRESS = (): undefined => undefined;
+
+/**
+ * Pick a server of `be` (or take `forced`, a slot chosen by `use-server`), wait for a slot in
+ * its queue, connect with retries and redispatch; `conn.abort()` when nothing worked. Also
+ * the HTTP engine's server step, once per request.
+ */
+export async function connectServer(be: RuntimeBackend, clientAddress: () => Uint8Array | undefined, ctx: SessionContext, conn: Connector, forced: number): Promise<void> {
   let slot = -1;
   try {
-    const be = fe.defaultBackend ? ctx.backend(fe.defaultBackend) : undefined;
-    if (!be) return conn.abort();
     const lb = ctx.balancer(be);
-    // Only hashing on the client address needs it: fetch it for that algorithm alone.
-    const src = be.balance.algorithm === 'source' ? clientAddress() : undefined;
+    const src = clientAddress();
     // Servers occupy consecutive slots in declaration order.
     const first = be.servers[0]?.slot ?? 0;
     const bySlot = (s: number): RuntimeServer | undefined => be.servers[s - first];
-    let target = lb.select({ src });
+    let target = forced >= 0 ? forced : lb.select({ src });
     let attempt = 0;
     for (;;) {
       if (target < 0 || !conn.alive()) return conn.abort();

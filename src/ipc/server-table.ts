@@ -41,6 +41,8 @@ export const CNT = {
   /** Bytes client→server and server→client. */
   BYTES_IN: 4,
   BYTES_OUT: 5,
+  /** HTTP requests sent to the server (cumulative). */
+  REQ_TOTAL: 6,
 } as const;
 export const CNT_SLOTS = 8;
 

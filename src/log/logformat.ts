@@ -4,6 +4,8 @@
 
 import { parseSampleExpr, type SampleExpr, type SampleRegistries } from '../rules/sample-expr.js';
 import type { Status } from '../rules/types.js';
+import { pending } from '../config/status.js';
+import { LOG_ALIAS_READY } from '../rules/runtime/log-aliases.js';
 
 export interface LogAlias {
   readonly name: string;
@@ -154,6 +156,8 @@ export function parseLogFormat(fmt: string, reg: SampleRegistries): LogFormatRes
     if (!name) return { ok: false, error: `no such format variable '${m[0]}'. If you wanted to emit the '%' character verbatim, you need to use '%%'` };
     const alias = BY_NAME.get(name)!;
     if (alias.http) httpOnly.push(name);
+    // Aliases needing timers, counters or captures the rules engine does not have yet.
+    if (!LOG_ALIAS_READY.has(name)) pendingList.push({ what: `log-format variable '%${name}'`, status: pending('logging') });
     flush();
     nodes.push({ kind: 'alias', name, flags });
     i += name.length;

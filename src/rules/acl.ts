@@ -6,6 +6,7 @@ import type { Registry } from '../config/registry.js';
 import type { AclDerivative, MatchMethod, Status } from './types.js';
 import { parseSampleExpr, splitCall, type SampleExpr, type SampleRegistries } from './sample-expr.js';
 import type { Json } from '../config/model.js';
+import { PREDEFINED_ACLS } from './catalog/acl-derivatives.js';
 
 export interface AclRegistries extends SampleRegistries {
   readonly derivatives: Registry<AclDerivative>;
@@ -55,7 +56,7 @@ export function parseAclTerm(words: readonly string[], reg: AclRegistries): Pars
       i++;
       break;
     }
-    if (!w.startsWith('-') || w.length < 2) break;
+    if (!w.startsWith('-')) break;
     if (w === '-m') {
       const m = words[++i];
       if (m === undefined || !MATCH_METHODS.has(m)) return { ok: false, error: `'-m' : unknown match method '${m ?? ''}'.` };
@@ -63,7 +64,12 @@ export function parseAclTerm(words: readonly string[], reg: AclRegistries): Pars
       flags.push(`-m ${m}`);
       continue;
     }
-    if (w === '-f' || w === '-M' || w === '-u') {
+    if (w === '-M') {
+      // load the -f files as maps (their first column); takes no argument
+      flags.push(w);
+      continue;
+    }
+    if (w === '-f' || w === '-u') {
       const v = words[++i];
       if (v === undefined) return { ok: false, error: `missing argument after '${w}'.` };
       flags.push(`${w} ${v}`);
@@ -73,8 +79,8 @@ export function parseAclTerm(words: readonly string[], reg: AclRegistries): Pars
       flags.push(w);
       continue;
     }
-    // Anything else starting with '-' is a pattern (e.g. a negative integer).
-    break;
+    // HAProxy refuses any other word starting with '-' here (a negative number needs '--').
+    return { ok: false, error: `'${w}' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'.` };
   }
   const patterns = words.slice(i);
   const value: AclTerm = { expr: r.expr, match, flags, patterns };
@@ -134,6 +140,12 @@ export function parseCondition(words: readonly string[], reg: AclRegistries, kno
     if (w === '') return { ok: false, error: `missing ACL name after '!'` };
     if (!known(w) && !reg.predefined.has(w)) {
       return { ok: false, error: `no such ACL : '${w}'` };
+    }
+    if (!known(w)) {
+      // A predefined ACL whose fetch the runtime does not implement yet is refused.
+      const fetch = PREDEFINED_ACLS.find((p) => p.name === w)?.expansion.split(/[ (]/)[0];
+      const def = fetch === undefined ? undefined : reg.fetches.get(fetch);
+      if (def && def.status !== 'ready') pendingList.push({ what: `fetch '${def.name}'`, status: def.status });
     }
     ors[ors.length - 1]!.push({ negate, acl: w });
     i++;

@@ -7,6 +7,10 @@ import type { Status } from './types.js';
 import { pending } from '../config/status.js';
 import { parseLogFormat } from '../log/logformat.js';
 import { parseSampleExpr, type SampleRegistries } from './sample-expr.js';
+import { HTTP_ACTION_IMPLS } from './runtime/actions-http.js';
+import { TCP_ACTION_IMPLS } from './runtime/actions-tcp.js';
+import { ERRMSG_CODES } from './runtime/reply.js';
+import { VAR_CONDS } from './runtime/vars.js';
 
 export type RuleSet =
   | 'http-request'
@@ -75,8 +79,11 @@ const oneFmt: ActionRow['parse'] = (args, ctx) => {
 
 const STATUS_MSG = 'expects a status code between 200 and 599';
 
-/** deny/tarpit/return share HAProxy's reply options. */
-function replyOptions(args: readonly string[], which: string, allowStatus: 'deny_status' | 'status'): { value: Json } | { error: string } {
+/**
+ * deny/tarpit/return share HAProxy's reply options. deny and tarpit take `status` or
+ * `deny_status` (only the latter, alone, implies default-errorfiles), return takes `status`.
+ */
+function replyOptions(args: readonly string[], which: string, deny: boolean): { value: Json } | { error: string } {
   const out: Record<string, Json> = {};
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!;
@@ -84,10 +91,11 @@ function replyOptions(args: readonly string[], which: string, allowStatus: 'deny
     switch (w) {
       case 'deny_status':
       case 'status': {
-        if (w !== allowStatus) return { error: `'${which}' : unexpected keyword '${w}'` };
+        if (w === 'deny_status' && !deny) return { error: `'${which}' : unexpected keyword '${w}'` };
         const n = Number(v);
         if (!Number.isInteger(n) || n < 200 || n > 599) return { error: `'${w}' ${STATUS_MSG} ('${v ?? ''}')` };
         out['status'] = n;
+        if (w === 'deny_status') out['deny_status'] = true;
         i++;
         break;
       }
@@ -116,19 +124,32 @@ function replyOptions(args: readonly string[], which: string, allowStatus: 'deny
         return { error: `'${which}' expects 'deny_status', 'status', 'content-type', 'errorfile', 'errorfiles', 'file', 'lf-file', 'string', 'lf-string' or 'hdr' but got '${w}'` };
     }
   }
+  // HAProxy: no argument, or deny_status alone, means default-errorfiles (deny, tarpit).
+  const implied = deny && Object.keys(out).every((k) => k === 'status' || k === 'deny_status') && (out['status'] === undefined || out['deny_status'] === true);
+  const status = typeof out['status'] === 'number' ? out['status'] : null;
+  if ((out['default-errorfiles'] === true || implied) && status !== null && !ERRMSG_CODES.includes(status)) {
+    return { error: `status code '${status}' not handled by default with 'default-errorfiles' argument.` };
+  }
+  for (const k of ['string', 'lf-string']) {
+    if (typeof out[k] === 'string' && out[k] !== '' && out['content-type'] === undefined) {
+      return { error: 'a content type must be defined when non-empty payload is configured.' };
+    }
+  }
   return { value: out };
 }
 
+const REDIRECT_EXPECTS = "expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query' or 'append-slash'";
+
+/** redirect {location|prefix|scheme} <target> [code N] [options]: words in any order. */
 const redirect: ActionRow['parse'] = (args) => {
-  const type = args[0];
-  if (type !== 'location' && type !== 'prefix' && type !== 'scheme') {
-    return { error: `expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query' or 'append-slash' (was '${type ?? ''}')` };
-  }
-  if (args[1] === undefined) return { error: `missing argument after '${type}'` };
-  const out: Record<string, Json> = { type, target: args[1] };
-  for (let i = 2; i < args.length; i++) {
+  const out: Record<string, Json> = {};
+  for (let i = 0; i < args.length; i++) {
     const w = args[i]!;
-    if (w === 'code') {
+    if (w === 'location' || w === 'prefix' || w === 'scheme') {
+      if (args[i + 1] === undefined) return { error: `missing argument after '${w}'` };
+      out['type'] = w;
+      out['target'] = args[++i]!;
+    } else if (w === 'code') {
       const n = Number(args[++i]);
       if (![301, 302, 303, 307, 308].includes(n)) return { error: `'code': unsupported HTTP code '${args[i] ?? ''}' (must be one of 301, 302, 303, 307 or 308)` };
       out['code'] = n;
@@ -137,8 +158,11 @@ const redirect: ActionRow['parse'] = (args) => {
     } else if (w === 'set-cookie' || w === 'clear-cookie') {
       out[w] = args[++i] ?? '';
     } else {
-      return { error: `expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query' or 'append-slash' (was '${w}')` };
+      return { error: `${REDIRECT_EXPECTS} (was '${w}')` };
     }
+  }
+  if (out['type'] === undefined) {
+    return args.length ? { error: `redirection type expected ('prefix', 'location', or 'scheme').` } : { error: `${REDIRECT_EXPECTS} (was '')` };
   }
   return { value: out };
 };
@@ -156,27 +180,49 @@ const setVar: ActionRow['parse'] = (args, ctx) => {
   if (!ctx.param || !/^(proc|sess|txn|req|res)\./.test(ctx.param)) {
     return { error: `invalid variable '${ctx.param ?? ''}'. Expects 'proc.', 'sess.', 'txn.', 'req.' or 'res.' as a scope.` };
   }
+  for (const c of ctx.param.split(',').slice(1)) {
+    if (!(VAR_CONDS as readonly string[]).includes(c.trim())) return { error: `unknown condition "${c.trim()}".` };
+  }
   const e = expr(args[0], ctx);
   return e ? { error: e } : { value: { var: ctx.param, expr: args[0]! } };
 };
 
+const setVarFmt: ActionRow['parse'] = (args, ctx) => {
+  if (!ctx.param || !/^(proc|sess|txn|req|res)\./.test(ctx.param)) {
+    return { error: `invalid variable '${ctx.param ?? ''}'. Expects 'proc.', 'sess.', 'txn.', 'req.' or 'res.' as a scope.` };
+  }
+  for (const c of ctx.param.split(',').slice(1)) {
+    if (!(VAR_CONDS as readonly string[]).includes(c.trim())) return { error: `unknown condition "${c.trim()}".` };
+  }
+  if (args.length !== 1) return { error: args.length ? `expects either 'if' or 'unless' followed by a condition but found '${args[1]}'.` : 'expects a log-format string.' };
+  const e = fmt(args[0]!, ctx);
+  return e ? { error: e } : { value: { var: ctx.param, fmt: args[0]! } };
+};
+
+const DEL_HEADER_METHODS = ['str', 'beg', 'end', 'sub', 'reg'];
+
+const delHeader: ActionRow['parse'] = (a) => {
+  if (a.length === 1) return { value: [...a] };
+  if (a.length === 3 && a[1] === '-m') {
+    return DEL_HEADER_METHODS.includes(a[2]!) ? { value: [...a] } : { error: `-m with unsupported matching method '${a[2]}'.` };
+  }
+  return { error: 'expects exactly 1 argument.' };
+};
+
 const rows: ActionRow[] = [
-  { name: 'allow', rulesets: EVERY, status: RULES, parse: none },
-  { name: 'deny', rulesets: [...HTTP_ALL], status: RULES, parse: (a) => replyOptions(a, 'deny', 'deny_status') },
-  { name: 'tarpit', rulesets: HTTP_REQ, status: RULES, parse: (a) => replyOptions(a, 'tarpit', 'deny_status') },
-  { name: 'return', rulesets: HTTP_ALL, status: RULES, parse: (a) => replyOptions(a, 'return', 'status') },
+  // allow/deny/return: the rule sets HAProxy 2.6.12 lists for them (not tcp-*, no deny or
+  // return in http-after-response).
+  { name: 'allow', rulesets: HTTP_ALL, status: RULES, parse: none },
+  { name: 'deny', rulesets: ['http-request', 'http-response'], status: RULES, parse: (a) => replyOptions(a, 'deny', true) },
+  { name: 'tarpit', rulesets: HTTP_REQ, status: RULES, parse: (a) => replyOptions(a, 'tarpit', true) },
+  { name: 'return', rulesets: ['http-request', 'http-response'], status: RULES, parse: (a) => replyOptions(a, 'return', false) },
   { name: 'reject', rulesets: [...TCP_REQ, 'tcp-response content', 'http-request'], status: RULES, parse: none },
   { name: 'accept', rulesets: [...TCP_REQ, 'tcp-response content'], status: RULES, parse: none },
   { name: 'close', rulesets: ['tcp-response content'], status: RULES, parse: none },
   { name: 'redirect', rulesets: ['http-request', 'http-response'], status: RULES, parse: redirect },
   { name: 'set-header', rulesets: HTTP_ALL, status: RULES, parse: headerFmt },
   { name: 'add-header', rulesets: HTTP_ALL, status: RULES, parse: headerFmt },
-  {
-    name: 'del-header',
-    rulesets: HTTP_ALL,
-    status: RULES,
-    parse: (a) => (a.length === 1 || (a.length === 3 && a[1] === '-m') ? { value: [...a] } : { error: 'expects exactly 1 argument.' }),
-  },
+  { name: 'del-header', rulesets: HTTP_ALL, status: RULES, parse: delHeader },
   { name: 'replace-header', rulesets: HTTP_ALL, status: RULES, parse: (a) => (a.length === 3 ? { value: [...a] } : { error: 'expects exactly 3 arguments.' }) },
   { name: 'replace-value', rulesets: HTTP_ALL, status: RULES, parse: (a) => (a.length === 3 ? { value: [...a] } : { error: 'expects exactly 3 arguments.' }) },
   { name: 'replace-path', rulesets: HTTP_REQ, status: RULES, parse: (a) => (a.length === 2 ? { value: [...a] } : { error: 'expects exactly 2 arguments.' }) },
@@ -206,7 +252,7 @@ const rows: ActionRow[] = [
   { name: 'set-dst', rulesets: [...TCP_REQ, 'http-request'], status: RULES },
   { name: 'set-dst-port', rulesets: [...TCP_REQ, 'http-request'], status: RULES },
   { name: 'set-var()', rulesets: EVERY, status: RULES, parse: setVar },
-  { name: 'set-var-fmt()', rulesets: EVERY, status: RULES },
+  { name: 'set-var-fmt()', rulesets: EVERY, status: RULES, parse: setVarFmt },
   { name: 'unset-var()', rulesets: EVERY, status: RULES, parse: (a, c) => (a.length ? { error: `unexpected argument '${a[0]}'` } : { value: c.param ?? '' }) },
   { name: 'capture', rulesets: ['http-request', 'http-response', 'tcp-request content'], status: RULES },
   { name: 'auth', rulesets: HTTP_REQ, status: RULES, parse: (a) => (a.length === 0 || (a[0] === 'realm' && a.length === 2) ? { value: a[1] ?? null } : { error: `expects 'realm' for 'auth'` }) },
@@ -238,7 +284,15 @@ const rows: ActionRow[] = [
   { name: 'sc-set-gpt()', rulesets: EVERY, status: STICK },
 ];
 
-export const ACTIONS: readonly ActionRow[] = rows;
+/**
+ * A row is ready when the runtime implements it in every rule set it is accepted in
+ * (src/rules/runtime/actions-http.ts, actions-tcp.ts).
+ */
+function implemented(row: ActionRow): boolean {
+  return row.rulesets.every((rs) => (rs.startsWith('http-') ? HTTP_ACTION_IMPLS : TCP_ACTION_IMPLS).has(row.name));
+}
+
+export const ACTIONS: readonly ActionRow[] = rows.map((r) => (r.status !== 'ready' && implemented(r) ? { ...r, status: 'ready' } : r));
 
 /** Find the row for an action word in a rule set: exact name, or 'name(param)'. */
 export function findAction(rowsByName: ReadonlyMap<string, ActionRow>, word: string): { row: ActionRow; param: string | undefined } | undefined {

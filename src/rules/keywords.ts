@@ -28,7 +28,7 @@ function declaredAcl(ctx: KwContext): (name: string) => boolean {
 function reportPending(ctx: KwContext, items: readonly { what: string; status: Status }[]): void {
   const seen = new Set<string>();
   for (const p of items) {
-    if (seen.has(p.what)) continue;
+    if (p.status === 'ready' || seen.has(p.what)) continue;
     seen.add(p.what);
     ctx.diag.alert('E_NOT_IMPLEMENTED', ctx.loc, `${p.what} is not implemented yet (${statusLabel(p.status)}).`);
   }

@@ -19,6 +19,7 @@
 
 import type { ArgSpec, ArgType, ConverterDef, SampleType, Status } from '../types.js';
 import { isHaproxyInt, varNameError } from './fetches.js';
+import { CONVERTER_IMPLS } from '../runtime/converters.js';
 
 const int = (s: string | undefined): number => (s === undefined || s === '' ? 0 : Number.parseInt(s, 10) || 0);
 const isVar = (s: string): boolean => varNameError(s) === undefined;
@@ -275,7 +276,9 @@ function a(required: number, types: readonly ArgType[], validate?: (args: readon
   return validate ? { types, required, validate } : { types, required };
 }
 
+/** Ready exactly when the runtime implements it (src/rules/runtime/converters.ts). */
 function statusOf(name: string): Status {
+  if (Object.prototype.hasOwnProperty.call(CONVERTER_IMPLS, name)) return 'ready';
   return name.startsWith('table_') || name === 'in_table' ? { pending: 'stick-tables' } : { pending: 'rules' };
 }
 

@@ -28,6 +28,7 @@
 
 import type { ArgSpec, ArgType, FetchDef, MatchMethod, SampleType, Status } from '../types.js';
 import { defaultMatchFor, familiesOf, type Checkpoint, type SmpSource } from '../contexts.js';
+import { FETCH_IMPLS } from '../runtime/fetch-table.js';
 
 /** A fetch row plus HAProxy's exact sources, for exact availability checks and messages. */
 export interface FetchRow extends FetchDef {
@@ -245,7 +246,9 @@ function isStickTableFetch(name: string): boolean {
   return name.startsWith('src_') && name !== 'src_port' && name !== 'src_is_local';
 }
 
+/** Ready exactly when the runtime implements it (src/rules/runtime/fetch-table.ts). */
 function statusOf(name: string): Status {
+  if (Object.prototype.hasOwnProperty.call(FETCH_IMPLS, name)) return 'ready';
   if (isStickTableFetch(name)) return { pending: 'stick-tables' };
   if (name.startsWith('ssl_')) return { pending: 'tls' };
   return { pending: 'rules' };

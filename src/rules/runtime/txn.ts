@@ -1,0 +1,81 @@
+// What the rules engine reads and writes while it runs: the interface the HTTP session
+// implements. Everything here is plain state; compiled rules never keep a reference to a Txn.
+
+import type { Sample } from './sample.js';
+
+/** Structurally matches the codec's HeaderList. Names given to get/getAll/has/delete are lower-case. */
+export interface HeaderAccess {
+  readonly count: number;
+  name(i: number): string;
+  value(i: number): string;
+  get(lowerName: string): string | undefined;
+  getAll(lowerName: string): string[];
+  has(lowerName: string): boolean;
+  set(name: string, value: string): void;
+  add(name: string, value: string): void;
+  delete(lowerName: string): number;
+  /** Replace the value of line `i` in place (replace-header/-value keep the line's position;
+   * without it the rewritten lines move to the end). */
+  setValue?(i: number, value: string): void;
+}
+
+export interface RequestView {
+  method: string;
+  /** The request-target as received or rewritten (origin-form, absolute-form, '*', authority). */
+  uri: string;
+  versionMinor: 0 | 1;
+  readonly headers: HeaderAccess;
+}
+
+export interface ResponseView {
+  status: number;
+  reason: string;
+  versionMinor: 0 | 1;
+  readonly headers: HeaderAccess;
+}
+
+export interface ProxyRef {
+  readonly name: string;
+  readonly id: number;
+}
+
+/** Backend and server state for nbsrv(), srv_is_up(), be_conn(), queue(), connslots(), avg_queue(). */
+export interface BackendState {
+  /** HAProxy's "usable servers": active ones that are up, or the backups when none is. */
+  usableServers(backend: string): number;
+  serverIsUp(backend: string, server: string): boolean;
+  backendConns(backend: string): number;
+  backendQueue(backend: string): number;
+  connSlots(backend: string): number;
+}
+
+export interface Txn {
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+  readonly family: 4 | 6;
+  readonly frontend: ProxyRef;
+  /** Null until switching: fetches then see the frontend as the backend, as HAProxy does. */
+  backend: ProxyRef | null;
+  server: ProxyRef | null;
+  readonly ssl: boolean;
+  readonly sni: string | null;
+  req: RequestView | null;
+  res: ResponseView | null;
+  /** Variables: 'txn.x', 'req.x', 'res.x', 'sess.x' keys ('proc.' ones live in the compiled rules). */
+  readonly vars: Map<string, Sample>;
+  readonly state: BackendState;
+  /** ms since the epoch, for `date` and the %t/%T aliases. */
+  readonly now: () => number;
+  /**
+   * The request line as received, before any rule rewrote it: %HM %HU %HP %HPO %HQ %HV %r
+   * print this one, as HAProxy logs the captured line. Falls back to `req` when absent.
+   */
+  readonly requestLine?: { readonly method: string; readonly uri: string; readonly versionMinor: 0 | 1 };
+  /** `name` of the bind line that accepted the connection (so_name), and its numeric id (so_id). */
+  readonly bindName?: string;
+  readonly bindId?: number;
+  /** When the connection was accepted (ms epoch), for %t/%T/%Ts/%ms; defaults to now(). */
+  readonly acceptTime?: number;
+}
