@@ -16,6 +16,12 @@ import { BALANCERS } from '../src/lb/index.js';
 import { LB_SHARED_SLOTS, type Balancer } from '../src/lb/types.js';
 import { loadAddon, type Acceptor } from '../src/native/addon.js';
 import { ConnGauges } from '../src/ipc/conn-gauges.js';
+import { httpSession } from '../src/http/session.js';
+import { httpProxy, type HttpContext, type HttpProxy } from '../src/http/context.js';
+import { ServerPool } from '../src/http/pool.js';
+import { limitsFromTune } from '../src/http/codec/limits.js';
+import { compileProxyRules } from '../src/rules/runtime/compile.js';
+import { backendState } from '../src/dataplane/backend-state.js';
 import { Limiter } from '../src/dataplane/limiter.js';
 
 const ERRNO_TEXT: Record<string, string> = {
@@ -89,6 +95,29 @@ export default async function serve(task: ServeTask): Promise<string> {
       return b;
     },
   };
+  // HTTP mode: each proxy's rules compiled once for this thread (parse once, run closures).
+  const httpProxies = new Map<string, HttpProxy>();
+  for (const p of task.model.proxies) {
+    if (p.mode === 'http') httpProxies.set(p.name, httpProxy(p, compileProxyRules(p, { baseDir: process.cwd(), config: task.model })));
+  }
+  const tune = (k: string, d: number): number => {
+    const v = task.model.global.settings[k]?.value;
+    return typeof v === 'number' ? v : d;
+  };
+  const pool = new ServerPool();
+  const http: HttpContext = {
+    ...base,
+    http: (name) => httpProxies.get(name),
+    pool,
+    limits: limitsFromTune(tune('tune.bufsize', 16384), tune('tune.maxrewrite', 1024), tune('tune.http.maxhdr', 101)),
+    state: backendState(table, runtime.backends),
+  };
+  /** A client socket, admitted: HTTP or TCP by the frontend's mode. */
+  const serveSocket = (sock: net.Socket, fe: RuntimeFrontend): void => {
+    if (fe.mode === 'http') void httpSession(sock, fe, http);
+    else void tcpSession(sock, fe, base);
+  };
+
   const forwarder = runtime.noSplice ? undefined : addon?.createForwarder();
   const native: NativeContext | undefined = addon && forwarder ? { ...base, addon, forwarder } : undefined;
 
@@ -105,8 +134,8 @@ export default async function serve(task: ServeTask): Promise<string> {
       addon?.close(fd);
       return;
     }
-    if (native) void spliceSession(fd, fe, native);
-    else void tcpSession(new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true }), fe, base);
+    if (native && fe.mode === 'tcp') void spliceSession(fd, fe, native);
+    else serveSocket(new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true }), fe);
   };
 
   const servers: net.Server[] = [];
@@ -115,7 +144,7 @@ export default async function serve(task: ServeTask): Promise<string> {
   const listenJs = (l: RuntimeListener, fe: RuntimeFrontend, done: number[]): Promise<void> =>
     new Promise((resolve) => {
       const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) =>
-        limiter.admit(fe, () => void tcpSession(sock, fe, base), () => sock.destroy()),
+        limiter.admit(fe, () => serveSocket(sock, fe), () => sock.destroy()),
       );
       const where = l.kind === 'unix' ? l.path : `${l.host}:${l.port}`;
       const tmp = `${l.path}.${process.pid}.tmp`;
@@ -187,6 +216,7 @@ export default async function serve(task: ServeTask): Promise<string> {
   return new Promise<string>((resolve) => {
     const end = (how: string): void => {
       forwarder?.close();
+      pool.close();
       port.close();
       resolve(how);
     };

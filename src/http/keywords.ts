@@ -68,7 +68,7 @@ export const HTTP_KEYWORDS: readonly SectionKeyword[] = [
     name: 'http-reuse',
     caps: DEF_BE,
     misuse: 'warning',
-    status: HTTP,
+    status: 'ready',
     parse: (ctx) =>
       ctx.args.length === 1 && ['never', 'safe', 'aggressive', 'always'].includes(ctx.args[0]!)
         ? ctx.args[0]!

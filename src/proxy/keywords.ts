@@ -45,15 +45,15 @@ function integer(name: string, caps = ALL, min = 0, status = DATA): SectionKeywo
 export const TIMEOUTS: Record<string, { side: 'fe' | 'be' | 'both'; ready?: boolean }> = {
   client: { side: 'fe', ready: true },
   'client-fin': { side: 'fe', ready: true },
-  'http-request': { side: 'both' },
-  'http-keep-alive': { side: 'both' },
+  'http-request': { side: 'both', ready: true },
+  'http-keep-alive': { side: 'both', ready: true },
   connect: { side: 'be', ready: true },
   server: { side: 'be', ready: true },
   'server-fin': { side: 'be', ready: true },
   queue: { side: 'be', ready: true },
   tunnel: { side: 'be', ready: true },
   check: { side: 'be' },
-  tarpit: { side: 'both' },
+  tarpit: { side: 'both', ready: true },
 };
 
 function timeout(name: string): SectionKeyword {
@@ -87,7 +87,7 @@ const modeKw: SectionKeyword = {
   name: 'mode',
   caps: ALL,
   status: 'ready',
-  summary: "'tcp' ready; 'http' with the HTTP engine (#4)",
+  summary: "'tcp' and 'http' (HTTP/1.1, both sides)",
   parse(ctx) {
     const m = ctx.args[0];
     if (m !== 'http' && m !== 'tcp' && m !== 'log') {
@@ -95,7 +95,6 @@ const modeKw: SectionKeyword = {
     }
     if (m === 'log') return ctx.fail(`'mode log' is only available in 'log-forward' sections.`);
     ctx.proxy!.mode = m;
-    if (m === 'http') ctx.fail(notImplemented(`'mode http'`, pending('http')), 'E_NOT_IMPLEMENTED');
     return m;
   },
 };

@@ -131,7 +131,17 @@ export const OPTIONS: readonly OptionSpec[] = [
  * them: with the native addon every TCP session is forwarded by the splice forwarder (which
  * falls back to copying by itself), and global `nosplice` turns it off.
  */
-const READY_OPTIONS: ReadonlySet<string> = new Set(['redispatch', 'allbackups', 'splice-auto', 'splice-request', 'splice-response']);
+const READY_OPTIONS: ReadonlySet<string> = new Set([
+  'redispatch',
+  'allbackups',
+  'splice-auto',
+  'splice-request',
+  'splice-response',
+  'forwardfor',
+  'httpclose',
+  'http-server-close',
+  'http-keep-alive',
+]);
 
 export function optionKeywords(): SectionKeyword[] {
   return OPTIONS.map((o): SectionKeyword => {

@@ -57,7 +57,7 @@ function aclKeyword(reg: RulesRegistries): SectionKeyword {
     name: 'acl',
     caps: ALL,
     multi: true,
-    status: RULES,
+    status: 'ready',
     selfReported: true,
     summary: 'named conditions over sample fetches',
     parse(ctx) {
@@ -68,7 +68,7 @@ function aclKeyword(reg: RulesRegistries): SectionKeyword {
       if (reg.predefined.has(name)) ctx.warn(`acl '${name}' will never match because it masks a predefined ACL.`);
       const t = parseAclTerm(rest, reg);
       if (!t.ok) return ctx.fail(`error detected while parsing ACL '${name}' : ${t.error}`);
-      reportPending(ctx, [{ what: `'acl'`, status: RULES }, ...t.pending]);
+      reportPending(ctx, t.pending);
       return JSON.parse(JSON.stringify({ name, ...t.value })) as Json;
     },
   };
@@ -121,7 +121,8 @@ function ruleSetKeyword(ruleset: RuleSet, reg: RulesRegistries): SectionKeyword 
       }
       const c = condition(ctx, reg, cond, what, pend);
       if (c === false) return undefined;
-      reportPending(ctx, [{ what, status: found.row.status }, ...pend]);
+      // The TCP data path does not run tcp-request/tcp-response rules yet: refuse them all.
+      reportPending(ctx, [{ what, status: ruleset.startsWith('tcp-') ? RULES : found.row.status }, ...pend]);
       return { action: word, args: value, cond: c ?? null };
     },
   };
@@ -133,8 +134,8 @@ function useBackendKeyword(reg: RulesRegistries): SectionKeyword {
     caps: { defaults: false, frontend: true, backend: false },
     misuse: 'warning',
     multi: true,
-    status: pending('data-plane'),
-    summary: 'content switching to a backend',
+    status: 'ready',
+    summary: 'content switching to a backend (HTTP mode; TCP frontends: not yet)',
     parse(ctx) {
       const [name, ...rest] = ctx.args;
       if (name === undefined) return ctx.fail(`'use_backend' expects a backend name.`, 'E_MISSING_ARG');
@@ -154,7 +155,8 @@ function useServerKeyword(reg: RulesRegistries): SectionKeyword {
     caps: { defaults: false, frontend: false, backend: true },
     misuse: 'warning',
     multi: true,
-    status: RULES,
+    status: 'ready',
+    summary: 'a server forced by a condition (HTTP mode; TCP backends: not yet)',
     parse(ctx) {
       const [name, ...rest] = ctx.args;
       if (name === undefined) return ctx.fail(`'use-server' expects a server name.`, 'E_MISSING_ARG');
@@ -175,7 +177,7 @@ function legacyRedirect(reg: RulesRegistries): SectionKeyword {
     caps: FE_BE,
     misuse: 'warning',
     multi: true,
-    status: RULES,
+    status: 'ready',
     selfReported: true,
     parse(ctx) {
       const { before, cond } = splitCond(ctx.args);
@@ -188,7 +190,7 @@ function legacyRedirect(reg: RulesRegistries): SectionKeyword {
       }
       const c = condition(ctx, reg, cond, `'redirect'`, pend);
       if (c === false) return undefined;
-      reportPending(ctx, [{ what: `'redirect'`, status: RULES }, ...pend]);
+      reportPending(ctx, pend);
       return { redirect: value, cond: c ?? null };
     },
   };

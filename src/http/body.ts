@@ -1,0 +1,71 @@
+// Moving an HTTP body from one wire to the other without buffering it whole: content-length
+// bodies are copied as they arrive, chunked ones are validated by the codec's decoder and
+// re-encoded, close-delimited ones run until the sender's FIN. Every wait is bounded by the
+// reading side's inactivity timeout; backpressure comes from the writing side's drain.
+
+import type { Wire } from './wire.js';
+import { ChunkedDecoder } from './codec/chunked.js';
+import type { Framing } from './codec/framing.js';
+
+export type BodyResult = 'done' | 'timeout' | 'closed' | 'invalid';
+
+const CRLF = Buffer.from('\r\n');
+const LAST_CHUNK = Buffer.from('0\r\n\r\n');
+
+/**
+ * Forward the body described by `framing` from `from` to `to`. `readTimeout` bounds each wait
+ * for bytes, `writeTimeout` each wait for the receiver to drain.
+ */
+export async function forwardBody(framing: Framing, from: Wire, to: Wire, readTimeout: number, writeTimeout: number): Promise<BodyResult> {
+  switch (framing.kind) {
+    case 'none':
+      return 'done';
+    case 'length': {
+      let left = framing.length;
+      while (left > 0) {
+        if (from.length === 0) {
+          const w = await from.more(readTimeout);
+          if (w === 'timeout') return 'timeout';
+          if (w !== 'data' && from.length === 0) return 'closed';
+        }
+        const part = from.take(left);
+        left -= part.length;
+        if (!(await to.write(part, writeTimeout))) return 'closed';
+      }
+      return 'done';
+    }
+    case 'chunked': {
+      const dec = new ChunkedDecoder();
+      for (;;) {
+        if (from.length === 0) {
+          const w = await from.more(readTimeout);
+          if (w === 'timeout') return 'timeout';
+          if (w !== 'data' && from.length === 0) return 'closed';
+        }
+        const input = from.take(from.length);
+        const r = dec.push(input);
+        if ('error' in r) return 'invalid';
+        for (const d of r.data) {
+          if (d.length === 0) continue;
+          if (!(await to.write(Buffer.concat([Buffer.from(d.length.toString(16) + '\r\n', 'latin1'), d, CRLF]), writeTimeout))) return 'closed';
+        }
+        if (r.done) {
+          // Bytes after the last chunk belong to the next (pipelined) message.
+          if (r.rest && r.rest.length > 0) from.unshift(r.rest);
+          return (await to.write(LAST_CHUNK, writeTimeout)) ? 'done' : 'closed';
+        }
+      }
+    }
+    case 'close': {
+      for (;;) {
+        if (from.length > 0) {
+          if (!(await to.write(from.take(from.length), writeTimeout))) return 'closed';
+          continue;
+        }
+        const w = await from.more(readTimeout);
+        if (w === 'timeout') return 'timeout';
+        if (w !== 'data' && from.length === 0) return w === 'end' ? 'done' : 'closed';
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+// What the HTTP session needs per proxy, compiled once per worker from the plain model: the
+// proxy's rule lists (src/rules/runtime), its connection mode (`option httpclose`,
+// `http-server-close`, `http-keep-alive`), `http-reuse` and `option forwardfor`.
+
+import net from 'node:net';
+import type { ProxyModel } from '../config/model.js';
+import type { SessionContext } from '../dataplane/tcp-session.js';
+import type { CompiledProxyRules } from '../rules/runtime/compile.js';
+import type { BackendState, Txn } from '../rules/runtime/txn.js';
+import type { Verdict } from '../rules/runtime/verdict.js';
+import type { HttpLimits } from './codec/limits.js';
+import type { ServerPool } from './pool.js';
+
+export type ConnMode = 'keep-alive' | 'server-close' | 'close';
+export type ReuseMode = 'never' | 'safe' | 'aggressive' | 'always';
+
+export interface ForwardFor {
+  apply(txn: Txn): void;
+}
+
+export interface HttpProxy {
+  readonly name: string;
+  /** A final verdict of the http-request rules (deny, return, redirect...), or null to go on. */
+  requestRules(txn: Txn): Verdict | null;
+  responseRules(txn: Txn): Verdict | null;
+  afterResponseRules(txn: Txn): void;
+  useBackend(txn: Txn): string | null;
+  useServer(txn: Txn): string | null;
+  readonly connMode: ConnMode;
+  readonly reuse: ReuseMode;
+  readonly forwardFor: ForwardFor | null;
+  /** `timeout tarpit` (HAProxy: the connect timeout when unset). */
+  readonly tarpitTimeout: number;
+}
+
+export interface HttpContext extends SessionContext {
+  /** The compiled HTTP side of a proxy, by name. */
+  http(name: string): HttpProxy | undefined;
+  readonly pool: ServerPool;
+  readonly limits: HttpLimits;
+  readonly state: BackendState;
+}
+
+const final = (v: Verdict): Verdict | null => (v.kind === 'continue' || v.kind === 'allow' ? null : v);
+
+export function httpProxy(p: ProxyModel, rules: CompiledProxyRules): HttpProxy {
+  const on = (o: string): boolean => p.options[o]?.enabled === true;
+  const connMode: ConnMode = on('httpclose') ? 'close' : on('http-server-close') ? 'server-close' : 'keep-alive';
+  const reuse = p.settings['http-reuse']?.value;
+  return {
+    name: p.name,
+    requestRules: rules.has.httpRequest ? (t) => final(rules.httpRequest(t)) : () => null,
+    responseRules: rules.has.httpResponse ? (t) => final(rules.httpResponse(t)) : () => null,
+    afterResponseRules: rules.has.httpAfterResponse ? (t) => void rules.httpAfterResponse(t) : () => undefined,
+    useBackend: (t) => rules.useBackend(t),
+    useServer: rules.has.useServer ? (t) => rules.useServer(t) : () => null,
+    connMode,
+    reuse: reuse === 'never' || reuse === 'aggressive' || reuse === 'always' ? reuse : 'safe',
+    forwardFor: on('forwardfor') ? forwardFor(p.options['forwardfor']!.args) : null,
+    tarpitTimeout: p.timeouts['tarpit'] ?? p.timeouts['connect'] ?? 0,
+  };
+}
+
+/** `option forwardfor [except NET] [header NAME] [if-none]`: the client address, appended. */
+function forwardFor(args: readonly string[]): ForwardFor {
+  let header = 'x-forwarded-for';
+  let except: net.BlockList | null = null;
+  let ifNone = false;
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    if (w === 'header') header = args[++i]!.toLowerCase();
+    else if (w === 'if-none') ifNone = true;
+    else if (w === 'except') {
+      const [addr, bits] = args[++i]!.split('/') as [string, string | undefined];
+      except = new net.BlockList();
+      const type = addr.includes(':') ? 'ipv6' : 'ipv4';
+      const prefix = bits === undefined ? (type === 'ipv6' ? 128 : 32) : bits.includes('.') ? maskBits(bits) : Number(bits);
+      except.addSubnet(addr, prefix, type);
+    }
+  }
+  return {
+    apply(txn) {
+      if (!txn.req) return;
+      if (ifNone && txn.req.headers.has(header)) return;
+      const src = txn.src;
+      if (except && src && except.check(src, src.includes(':') ? 'ipv6' : 'ipv4')) return;
+      txn.req.headers.add(header, src);
+    },
+  };
+}
+
+function maskBits(dotted: string): number {
+  return dotted.split('.').reduce((n, o) => n + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
+}

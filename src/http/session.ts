@@ -1,0 +1,348 @@
+// One client connection in HTTP mode, as HAProxy's analysers see it: wait for a request head
+// (`timeout http-request`, then `timeout http-keep-alive` between requests), run the
+// frontend's http-request rules, switch to a backend, run its rules, pick and connect a
+// server (queue, retries, redispatch: the L4 step, per request), forward the request and its
+// body, read the response (interim 1xx passed through), run the response rules, forward it,
+// and loop while both sides keep the connection alive. A failure answers with HAProxy's
+// error page (400 408 502 503 504) and ends this connection only.
+
+import type net from 'node:net';
+import { Wire } from './wire.js';
+import { isMuxStatus, muxReply, streamReply } from './error-pages.js';
+import { ChunkedDecoder } from './codec/chunked.js';
+import { forwardBody } from './body.js';
+import { serverConn, type ServerConn } from './pool.js';
+import { parseRequestHead } from './codec/request-head.js';
+import { parseResponseHead } from './codec/response-head.js';
+import type { RequestHead, ResponseHead } from './codec/types.js';
+import { addressBytes, connect, connectServer } from '../dataplane/tcp-session.js';
+import type { RuntimeBackend, RuntimeFrontend } from '../dataplane/compile.js';
+import type { HttpContext, HttpProxy } from './context.js';
+import { HttpTxn } from './txn.js';
+import { replyBytes, replyCloses } from './reply.js';
+import type { Verdict } from '../rules/runtime/verdict.js';
+import { headBytes, requestLine, statusLine } from './serialize.js';
+import { CNT } from '../ipc/server-table.js';
+
+export function httpSession(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpContext): Promise<void> {
+  ctx.live.add(sock);
+  sock.once('close', () => {
+    ctx.live.delete(sock);
+    ctx.leave(fe);
+  });
+  sock.setNoDelay(true);
+  return serveClient(sock, fe, ctx)
+    .catch(() => undefined)
+    .finally(() => {
+      if (!sock.destroyed) sock.end();
+      // A client that never reads must not hold the socket past its timeout.
+      sock.setTimeout(fe.timeouts.client || 1000, () => sock.destroy());
+    });
+}
+
+async function serveClient(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpContext): Promise<void> {
+  const client = new Wire(sock);
+  const feHttp = ctx.http(fe.name);
+  if (!feHttp) return;
+  let own: ServerConn | null = null;
+  let first = true;
+  try {
+    for (;;) {
+      const head = await readRequest(client, fe, first, ctx);
+      if (!head) return;
+      const r = await exchange(sock, client, head, fe, feHttp, ctx, own, first);
+      own = r.own;
+      if (!r.keepAlive) return;
+      first = false;
+    }
+  } finally {
+    if (own) ctx.pool.put(own);
+  }
+}
+
+/** Wait for and parse one request head; answers 400/408 itself and returns null then. */
+async function readRequest(client: Wire, fe: RuntimeFrontend, first: boolean, ctx: HttpContext): Promise<RequestHead | null> {
+  const t = fe.timeouts;
+  const reqTimeout = t.httpRequest || t.client;
+  // Between requests the connection may idle for `timeout http-keep-alive`; once a byte of
+  // the next request is there, the whole head must arrive within `timeout http-request`.
+  const idleTimeout = first ? reqTimeout : t.httpKeepAlive || reqTimeout;
+  let deadline = client.length > 0 || first ? Date.now() + reqTimeout : 0;
+  for (;;) {
+    if (client.length > 0) {
+      const r = parseRequestHead(client.peek(), ctx.limits);
+      if (r.state === 'done') {
+        client.consume(r.consumed);
+        // HAProxy parses what it already holds before forwarding anything: a bad chunk in
+        // the bytes that came with the head is a 400, and nothing reaches a server.
+        if (r.head.framing.kind === 'chunked' && client.length > 0 && 'error' in new ChunkedDecoder().push(client.peek())) {
+          await client.write(muxReply(400), t.client);
+          return null;
+        }
+        return r.head;
+      }
+      if (r.state === 'error') {
+        await client.write(isMuxStatus(r.status) ? muxReply(r.status) : streamReply(r.status), t.client);
+        return null;
+      }
+      if (deadline === 0) deadline = Date.now() + reqTimeout;
+    }
+    const left = deadline === 0 ? idleTimeout : reqTimeout > 0 ? Math.max(1, deadline - Date.now()) : 0;
+    const w = await client.more(left);
+    if (w === 'timeout') {
+      // A keep-alive connection that stays idle is closed silently; a started or first
+      // request that does not complete in time gets HAProxy's 408.
+      if (client.length === 0 && !first) return null;
+      await client.write(muxReply(408), t.client);
+      return null;
+    }
+    if (w !== 'data' && client.length === 0) return null;
+    if (w !== 'data') {
+      // The client closed in the middle of a head: nothing to forward, nothing to say.
+      const r = parseRequestHead(client.peek(), ctx.limits);
+      if (r.state !== 'done') return null;
+    }
+  }
+}
+
+interface Outcome {
+  readonly keepAlive: boolean;
+  readonly own: ServerConn | null;
+}
+
+async function exchange(
+  sock: net.Socket,
+  client: Wire,
+  req: RequestHead,
+  fe: RuntimeFrontend,
+  feHttp: HttpProxy,
+  ctx: HttpContext,
+  own: ServerConn | null,
+  firstOfSession: boolean,
+): Promise<Outcome> {
+  const txn = new HttpTxn(sock, fe, req, ctx.state);
+  const bodyPending = req.framing.kind !== 'none';
+  /** Answer locally: a final verdict of the rules, or HAProxy's page for `status`. */
+  const local = async (v: Verdict | null, status: number): Promise<Outcome> => {
+    if (v?.kind === 'reject') return { keepAlive: false, own };
+    if (v?.kind === 'tarpit') await new Promise((r) => setTimeout(r, feHttp.tarpitTimeout));
+    const reply = v && 'reply' in v ? v.reply : null;
+    await client.write(reply ? replyBytes(reply) : streamReply(status), fe.timeouts.client);
+    // An unread request body cannot be told apart from the next request: close then.
+    return { keepAlive: !bodyPending && req.keepAlive && !(reply && replyCloses(reply)) && v?.kind !== 'tarpit', own };
+  };
+
+  // Frontend http-request rules, then switching, then the backend's rules.
+  let v = feHttp.requestRules(txn);
+  if (v) return local(v, 0);
+  const name = feHttp.useBackend(txn) ?? fe.defaultBackend;
+  const be = name !== null ? ctx.backend(name) : undefined;
+  if (!be) return local(null, 503);
+  txn.backend = { name: be.name, id: be.id };
+  const beHttp = ctx.http(be.name);
+  if (beHttp && beHttp !== feHttp) {
+    v = beHttp.requestRules(txn);
+    if (v) return local(v, 0);
+  }
+  const forwardFor = beHttp?.forwardFor ?? feHttp.forwardFor;
+  if (forwardFor) forwardFor.apply(txn);
+
+  // Connection handling: the mode of the frontend or backend, the stricter wins.
+  const mode = stricter(feHttp.connMode, beHttp?.connMode ?? 'keep-alive');
+  const serverKeep = mode === 'keep-alive';
+  const clientKeep = req.keepAlive && mode !== 'close';
+
+  // Server selection (use-server, then the balancer), queue, connect with retries.
+  let server: ServerConn | null = null;
+  let release: (() => void) | null = null;
+  let srvName: { name: string; id: number } | null = null;
+  const forcedName = beHttp?.useServer(txn) ?? null;
+  const forced = forcedName !== null ? be.servers.find((s) => s.name === forcedName)?.slot ?? -1 : -1;
+  const reuse = beHttp?.reuse ?? 'safe';
+  await connectServer(
+    be,
+    be.balance.algorithm === 'source' ? () => addressBytes(sock.remoteAddress) : () => undefined,
+    ctx,
+    {
+      alive: () => !client.failed,
+      abort: () => undefined,
+      async attempt(srv, _be, rel) {
+        // The session's own connection first; then, except for the first request of a session
+        // under `http-reuse safe` (HAProxy's rule), an idle one from the pool.
+        let c: ServerConn | undefined;
+        if (own && own.slot === srv.slot && !own.wire.failed && !own.wire.ended) {
+          c = own;
+          own = null;
+        } else if (reuse !== 'never' && (reuse !== 'safe' || !firstOfSession)) c = ctx.pool.take(srv.slot);
+        if (!c) {
+          const r = await connect(srv, be.timeouts.connect);
+          if (!r.ok) return r;
+          r.socket.setNoDelay(true);
+          c = serverConn(r.socket, srv.slot);
+        }
+        server = c;
+        release = rel;
+        srvName = { name: srv.name, id: srv.id };
+        return { ok: true };
+      },
+    },
+    forced,
+  );
+  if (own) {
+    // The session's previous server connection was not used for this request.
+    ctx.pool.put(own);
+    own = null;
+  }
+  if (!server || !release) return local(null, 503);
+  const sc: ServerConn = server;
+  const done: () => void = release;
+  txn.server = srvName;
+  try {
+    return await toServer(txn, client, sc, req, fe, be, feHttp, beHttp, ctx, serverKeep, clientKeep);
+  } finally {
+    done();
+  }
+}
+
+async function toServer(
+  txn: HttpTxn,
+  client: Wire,
+  sc: ServerConn,
+  req: RequestHead,
+  fe: RuntimeFrontend,
+  be: RuntimeBackend,
+  feHttp: HttpProxy,
+  beHttp: HttpProxy | undefined,
+  ctx: HttpContext,
+  serverKeep: boolean,
+  clientKeep: boolean,
+): Promise<Outcome> {
+  const fail = async (status: number): Promise<Outcome> => {
+    sc.sock.destroy();
+    if (!client.failed) await client.write(streamReply(status), fe.timeouts.client);
+    return { keepAlive: false, own: null };
+  };
+  sc.uses++;
+  ctx.table.count(sc.slot, ctx.worker, CNT.REQ_TOTAL);
+  const upgrading = req.upgrade !== null;
+  setConnection(req.headers, serverKeep || upgrading, req.versionMinor, upgrading);
+  const wrote = await sc.wire.write(headBytes(requestLine(req), req.headers), be.timeouts.server);
+  if (!wrote) return fail(502);
+  // The body goes up while the response may already come down (100-continue, early answers).
+  const upload = forwardBody(req.framing, client, sc.wire, fe.timeouts.client, be.timeouts.server);
+
+  let res: ResponseHead;
+  for (;;) {
+    const r = await readResponse(sc.wire, req.method, be, ctx);
+    if (r === 'timeout') return fail(504);
+    if (r === null) return fail(502);
+    if (r.status >= 100 && r.status < 200 && r.status !== 101) {
+      // Interim responses (100 Continue, 103 Early Hints) go straight to the client.
+      await client.write(headBytes(statusLine(r), r.headers), fe.timeouts.client);
+      continue;
+    }
+    res = r;
+    break;
+  }
+  txn.res = res;
+  // Response rules: the backend's, then the frontend's, then http-after-response.
+  let v = beHttp ? beHttp.responseRules(txn) : null;
+  if (!v && feHttp !== beHttp) v = feHttp.responseRules(txn);
+  if (v) {
+    sc.sock.destroy();
+    if (v.kind !== 'reject') await client.write('reply' in v ? replyBytes(v.reply) : streamReply(502), fe.timeouts.client);
+    return { keepAlive: false, own: null };
+  }
+  feHttp.afterResponseRules(txn);
+  if (beHttp && beHttp !== feHttp) beHttp.afterResponseRules(txn);
+
+  if (res.status === 101 && req.upgrade !== null) {
+    // Protocol switch (WebSocket): a tunnel until either side closes.
+    await client.write(headBytes(statusLine(res), res.headers), fe.timeouts.client);
+    await tunnel(client, sc.wire, be.timeouts.tunnel || be.timeouts.server, fe.timeouts.tunnel || fe.timeouts.client);
+    return { keepAlive: false, own: null };
+  }
+  const keepClient = clientKeep && res.framing.kind !== 'close';
+  setConnection(res.headers, keepClient, req.versionMinor, false);
+  if (!(await client.write(headBytes(statusLine(res), res.headers), fe.timeouts.client))) {
+    sc.sock.destroy();
+    return { keepAlive: false, own: null };
+  }
+  const down = await forwardBody(res.framing, sc.wire, client, be.timeouts.server, fe.timeouts.client);
+  const up = await upload;
+  if (down !== 'done' || up !== 'done') {
+    sc.sock.destroy();
+    return { keepAlive: false, own: null };
+  }
+  const serverAlive = serverKeep && res.keepAlive && res.framing.kind !== 'close';
+  if (!serverAlive) sc.sock.destroy();
+  return { keepAlive: keepClient, own: serverAlive ? sc : null };
+}
+
+/** Read a response head from the server: null when it is invalid or the server closed. */
+async function readResponse(server: Wire, method: string, be: RuntimeBackend, ctx: HttpContext): Promise<ResponseHead | null | 'timeout'> {
+  for (;;) {
+    if (server.length > 0) {
+      const r = parseResponseHead(server.peek(), ctx.limits, method);
+      if (r.state === 'done') {
+        server.consume(r.consumed);
+        return r.head;
+      }
+      if (r.state === 'error') return null;
+    }
+    const w = await server.more(be.timeouts.server);
+    if (w === 'timeout') return 'timeout';
+    if (w !== 'data' && server.length === 0) return null;
+    if (w !== 'data') {
+      const r = parseResponseHead(server.peek(), ctx.limits, method);
+      if (r.state !== 'done') return null;
+    }
+  }
+}
+
+/**
+ * The Connection header as HAProxy rewrites it: `close` and `keep-alive` tokens are its own
+ * business, other tokens stay; HTTP/1.0 peers are told `keep-alive` explicitly, HTTP/1.1
+ * peers are told `close` when the connection will close.
+ */
+function setConnection(h: RequestHead['headers'], keep: boolean, minor: 0 | 1, upgrade: boolean): void {
+  const raw = h.getAll('connection');
+  const kept: string[] = [];
+  for (const v of raw) {
+    for (const tok of v.split(',')) {
+      const t = tok.trim();
+      const l = t.toLowerCase();
+      if (t && l !== 'close' && l !== 'keep-alive') kept.push(t);
+    }
+  }
+  if (upgrade) {
+    h.delete('connection');
+    h.add('connection', kept.length ? kept.join(', ') : 'upgrade');
+    return;
+  }
+  if (!keep) kept.push('close');
+  else if (minor === 0) kept.push('keep-alive');
+  if (raw.length === 0 && kept.length === 0) return;
+  h.delete('connection');
+  if (kept.length) h.add('connection', kept.join(', '));
+}
+
+function stricter(a: HttpProxy['connMode'], b: HttpProxy['connMode']): HttpProxy['connMode'] {
+  const rank = { 'keep-alive': 0, 'server-close': 1, close: 2 } as const;
+  return rank[a] >= rank[b] ? a : b;
+}
+
+/** Bytes both ways until one side closes (the WebSocket tunnel). */
+async function tunnel(a: Wire, b: Wire, timeoutAtoB: number, timeoutBtoA: number): Promise<void> {
+  const pump = async (from: Wire, to: Wire, timeout: number): Promise<void> => {
+    const r = await forwardBody({ kind: 'close' }, from, to, timeout, timeout);
+    if (r === 'done') to.sock.end();
+    else {
+      from.sock.destroy();
+      to.sock.destroy();
+    }
+  };
+  await Promise.all([pump(a, b, timeoutAtoB), pump(b, a, timeoutBtoA)]);
+  a.sock.destroy();
+  b.sock.destroy();
+}
