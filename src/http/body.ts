@@ -4,13 +4,12 @@
 // reading side's inactivity timeout; backpressure comes from the writing side's drain.
 
 import type { Wire } from './wire.js';
-import { ChunkedDecoder } from './codec/chunked.js';
+import { ChunkedDecoder, encodeLastChunk } from './codec/chunked.js';
 import type { Framing } from './codec/framing.js';
 
 export type BodyResult = 'done' | 'timeout' | 'closed' | 'invalid';
 
 const CRLF = Buffer.from('\r\n');
-const LAST_CHUNK = Buffer.from('0\r\n\r\n');
 
 /**
  * Forward the body described by `framing` from `from` to `to`. `readTimeout` bounds each wait
@@ -52,7 +51,8 @@ export async function forwardBody(framing: Framing, from: Wire, to: Wire, readTi
         if (r.done) {
           // Bytes after the last chunk belong to the next (pipelined) message.
           if (r.rest && r.rest.length > 0) from.unshift(r.rest);
-          return (await to.write(LAST_CHUNK, writeTimeout)) ? 'done' : 'closed';
+          // Trailers are forwarded, as HAProxy does.
+          return (await to.write(encodeLastChunk(dec.trailers), writeTimeout)) ? 'done' : 'closed';
         }
       }
     }
