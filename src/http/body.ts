@@ -4,12 +4,11 @@
 // reading side's inactivity timeout; backpressure comes from the writing side's drain.
 
 import type { Wire } from './wire.js';
-import { ChunkedDecoder, encodeLastChunk } from './codec/chunked.js';
+import { ChunkedDecoder, encodeChunk, encodeLastChunk } from './codec/chunked.js';
 import type { Framing } from './codec/framing.js';
 
 export type BodyResult = 'done' | 'timeout' | 'closed' | 'invalid';
 
-const CRLF = Buffer.from('\r\n');
 
 /**
  * Forward the body described by `framing` from `from` to `to`. `readTimeout` bounds each wait
@@ -46,7 +45,7 @@ export async function forwardBody(framing: Framing, from: Wire, to: Wire, readTi
         if ('error' in r) return 'invalid';
         for (const d of r.data) {
           if (d.length === 0) continue;
-          if (!(await to.write(Buffer.concat([Buffer.from(d.length.toString(16) + '\r\n', 'latin1'), d, CRLF]), writeTimeout))) return 'closed';
+          if (!(await to.write(Buffer.concat(encodeChunk(d)), writeTimeout))) return 'closed';
         }
         if (r.done) {
           // Bytes after the last chunk belong to the next (pipelined) message.

@@ -21,7 +21,7 @@ import type { HttpContext, HttpProxy } from './context.js';
 import { HttpTxn } from './txn.js';
 import { replyBytes, replyCloses } from './reply.js';
 import type { Verdict } from '../rules/runtime/verdict.js';
-import { headBytes, requestLine, statusLine } from './serialize.js';
+import { serializeRequestHead, serializeResponseHead } from './codec/serialize.js';
 import { CNT } from '../ipc/server-table.js';
 
 export function httpSession(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpContext): Promise<void> {
@@ -68,9 +68,15 @@ async function readRequest(client: Wire, fe: RuntimeFrontend, first: boolean, ct
   // the next request is there, the whole head must arrive within `timeout http-request`.
   const idleTimeout = first ? reqTimeout : t.httpKeepAlive || reqTimeout;
   let deadline = client.length > 0 || first ? Date.now() + reqTimeout : 0;
+  // Bytes already parsed without completing a head. The first bytes are parsed at once (a
+  // request that is wrong from its first line is refused at once, as HAProxy does); after
+  // that a head can only complete with a line feed, so a new parse waits for one (no
+  // quadratic re-parsing of a trickled head).
+  let scanned = 0;
   for (;;) {
-    if (client.length > 0) {
-      const r = parseRequestHead(client.peek(), ctx.limits);
+    const buf = client.peek();
+    if (buf.length > scanned && (scanned === 0 || buf.indexOf(10, scanned) >= 0 || buf.length >= ctx.limits.maxHeadBytes)) {
+      const r = parseRequestHead(buf, ctx.limits);
       if (r.state === 'done') {
         client.consume(r.consumed);
         // HAProxy parses what it already holds before forwarding anything: a bad chunk in
@@ -85,8 +91,9 @@ async function readRequest(client: Wire, fe: RuntimeFrontend, first: boolean, ct
         await client.write(isMuxStatus(r.status) ? muxReply(r.status) : streamReply(r.status), t.client);
         return null;
       }
-      if (deadline === 0) deadline = Date.now() + reqTimeout;
     }
+    if (buf.length > 0 && deadline === 0) deadline = Date.now() + reqTimeout;
+    scanned = buf.length;
     const left = deadline === 0 ? idleTimeout : reqTimeout > 0 ? Math.max(1, deadline - Date.now()) : 0;
     const w = await client.more(left);
     if (w === 'timeout') {
@@ -96,12 +103,9 @@ async function readRequest(client: Wire, fe: RuntimeFrontend, first: boolean, ct
       await client.write(muxReply(408), t.client);
       return null;
     }
-    if (w !== 'data' && client.length === 0) return null;
-    if (w !== 'data') {
-      // The client closed in the middle of a head: nothing to forward, nothing to say.
-      const r = parseRequestHead(client.peek(), ctx.limits);
-      if (r.state !== 'done') return null;
-    }
+    // The client closed: what it sent last is parsed once more; a partial head is dropped
+    // (nothing to forward, nothing to say).
+    if (w !== 'data' && client.length === scanned) return null;
   }
 }
 
@@ -226,7 +230,7 @@ async function toServer(
   ctx.table.count(sc.slot, ctx.worker, CNT.REQ_TOTAL);
   const upgrading = req.upgrade !== null;
   setConnection(req.headers, serverKeep || upgrading, req.versionMinor, upgrading);
-  const wrote = await sc.wire.write(headBytes(requestLine(req), req.headers), be.timeouts.server);
+  const wrote = await sc.wire.write(serializeRequestHead(req), be.timeouts.server);
   if (!wrote) return fail(502);
   // The body goes up while the response may already come down (100-continue, early answers).
   const upload = forwardBody(req.framing, client, sc.wire, fe.timeouts.client, be.timeouts.server);
@@ -238,7 +242,7 @@ async function toServer(
     if (r === null) return fail(502);
     if (r.status >= 100 && r.status < 200 && r.status !== 101) {
       // Interim responses (100 Continue, 103 Early Hints) go straight to the client.
-      await client.write(headBytes(statusLine(r), r.headers), fe.timeouts.client);
+      await client.write(serializeResponseHead(r), fe.timeouts.client);
       continue;
     }
     res = r;
@@ -258,13 +262,13 @@ async function toServer(
 
   if (res.status === 101 && req.upgrade !== null) {
     // Protocol switch (WebSocket): a tunnel until either side closes.
-    await client.write(headBytes(statusLine(res), res.headers), fe.timeouts.client);
+    await client.write(serializeResponseHead(res), fe.timeouts.client);
     await tunnel(client, sc.wire, be.timeouts.tunnel || be.timeouts.server, fe.timeouts.tunnel || fe.timeouts.client);
     return { keepAlive: false, own: null };
   }
   const keepClient = clientKeep && res.framing.kind !== 'close';
   setConnection(res.headers, keepClient, req.versionMinor, false);
-  if (!(await client.write(headBytes(statusLine(res), res.headers), fe.timeouts.client))) {
+  if (!(await client.write(serializeResponseHead(res), fe.timeouts.client))) {
     sc.sock.destroy();
     return { keepAlive: false, own: null };
   }
@@ -302,29 +306,16 @@ async function readResponse(server: Wire, method: string, be: RuntimeBackend, ct
 
 /**
  * The Connection header as HAProxy rewrites it: `close` and `keep-alive` tokens are its own
- * business, other tokens stay; HTTP/1.0 peers are told `keep-alive` explicitly, HTTP/1.1
- * peers are told `close` when the connection will close.
+ * business (stripped by the codec), other tokens stay; HTTP/1.0 peers are told `keep-alive`
+ * explicitly, HTTP/1.1 peers are told `close` when the connection will close.
  */
 function setConnection(h: RequestHead['headers'], keep: boolean, minor: 0 | 1, upgrade: boolean): void {
-  const raw = h.getAll('connection');
-  const kept: string[] = [];
-  for (const v of raw) {
-    for (const tok of v.split(',')) {
-      const t = tok.trim();
-      const l = t.toLowerCase();
-      if (t && l !== 'close' && l !== 'keep-alive') kept.push(t);
-    }
-  }
-  if (upgrade) {
-    h.delete('connection');
-    h.add('connection', kept.length ? kept.join(', ') : 'upgrade');
-    return;
-  }
-  if (!keep) kept.push('close');
-  else if (minor === 0) kept.push('keep-alive');
-  if (raw.length === 0 && kept.length === 0) return;
-  h.delete('connection');
-  if (kept.length) h.add('connection', kept.join(', '));
+  h.stripKeepAliveTokens();
+  const own = upgrade ? (h.has('connection') ? null : 'upgrade') : !keep ? 'close' : minor === 0 ? 'keep-alive' : null;
+  if (own === null) return;
+  const kept = h.getAll('connection');
+  if (kept.length) h.set('connection', [...kept, own].join(', '));
+  else h.add('connection', own);
 }
 
 function stricter(a: HttpProxy['connMode'], b: HttpProxy['connMode']): HttpProxy['connMode'] {

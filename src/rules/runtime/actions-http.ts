@@ -26,6 +26,7 @@ import { compileExpr } from './expr.js';
 import { parseSampleExpr, type SampleExpr } from '../sample-expr.js';
 import { compileLogFormat, type LogFormatFn } from './logformat.js';
 import { compileRegex } from './match.js';
+import { listCommas } from './headers.js';
 import { expandBackrefs } from './regex-subst.js';
 import { compileReply, reasonFor, type Reply, type ReplyEnv } from './reply.js';
 import { str } from './sample.js';
@@ -148,8 +149,6 @@ function rewriteListValue(line: string, f: (v: string) => string | null): string
   let out = '';
   let changed = false;
   let start = 0;
-  let quoted = false;
-  let pair = false;
   const flush = (end: number): void => {
     const seg = line.slice(start, end);
     const lead = /^[ \t]*/.exec(seg)![0];
@@ -159,18 +158,10 @@ function rewriteListValue(line: string, f: (v: string) => string | null): string
     if (nv !== null) changed = true;
     out += lead + (nv ?? core) + trail;
   };
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (pair) pair = false;
-    else if (quoted) {
-      if (c === '\\') pair = true;
-      else if (c === '"') quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      flush(i);
-      out += ',';
-      start = i + 1;
-    }
+  for (const i of listCommas(line)) {
+    flush(i);
+    out += ',';
+    start = i + 1;
   }
   flush(line.length);
   return changed ? out : null;

@@ -20,10 +20,9 @@ function trim(s: string): string {
   return s.slice(a, b);
 }
 
-/** Split a list header value at commas outside quoted strings. */
-export function splitList(v: string): string[] {
-  const out: string[] = [];
-  let start = 0;
+/** Positions of the commas that separate list elements (those outside quoted strings). */
+export function listCommas(v: string): number[] {
+  const at: number[] = [];
   let quoted = false;
   let pair = false;
   for (let i = 0; i < v.length; i++) {
@@ -33,10 +32,18 @@ export function splitList(v: string): string[] {
       if (c === '\\') pair = true;
       else if (c === '"') quoted = false;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      out.push(trim(v.slice(start, i)));
-      start = i + 1;
-    }
+    else if (c === ',') at.push(i);
+  }
+  return at;
+}
+
+/** Split a list header value at commas outside quoted strings. */
+export function splitList(v: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (const i of listCommas(v)) {
+    out.push(trim(v.slice(start, i)));
+    start = i + 1;
   }
   out.push(trim(v.slice(start)));
   return out;
