@@ -19,6 +19,8 @@ import { DEMO_NAME, DEMO_PORT, demoConfig } from '../demo/config.js';
 import { startDemoApps } from '../demo/apps.js';
 import type { ConfigModel } from '../config/model.js';
 import { runConfig } from '../process/run.js';
+import { compileProxyRules } from '../rules/runtime/compile.js';
+import { RuleCompileError } from '../rules/runtime/context.js';
 import { DAEMON_ENV, daemonize } from '../process/daemon.js';
 
 export interface Io {
@@ -40,7 +42,7 @@ export function checkConfig(
   sources: readonly SourceFile[],
   env: NodeJS.ProcessEnv,
   registries: Registries = installFeatures(),
-  opts: { diagMode?: boolean; preDiag?: Diagnostics } = {},
+  opts: { diagMode?: boolean; preDiag?: Diagnostics; compileRules?: boolean } = {},
 ): CheckResult {
   const { model, diag } = parseConfig(sources, {
     env: { getenv: (n) => env[n], cwd: process.cwd() },
@@ -50,7 +52,25 @@ export function checkConfig(
   });
   if (opts.preDiag) diag.items.unshift(...opts.preDiag.items);
   const post = diag.aborted ? { hasListener: false } : postCheck(model, diag, registries);
+  if (opts.compileRules && !diag.items.some((d) => d.severity === 'alert')) checkRuleCompilation(model, diag);
   return { model, diag, hasListener: post.hasListener };
+}
+
+/**
+ * What only compiling the rules can find (a bad regex, a missing map, pattern or errorfile)
+ * is found here, at load and under -c, with the line, rather than when a worker starts.
+ * Workers compile the same model again: closures cannot cross threads.
+ */
+function checkRuleCompilation(model: ConfigModel, diag: Diagnostics): void {
+  for (const p of model.proxies) {
+    if (p.mode !== 'http') continue;
+    try {
+      compileProxyRules(p, { baseDir: process.cwd(), config: model });
+    } catch (e) {
+      if (!(e instanceof RuleCompileError)) throw e;
+      diag.alert('E_BAD_ARG', e.loc, e.message);
+    }
+  }
 }
 
 export function condEnv(env: NodeJS.ProcessEnv, registries: Registries): CondEnv {
@@ -124,7 +144,7 @@ export function mainOrPlan(argv: readonly string[], io: Io): number | RunPlan {
     }
     sources = loadSources(args.files, pre);
   }
-  const { model, diag, hasListener } = checkConfig(sources, io.env, registries, { diagMode: args.diagMode, preDiag: pre });
+  const { model, diag, hasListener } = checkConfig(sources, io.env, registries, { diagMode: args.diagMode, preDiag: pre, compileRules: true });
 
   printDiagnostics(diag, args, io, sources);
   if (args.demo && diag.alerts > 0) io.err(demoSummary(diag));

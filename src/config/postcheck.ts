@@ -69,6 +69,7 @@ export function postCheck(model: ConfigModel, diag: Diagnostics, _reg: Registrie
   for (const p of model.proxies) {
     if (p.settings['disabled']) continue;
     checkHttpOnly(p, diag);
+    checkTcpSwitching(p, diag);
     checkTimeouts(p, diag);
     checkLogFormat(p, diag, reported);
   }
@@ -152,10 +153,23 @@ function checkTables(p: ProxyModel, tables: ReadonlySet<string>, diag: Diagnosti
   }
 }
 
+/**
+ * HAProxy switches TCP connections with use_backend / use-server too; Switchyard's TCP path
+ * does not evaluate them yet, so they are refused rather than ignored.
+ */
+function checkTcpSwitching(p: ProxyModel, diag: Diagnostics): void {
+  if (p.mode === 'http') return;
+  for (const key of ['use_backend', 'use-server']) {
+    for (const d of p.lists[key] ?? []) {
+      diag.alert('E_NOT_IMPLEMENTED', d.loc, `'${key}' in a TCP-mode proxy is not implemented yet (pending: data plane (#3)).`);
+    }
+  }
+}
+
 function checkHttpOnly(p: ProxyModel, diag: Diagnostics): void {
   if (p.mode === 'http') return;
   const side = p.cap.frontend ? 'frontend' : 'backend';
-  for (const rs of ['http-request', 'http-response', 'http-after-response']) {
+  for (const rs of ['http-request', 'http-response', 'http-after-response', 'redirect']) {
     if ((p.lists[rs]?.length ?? 0) > 0) {
       diag.warning('W_IGNORED', undefined, `'${rs}' rules ignored for ${side} '${p.name}' as they require HTTP mode.`);
     }
