@@ -18,6 +18,7 @@ import { resolveServerNames } from './resolve.js';
 import { ConnGauges } from '../ipc/conn-gauges.js';
 import { Limiter } from './limiter.js';
 import { loadAddon, loadError, type Acceptor, type NativeAddon } from '../native/addon.js';
+import { LB_SHARED, LB_SHARED_SLOTS } from '../lb/types.js';
 
 export interface DataPlaneOptions {
   readonly threads?: number;
@@ -41,7 +42,8 @@ export class DataPlane {
   private ownedFds: number[] = [];
   private listenFds: Record<number, number>[] = [];
   private readonly addon: NativeAddon | undefined;
-  private readonly runtime: Runtime;
+  /** The compiled configuration (backends, servers with their table slots, frontends). */
+  readonly runtime: Runtime;
   private readonly cpus: (number | null)[];
   readonly table: ServerTable;
   private readonly lb: SharedArrayBuffer;
@@ -84,6 +86,16 @@ export class DataPlane {
         this.table.set(s.slot, SRV.MAXCONN, s.maxconn);
       }
     }
+  }
+
+  /**
+   * Tell every worker's balancers that a server of `backend` changed state or weight (health
+   * checks, the runtime API): they rebuild their candidate lists on their next pick.
+   */
+  touchBackend(backend: string): void {
+    const be = this.runtime.backends.get(backend);
+    if (!be) return;
+    Atomics.add(new Int32Array(this.lb, be.lbOffset * 4, LB_SHARED_SLOTS), LB_SHARED.VERSION, 1);
   }
 
   private listeners(): RuntimeListener[] {

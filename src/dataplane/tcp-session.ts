@@ -6,7 +6,7 @@
 
 import net from 'node:net';
 import { CNT, SRV, type ServerTable } from '../ipc/server-table.js';
-import type { Balancer } from '../lb/types.js';
+import type { Balancer, PickInput } from '../lb/types.js';
 import type { RuntimeBackend, RuntimeFrontend, RuntimeServer } from './compile.js';
 
 export interface SessionContext {
@@ -111,25 +111,25 @@ export async function runSession(fe: RuntimeFrontend, clientAddress: () => Uint8
   const be = fe.defaultBackend ? ctx.backend(fe.defaultBackend) : undefined;
   if (!be) return conn.abort();
   // Only hashing on the client address needs it: fetch it for that algorithm alone.
-  await connectServer(be, be.balance.algorithm === 'source' ? clientAddress : NO_ADDRESS, ctx, conn, -1);
+  await connectServer(be, be.balance.algorithm === 'source' ? () => ({ src: clientAddress() }) : NO_INPUT, ctx, conn, -1);
 }
 
-const NO_ADDRESS = (): undefined => undefined;
+const NO_INPUT = (): PickInput => ({});
 
 /**
  * Pick a server of `be` (or take `forced`, a slot chosen by `use-server`), wait for a slot in
  * its queue, connect with retries and redispatch; `conn.abort()` when nothing worked. Also
  * the HTTP engine's server step, once per request.
  */
-export async function connectServer(be: RuntimeBackend, clientAddress: () => Uint8Array | undefined, ctx: SessionContext, conn: Connector, forced: number): Promise<void> {
+export async function connectServer(be: RuntimeBackend, pickInput: () => PickInput, ctx: SessionContext, conn: Connector, forced: number): Promise<void> {
   let slot = -1;
   try {
     const lb = ctx.balancer(be);
-    const src = clientAddress();
+    const input = pickInput();
     // Servers occupy consecutive slots in declaration order.
     const first = be.servers[0]?.slot ?? 0;
     const bySlot = (s: number): RuntimeServer | undefined => be.servers[s - first];
-    let target = forced >= 0 ? forced : lb.select({ src });
+    let target = forced >= 0 ? forced : lb.select(input);
     let attempt = 0;
     for (;;) {
       if (target < 0 || !conn.alive()) return conn.abort();
@@ -153,7 +153,7 @@ export async function connectServer(be: RuntimeBackend, clientAddress: () => Uin
       if (r.immediate) await new Promise((res) => setTimeout(res, Math.min(1000, be.timeouts.connect || 1000)));
       // The last retry goes to another server when redispatch is on.
       if (be.redispatch && attempt === be.retries) {
-        const other = lb.select({ src }, srv.slot);
+        const other = lb.select(input, srv.slot);
         if (other >= 0 && other !== srv.slot) {
           ctx.table.count(srv.slot, ctx.worker, CNT.REDISPATCH);
           target = other;

@@ -10,6 +10,7 @@ import type { BackendState, Txn } from '../rules/runtime/txn.js';
 import type { Verdict } from '../rules/runtime/verdict.js';
 import type { HttpLimits } from './codec/limits.js';
 import type { ServerPool } from './pool.js';
+import { compressionOf, type Compression } from './compress/index.js';
 
 export type ConnMode = 'keep-alive' | 'server-close' | 'close';
 export type ReuseMode = 'never' | 'safe' | 'aggressive' | 'always';
@@ -31,6 +32,8 @@ export interface HttpProxy {
   readonly forwardFor: ForwardFor | null;
   /** `timeout tarpit` (HAProxy: the connect timeout when unset). */
   readonly tarpitTimeout: number;
+  /** `compression …` settings, null without any. */
+  readonly compression: Compression | null;
 }
 
 export interface HttpContext extends SessionContext {
@@ -58,6 +61,7 @@ export function httpProxy(p: ProxyModel, rules: CompiledProxyRules): HttpProxy {
     reuse: reuse === 'never' || reuse === 'aggressive' || reuse === 'always' ? reuse : 'safe',
     forwardFor: on('forwardfor') ? forwardFor(p.options['forwardfor']!.args) : null,
     tarpitTimeout: p.timeouts['tarpit'] ?? p.timeouts['connect'] ?? 0,
+    compression: compressionOf(p),
   };
 }
 

@@ -15,7 +15,9 @@ import { serverConn, type ServerConn } from './pool.js';
 import { parseRequestHead } from './codec/request-head.js';
 import { parseResponseHead } from './codec/response-head.js';
 import type { RequestHead, ResponseHead } from './codec/types.js';
-import { addressBytes, connect, connectServer } from '../dataplane/tcp-session.js';
+import { connect, connectServer } from '../dataplane/tcp-session.js';
+import { balanceInput } from './balance-key.js';
+import { negotiate, respond, type Negotiated } from './compress/index.js';
 import type { RuntimeBackend, RuntimeFrontend } from '../dataplane/compile.js';
 import type { HttpContext, HttpProxy } from './context.js';
 import { HttpTxn } from './txn.js';
@@ -150,6 +152,7 @@ async function exchange(
   }
   const forwardFor = beHttp?.forwardFor ?? feHttp.forwardFor;
   if (forwardFor) forwardFor.apply(txn);
+  const comp = negotiate(beHttp?.compression ?? null, feHttp.compression, req);
 
   // Connection handling: the mode of the frontend or backend, the stricter wins.
   const mode = stricter(feHttp.connMode, beHttp?.connMode ?? 'keep-alive');
@@ -165,7 +168,7 @@ async function exchange(
   const reuse = beHttp?.reuse ?? 'safe';
   await connectServer(
     be,
-    be.balance.algorithm === 'source' ? () => addressBytes(sock.remoteAddress) : () => undefined,
+    () => balanceInput(be, req, sock),
     ctx,
     {
       alive: () => !client.failed,
@@ -202,7 +205,7 @@ async function exchange(
   const done: () => void = release;
   txn.server = srvName;
   try {
-    return await toServer(txn, client, sc, req, fe, be, feHttp, beHttp, ctx, serverKeep, clientKeep);
+    return await toServer(txn, client, sc, req, fe, be, feHttp, beHttp, ctx, serverKeep, clientKeep, comp);
   } finally {
     done();
   }
@@ -220,6 +223,7 @@ async function toServer(
   ctx: HttpContext,
   serverKeep: boolean,
   clientKeep: boolean,
+  comp: Negotiated | null,
 ): Promise<Outcome> {
   const fail = async (status: number): Promise<Outcome> => {
     sc.sock.destroy();
@@ -266,19 +270,24 @@ async function toServer(
     await tunnel(client, sc.wire, be.timeouts.tunnel || be.timeouts.server, fe.timeouts.tunnel || fe.timeouts.client);
     return { keepAlive: false, own: null };
   }
+  // The server's framing: compression may change what the client is told, not what comes in.
+  const serverFraming = res.framing;
+  const encoder = comp ? respond(comp, req, res) : null;
   const keepClient = clientKeep && res.framing.kind !== 'close';
   setConnection(res.headers, keepClient, req.versionMinor, false);
   if (!(await client.write(serializeResponseHead(res), fe.timeouts.client))) {
     sc.sock.destroy();
     return { keepAlive: false, own: null };
   }
-  const down = await forwardBody(res.framing, sc.wire, client, be.timeouts.server, fe.timeouts.client);
+  const down = encoder
+    ? await encoder.forward(sc.wire, client, be.timeouts.server, fe.timeouts.client)
+    : await forwardBody(serverFraming, sc.wire, client, be.timeouts.server, fe.timeouts.client);
   const up = await upload;
   if (down !== 'done' || up !== 'done') {
     sc.sock.destroy();
     return { keepAlive: false, own: null };
   }
-  const serverAlive = serverKeep && res.keepAlive && res.framing.kind !== 'close';
+  const serverAlive = serverKeep && res.keepAlive && serverFraming.kind !== 'close';
   if (!serverAlive) sc.sock.destroy();
   return { keepAlive: keepClient, own: serverAlive ? sc : null };
 }

@@ -27,6 +27,12 @@ export interface LbContext {
 export interface PickInput {
   /** Client address bytes (4 for IPv4, 16 for IPv6). */
   readonly src?: Uint8Array;
+  /**
+   * The key of the string-keyed balancers (uri, url_param, hdr, rdp-cookie, hash), taken from
+   * the request by src/http/balance-key.ts; absent when the request has none (HAProxy then
+   * falls back to round robin).
+   */
+  readonly key?: Uint8Array;
 }
 
 export interface Balancer {

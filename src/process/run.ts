@@ -7,6 +7,7 @@ import { writeFileSync, rmSync } from 'node:fs';
 import type { ConfigModel } from '../config/model.js';
 import { DataPlane } from '../dataplane/runtime.js';
 import { reportToParent } from './daemon.js';
+import { startControlPlane, type ControlService } from './control.js';
 
 export interface RunOptions {
   readonly pidfile?: string;
@@ -26,7 +27,22 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
   if (pidfile) writeFileSync(pidfile, `${opts.pid}\n`);
   return new Promise<number>((resolve) => {
     let ending = false;
-    const started = dp.start();
+    let control: ControlService | null = null;
+    const startedAt = Date.now();
+    const started = dp.start().then(async () => {
+      control = await startControlPlane({
+        model,
+        dp,
+        pid: opts.pid,
+        startedAt,
+        log: {
+          alert: (m) => opts.err(`[ALERT]    (${opts.pid}) : ${m}\n`),
+          warning: (m) => opts.err(`[WARNING]  (${opts.pid}) : ${m}\n`),
+          notice: (m) => opts.err(`[NOTICE]   (${opts.pid}) : ${m}\n`),
+        },
+      });
+    });
+    const stopControl = (): Promise<void> => (control ? control.stop() : Promise.resolve());
     const finish = (code: number): void => {
       if (pidfile) rmSync(pidfile, { force: true });
       resolve(code);
@@ -39,6 +55,7 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
       guard.unref();
       void started
         .catch(() => undefined)
+        .then(stopControl)
         .then(() => dp.stop())
         .then(() => {
           clearTimeout(guard);
@@ -50,7 +67,7 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
     process.once('SIGUSR1', () => {
       if (ending) return;
       ending = true;
-      void started.then(() => dp.softStop()).then(() => finish(0));
+      void started.then(stopControl).then(() => dp.softStop()).then(() => finish(0));
     });
     // SIGTTOU/SIGTTIN: release the ports and take them again (HAProxy's pause/resume).
     const say = (what: string, list: { name: string; listen: boolean }[]): void => {
