@@ -31,8 +31,9 @@ export interface ControlContext {
 
 export async function startControlPlane(ctx: ControlContext): Promise<ControlService> {
   const services: ControlService[] = [];
-  services.push(await startHealthChecks(ctx));
-  services.push(await startRuntimeApi(ctx));
+  const checks = await startHealthChecks(ctx);
+  services.push(checks);
+  services.push(await startRuntimeApi(ctx, checks.registry));
   return {
     async stop() {
       await Promise.all(services.map((s) => s.stop().catch(() => undefined)));
