@@ -41,12 +41,20 @@ export interface CheckRegistry {
   force(slot: number, which: 'health' | 'agent', state: ForcedHealth): void;
   /** `set server B/S check-port N` / `check-addr`, and `agent-send`: false when not applicable. */
   setCheckTarget(slot: number, addr: string | null, port: number | null): boolean;
+  /**
+   * The operator changed SRV.WEIGHT_USER (`set weight`) or the admin state: recompute SRV.WEIGHT
+   * (slowstart ramp, agent weight) and tell the balancers (DataPlane.touchBackend).
+   */
+  serverChanged(slot: number): void;
 }
 
-/** A registry for a process without any checks: every server reports no check. */
-export const NO_CHECKS: CheckRegistry = {
-  view: () => undefined,
-  setEnabled: () => undefined,
-  force: () => undefined,
-  setCheckTarget: () => false,
-};
+/** A registry for a process without any checks: WEIGHT simply follows WEIGHT_USER. */
+export function noChecks(changed: (slot: number) => void): CheckRegistry {
+  return {
+    view: () => undefined,
+    setEnabled: () => undefined,
+    force: () => undefined,
+    setCheckTarget: () => false,
+    serverChanged: changed,
+  };
+}

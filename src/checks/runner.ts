@@ -4,12 +4,18 @@
 // implemented yet.
 
 import type { ControlContext, ControlService } from '../process/control.js';
-import { NO_CHECKS, type CheckRegistry } from './registry.js';
+import { noChecks, type CheckRegistry } from './registry.js';
+import { SRV } from '../ipc/server-table.js';
 
 export interface HealthChecks extends ControlService {
   readonly registry: CheckRegistry;
 }
 
-export async function startHealthChecks(_ctx: ControlContext): Promise<HealthChecks> {
-  return { registry: NO_CHECKS, stop: async () => undefined };
+export async function startHealthChecks(ctx: ControlContext): Promise<HealthChecks> {
+  const { dp } = ctx;
+  const registry = noChecks((slot) => {
+    dp.table.set(slot, SRV.WEIGHT, dp.table.get(slot, SRV.WEIGHT_USER));
+    for (const be of dp.runtime.backends.values()) if (be.servers.some((s) => s.slot === slot)) dp.touchBackend(be.name);
+  });
+  return { registry, stop: async () => undefined };
 }

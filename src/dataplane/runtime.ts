@@ -83,6 +83,7 @@ export class DataPlane {
         this.table.set(s.slot, SRV.ADMIN, s.disabled ? ADMIN_MAINT : 0);
         this.table.set(s.slot, SRV.WEIGHT, s.weight);
         this.table.set(s.slot, SRV.WEIGHT_INIT, s.weight);
+        this.table.set(s.slot, SRV.WEIGHT_USER, s.weight);
         this.table.set(s.slot, SRV.MAXCONN, s.maxconn);
       }
     }

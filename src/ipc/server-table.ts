@@ -21,6 +21,11 @@ export const SRV = {
   MAXCONN: 6,
   /** Highest CUR_CONN seen. */
   MAX_CONN_SEEN: 7,
+  /**
+   * The operator's weight (`set weight`, HAProxy's uweight). WEIGHT is derived from it by the
+   * health checks (slowstart ramp, agent weight); without them WEIGHT equals it.
+   */
+  WEIGHT_USER: 8,
   // Changes that need balancers rebuilt bump the backend's LB_SHARED.VERSION (src/lb/types.ts).
 } as const;
 export const SRV_SLOTS = 10;
