@@ -218,8 +218,8 @@ test('a listener that cannot bind stops start-up with exit 1 and HAProxy\'s mess
   busy.close();
 });
 
-test('npm start: the embedded demo balances curl-able requests over its two apps', { timeout: 20_000 }, async () => {
-  // Three consecutive free ports: the demo, then its two apps.
+test('npm start: the embedded HTTP demo balances curl-able requests over its two listen sections', { timeout: 20_000 }, async () => {
+  // Three consecutive free ports: the demo's frontend, then its two self-answering apps.
   let base = 0;
   for (let i = 0; i < 50 && base === 0; i++) {
     const p = await freePort();
@@ -237,20 +237,27 @@ test('npm start: the embedded demo balances curl-able requests over its two apps
   }
   const child = spawn(process.execPath, [BIN, '--demo'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHYARD_DEMO_PORT: String(base) } });
   try {
-    const answers: string[] = [];
-    for (let i = 0; i < 4; i++) {
+    const ask = async (request: string): Promise<string> => {
       const c = await connectWhenUp(base);
-      answers.push(
-        await new Promise<string>((resolve) => {
-          let d = '';
-          c.on('data', (x) => (d += x));
-          c.on('close', () => resolve(d));
-          c.write(`GET /${i} HTTP/1.0\r\nHost: demo\r\n\r\n`);
-        }),
-      );
+      return new Promise<string>((resolve) => {
+        let d = '';
+        c.on('data', (x) => (d += x));
+        c.on('close', () => resolve(d));
+        c.write(request);
+      });
+    };
+    const answers: string[] = [];
+    for (let i = 0; i < 4; i++) answers.push(await ask(`GET /p${i} HTTP/1.0\r\nHost: demo\r\n\r\n`));
+    // Round robin over app1/app2, each answering itself with the path and the forwarded-for
+    // address, and the backend naming the server that answered (as haproxy 2.6.12 does on it).
+    for (const [i, a] of answers.entries()) {
+      const app = i % 2 === 0 ? 'app1' : 'app2';
+      assert.match(a, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(a, new RegExp(`\r\nx-served-by: ${app}\r\n`));
+      assert.ok(a.endsWith(`\r\n\r\nhello from ${app} (you asked for /p${i}, from 127.0.0.1)\n`), a);
     }
-    const apps = answers.map((a) => /hello from (app\d)/.exec(a)?.[1]);
-    assert.deepEqual(apps.sort(), ['app1', 'app1', 'app2', 'app2']);
+    // What the demo does not serve is refused at the frontend.
+    assert.match(await ask(`POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n`), /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');

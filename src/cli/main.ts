@@ -16,7 +16,6 @@ import { buildFeatures, featureLine } from '../build-features.js';
 import { installFeatures, type Registries } from '../features.js';
 import { availableServices } from '../services.js';
 import { DEMO_NAME, DEMO_PORT, demoConfig } from '../demo/config.js';
-import { startDemoApps } from '../demo/apps.js';
 import type { ConfigModel } from '../config/model.js';
 import { runConfig } from '../process/run.js';
 import { compileProxyRules } from '../rules/runtime/compile.js';
@@ -234,19 +233,12 @@ function runCondition(expr: string, io: Io, registries: Registries): number {
   return r.value ? 0 : 1;
 }
 
-/** `npm start`: the demo's two apps, then a word on how to try it. */
-async function startDemo(base: number, err: (t: string) => void): Promise<boolean> {
-  try {
-    await startDemoApps(base);
-  } catch (e) {
-    err(`[ALERT]    (${process.pid}) : demo: cannot start the demo apps on ports ${base + 1}-${base + 2} (${e instanceof Error ? e.message : String(e)}). Set SWITCHYARD_DEMO_PORT to use other ports.\n`);
-    return false;
-  }
+/** `npm start`: a word on how to try the demo. */
+function sayDemo(base: number, err: (t: string) => void): void {
   err(
-    `Switchyard ${VERSION_WORD}: demo running. Try:  curl http://127.0.0.1:${base}/  (several times: app1 and app2 alternate)\n` +
-      `The configuration is in src/demo/config.ts; stop with Ctrl-C.\n`,
+    `Switchyard ${VERSION_WORD}: demo running. Try:  curl -i http://127.0.0.1:${base}/hello  (several times: app1 and app2 alternate)\n` +
+      `The configuration is in src/demo/config.ts (plain haproxy.cfg syntax); stop with Ctrl-C.\n`,
   );
-  return true;
 }
 
 /** Process entry: wires real stdio, runs, exits with HAProxy's codes. */
@@ -264,10 +256,8 @@ export function run(): void {
     void daemonize(process.argv.slice(2)).then((code) => process.exit(code));
     return;
   }
-  const demo = r.args.demo ? startDemo(demoPort(process.env), err) : Promise.resolve(true);
-  demo
-    .then((ok) => (ok ? runConfig(r.model, { pidfile: r.args.pidfile, pid: process.pid, err }) : 1))
-    .then(
+  if (r.args.demo) sayDemo(demoPort(process.env), err);
+  runConfig(r.model, { pidfile: r.args.pidfile, pid: process.pid, err }).then(
     (code) => process.exit(code),
     (e: unknown) => {
       err(`[ALERT]    (${process.pid}) : ${e instanceof Error ? e.message : String(e)}\n`);
