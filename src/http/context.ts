@@ -11,6 +11,7 @@ import type { Verdict } from '../rules/runtime/verdict.js';
 import type { HttpLimits } from './codec/limits.js';
 import type { ServerPool } from './pool.js';
 import { compressionOf, type Compression } from './compress/index.js';
+import { cookiePersistenceOf, type CookiePersistence } from './persist/cookie.js';
 
 export type ConnMode = 'keep-alive' | 'server-close' | 'close';
 export type ReuseMode = 'never' | 'safe' | 'aggressive' | 'always';
@@ -34,6 +35,10 @@ export interface HttpProxy {
   readonly tarpitTimeout: number;
   /** `compression …` settings, null without any. */
   readonly compression: Compression | null;
+  /** `cookie …` persistence of a backend, null without it. */
+  readonly cookie: CookiePersistence | null;
+  /** `option persist`: a cookie still designates a server that is down. */
+  readonly persistDown: boolean;
 }
 
 export interface HttpContext extends SessionContext {
@@ -62,6 +67,8 @@ export function httpProxy(p: ProxyModel, rules: CompiledProxyRules): HttpProxy {
     forwardFor: on('forwardfor') ? forwardFor(p.options['forwardfor']!.args) : null,
     tarpitTimeout: p.timeouts['tarpit'] ?? p.timeouts['connect'] ?? 0,
     compression: compressionOf(p),
+    cookie: p.cap.backend ? cookiePersistenceOf(p) : null,
+    persistDown: on('persist'),
   };
 }
 

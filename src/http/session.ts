@@ -24,7 +24,7 @@ import { HttpTxn } from './txn.js';
 import { replyBytes, replyCloses } from './reply.js';
 import type { Verdict } from '../rules/runtime/verdict.js';
 import { serializeRequestHead, serializeResponseHead } from './codec/serialize.js';
-import { CNT } from '../ipc/server-table.js';
+import { ADMIN_MAINT, CNT, SRV } from '../ipc/server-table.js';
 
 export function httpSession(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpContext): Promise<void> {
   ctx.live.add(sock);
@@ -162,9 +162,13 @@ async function exchange(
   // Server selection (use-server, then the balancer), queue, connect with retries.
   let server: ServerConn | null = null;
   let release: (() => void) | null = null;
-  let srvName: { name: string; id: number } | null = null;
-  const forcedName = beHttp?.useServer(txn) ?? null;
-  const forced = forcedName !== null ? be.servers.find((s) => s.name === forcedName)?.slot ?? -1 : -1;
+  let srvName: { name: string; id: number; slot: number } | null = null;
+  // A persistence cookie designating a usable server decides first; then use-server rules.
+  const persist = beHttp?.cookie ?? null;
+  const now = Math.floor(Date.now() / 1000);
+  const cookie = persist ? persist.onRequest(req, be.servers, (slot) => persistUsable(ctx, slot, beHttp!.persistDown), now) : null;
+  const forcedName = cookie && cookie.slot >= 0 ? null : beHttp?.useServer(txn) ?? null;
+  const forced = cookie && cookie.slot >= 0 ? cookie.slot : forcedName !== null ? be.servers.find((s) => s.name === forcedName)?.slot ?? -1 : -1;
   const reuse = beHttp?.reuse ?? 'safe';
   await connectServer(
     be,
@@ -189,7 +193,7 @@ async function exchange(
         }
         server = c;
         release = rel;
-        srvName = { name: srv.name, id: srv.id };
+        srvName = { name: srv.name, id: srv.id, slot: srv.slot };
         return { ok: true };
       },
     },
@@ -203,9 +207,11 @@ async function exchange(
   if (!server || !release) return local(null, 503);
   const sc: ServerConn = server;
   const done: () => void = release;
-  txn.server = srvName;
+  const served: { name: string; id: number; slot: number } = srvName!;
+  txn.server = { name: served.name, id: served.id };
+  const onResponse = persist && cookie ? (res: ResponseHead) => persist.onResponse(cookie, req, res, served, now) : null;
   try {
-    return await toServer(txn, client, sc, req, fe, be, feHttp, beHttp, ctx, serverKeep, clientKeep, comp);
+    return await toServer(txn, client, sc, req, fe, be, feHttp, beHttp, ctx, serverKeep, clientKeep, comp, onResponse);
   } finally {
     done();
   }
@@ -224,6 +230,7 @@ async function toServer(
   serverKeep: boolean,
   clientKeep: boolean,
   comp: Negotiated | null,
+  persistResponse: ((res: ResponseHead) => void) | null,
 ): Promise<Outcome> {
   const fail = async (status: number): Promise<Outcome> => {
     sc.sock.destroy();
@@ -261,6 +268,7 @@ async function toServer(
     if (v.kind !== 'reject') await client.write('reply' in v ? replyBytes(v.reply) : streamReply(502), fe.timeouts.client);
     return { keepAlive: false, own: null };
   }
+  persistResponse?.(res);
   feHttp.afterResponseRules(txn);
   if (beHttp && beHttp !== feHttp) beHttp.afterResponseRules(txn);
 
@@ -325,6 +333,11 @@ function setConnection(h: RequestHead['headers'], keep: boolean, minor: 0 | 1, u
   const kept = h.getAll('connection');
   if (kept.length) h.set('connection', [...kept, own].join(', '));
   else h.add('connection', own);
+}
+
+/** A server a persistence cookie may still send to: up and not in maintenance, or anything with `option persist`. */
+function persistUsable(ctx: HttpContext, slot: number, persistDown: boolean): boolean {
+  return persistDown || (ctx.table.get(slot, SRV.UP) === 1 && ctx.table.get(slot, SRV.ADMIN) !== ADMIN_MAINT);
 }
 
 function stricter(a: HttpProxy['connMode'], b: HttpProxy['connMode']): HttpProxy['connMode'] {

@@ -141,6 +141,7 @@ const READY_OPTIONS: ReadonlySet<string> = new Set([
   'httpclose',
   'http-server-close',
   'http-keep-alive',
+  'persist',
 ]);
 
 export function optionKeywords(): SectionKeyword[] {

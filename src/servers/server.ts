@@ -78,7 +78,7 @@ export const SERVER_OPTIONS: readonly LineOption[] = [
   valued('health-check', CHECKS),
   int('weight', 'ready', 0, 256),
   flag('backup', 'ready', true),
-  valued('cookie', pending('persistence')),
+  valued('cookie', 'ready'),
   int('maxconn', 'ready', 0, 1e9),
   int('maxqueue', DATA, 0, 1e9),
   int('minconn', DATA, 0, 1e9),
