@@ -24,6 +24,7 @@ import { computeLayout } from '../src/dataplane/layout.js';
 import { compileRuntime } from '../src/dataplane/compile.js';
 import http from 'node:http';
 import { connectWhenUp, freePort } from './helpers/net.js';
+import { backendBalancer } from './helpers/balancer.js';
 
 interface Setup {
   table: ServerTable;
@@ -241,21 +242,7 @@ function balancerOf(text: string, name = 'l'): { select(ip: string): string } {
   const { runtime, alerts } = compileText(text);
   assert.deepEqual(alerts, [], 'config errors');
   const be = runtime!.backends.get(name)!;
-  const table = ServerTable.create(be.servers.length + be.servers[0]!.slot, 1);
-  for (const s of be.servers) {
-    table.set(s.slot, SRV.UP, 1);
-    table.set(s.slot, SRV.ADMIN, s.disabled ? ADMIN_MAINT : 0);
-    table.set(s.slot, SRV.WEIGHT, s.weight);
-    table.set(s.slot, SRV.WEIGHT_INIT, s.weight);
-  }
-  const ctx: LbContext = {
-    table,
-    servers: be.servers.map((s) => ({ slot: s.slot, name: s.name, id: s.id, backup: s.backup })),
-    allBackups: be.allBackups,
-    shared: new Int32Array(new SharedArrayBuffer(LB_SHARED_SLOTS * 4)),
-    random: Math.random,
-  };
-  const b = BALANCERS.get(be.balance.algorithm)!.factory(ctx, be.balance);
+  const b = backendBalancer(be).balancer;
   const bySlot = new Map(be.servers.map((s) => [s.slot, s.name]));
   return { select: (ip) => bySlot.get(b.select({ src: ipBytes(ip) }))! };
 }

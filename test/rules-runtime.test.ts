@@ -848,7 +848,7 @@ test('deny, tarpit and return replies (haproxy)', () => {
     ['/ret418', { kind: 'return', reply: { kind: 'message', status: 418, reason: "I'm a teapot", headers: [['x-h', '/ret418'], ['content-length', '2'], ['content-type', 'text/plain']], body: Buffer.from('hi') } }],
     ['/f', { kind: 'return', reply: { kind: 'builtin', status: 503 } }],
     ['/t', { kind: 'tarpit', status: 500, reply: { kind: 'builtin', status: 500 } }],
-    ['/ef', { kind: 'return', reply: { kind: 'message', status: 403, reason: 'Nope', headers: [['content-type', 'text/plain'], ['x-custom', '1']], body: Buffer.from('custom403\n') } }],
+    ['/ef', { kind: 'return', reply: { kind: 'message', status: 403, reason: 'Nope', versionMinor: 1, headers: [['content-type', 'text/plain'], ['x-custom', '1']], body: Buffer.from('custom403\n') } }],
   ];
   for (const [uri, want] of cases) assert.deepEqual(req(r, { uri }).v, want, uri);
   // a proxy errorfile replaces the built-in page of deny and default-errorfiles

@@ -6,6 +6,7 @@ import type { Diagnostics } from './diag.js';
 import type { ConfigModel, ProxyModel } from './model.js';
 import type { Registries } from '../features.js';
 import { httpOnlyMessage } from '../log/logformat.js';
+import { checkBalance } from '../lb/balance-check.js';
 
 export interface PostCheckResult {
   readonly hasListener: boolean;
@@ -69,6 +70,7 @@ export function postCheck(model: ConfigModel, diag: Diagnostics, _reg: Registrie
   for (const p of model.proxies) {
     if (p.settings['disabled']) continue;
     checkHttpOnly(p, diag);
+    checkBalance(p, diag, _reg);
     checkTcpSwitching(p, diag);
     checkTimeouts(p, diag);
     checkLogFormat(p, diag, reported);

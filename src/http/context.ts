@@ -8,6 +8,7 @@ import type { SessionContext } from '../dataplane/tcp-session.js';
 import type { CompiledProxyRules } from '../rules/runtime/compile.js';
 import type { BackendState, Txn } from '../rules/runtime/txn.js';
 import type { Verdict } from '../rules/runtime/verdict.js';
+import type { Reply } from '../rules/runtime/reply.js';
 import type { HttpLimits } from './codec/limits.js';
 import type { ServerPool } from './pool.js';
 import { compressionOf, type Compression } from './compress/index.js';
@@ -39,6 +40,8 @@ export interface HttpProxy {
   readonly cookie: CookiePersistence | null;
   /** `option persist`: a cookie still designates a server that is down. */
   readonly persistDown: boolean;
+  /** This proxy's own reply for an error status (errorfile, errorloc, http-error), or null. */
+  errorReply(status: number, txn: Txn): Reply | null;
 }
 
 export interface HttpContext extends SessionContext {
@@ -69,6 +72,7 @@ export function httpProxy(p: ProxyModel, rules: CompiledProxyRules): HttpProxy {
     compression: compressionOf(p),
     cookie: p.cap.backend ? cookiePersistenceOf(p) : null,
     persistDown: on('persist'),
+    errorReply: (status, txn) => rules.errorReplies.get(status)?.(txn) ?? null,
   };
 }
 

@@ -6,6 +6,8 @@ import type { Json } from '../config/model.js';
 import { ALL, DEF_BE, DEF_FE } from '../config/caps.js';
 import { notImplemented, pending } from '../config/status.js';
 import { existsSync } from 'node:fs';
+import { ERRMSG_CODES } from '../rules/runtime/reply.js';
+import { replyOptions } from '../rules/actions.js';
 
 const HTTP = pending('http');
 
@@ -54,7 +56,45 @@ function cookie(ctx: KwContext): Json | undefined {
   return out;
 }
 
-function errorfile(ctx: KwContext): Json | undefined {
+/** `errorloc|errorloc302|errorloc303 <code> <url>`: a redirect in place of that error page. */
+function errorloc(ctx: KwContext): Json | undefined {
+  const [code, url] = ctx.args;
+  if (code === undefined || url === undefined) return ctx.fail(`${ctx.key} : expects <status_code> and <url> as arguments.`, 'E_MISSING_ARG');
+  if (!ERRMSG_CODES.includes(Number(code))) return ctx.fail(`${ctx.key} : status code '${code}' not handled.`);
+  return { code: Number(code), url };
+}
+
+/**
+ * `http-error status <code> [content-type T] [default-errorfiles|errorfile F|errorfiles N|file F|
+ * lf-file F|string S|lf-string FMT] [hdr NAME FMT]*`: the reply options of `http-request
+ * return`, for one of the codes HAProxy has an error page for (messages recorded).
+ */
+function httpError(ctx: KwContext): Json | undefined {
+  const [kw, code, ...rest] = ctx.args;
+  if (kw !== 'status' || code === undefined) return ctx.fail(`http-error : expects at least a <status> as arguments.\n`, 'E_MISSING_ARG');
+  const n = Number(code);
+  if (!Number.isInteger(n) || n < 200 || n > 599) return ctx.fail(`http-error : Unexpected status code '${code}'`);
+  if (!ERRMSG_CODES.includes(n)) return ctx.fail(`http-error: status code '${code}' not handled.`);
+  const r = replyOptions(rest, 'http-error', false);
+  if ('error' in r) {
+    const unknown = /but got '(.*)'$/.exec(r.error);
+    return ctx.fail(`http-error : ${unknown ? `unknown keyword '${unknown[1]}'.` : r.error.replace(/\.$/, '')}`);
+  }
+  const o = r.value as Record<string, Json>;
+  // No payload: the proxy's (or HAProxy's) page for that code.
+  const bodyless = !['errorfile', 'errorfiles', 'file', 'lf-file', 'string', 'lf-string'].some((k) => o[k] !== undefined);
+  return { ...o, status: n, ...(bodyless && o['hdr'] === undefined ? { 'default-errorfiles': true } : {}) };
+}
+
+/** `errorfiles <http-errors section> [code…]`: the section is resolved when rules compile. */
+function errorfiles(ctx: KwContext): Json | undefined {
+  const [name, ...codes] = ctx.args;
+  if (name === undefined) return ctx.fail(`errorfiles : expects <name> as argument.`, 'E_MISSING_ARG');
+  for (const c of codes) if (!ERRMSG_CODES.includes(Number(c))) return ctx.fail(`errorfiles : status code '${c}' not handled.`);
+  return [...ctx.args];
+}
+
+export function errorfile(ctx: KwContext): Json | undefined {
   const [code, file] = ctx.args;
   if (code === undefined || file === undefined || ctx.args.length > 2) {
     return ctx.fail(`'errorfile' expects <status_code> and <file> as arguments.`, 'E_MISSING_ARG');
@@ -68,25 +108,41 @@ function errorfile(ctx: KwContext): Json | undefined {
   return { code: Number(code), file };
 }
 
+/**
+ * `compression algo|type|offload`, with haproxy 2.6.12's messages (recorded). `algo` and
+ * `type` accumulate (rows are `multi`); `offload` in a defaults section is warned about and
+ * dropped, as HAProxy ignores it there; words after `offload` are ignored, as in HAProxy.
+ */
 function compression(ctx: KwContext): Json | undefined {
   const sub = ctx.key.split(' ')[1]!;
+  if (sub === 'offload') {
+    if (ctx.section.type === 'defaults') {
+      ctx.warn(`'compression' : 'offload' ignored in 'defaults' section.`);
+      return undefined;
+    }
+    return true;
+  }
+  if (ctx.args.length === 0) {
+    // HAProxy prints the location twice for a missing algorithm, once for a missing type.
+    const where = sub === 'algo' ? `parsing [${ctx.loc.file}:${ctx.loc.line}] : ` : '';
+    return ctx.fail(`${where}'compression' expects <${sub === 'algo' ? 'algorithm' : 'type'}>.`, 'E_MISSING_ARG');
+  }
   if (sub === 'algo') {
     for (const a of ctx.args) {
-      if (!['identity', 'gzip', 'deflate', 'raw-deflate'].includes(a)) return ctx.fail(`'compression algo' : '${a}' is not a supported algorithm.`);
+      if (!['identity', 'gzip', 'deflate', 'raw-deflate'].includes(a)) return ctx.fail(`'compression' : '${a}' is not a supported algorithm.`);
     }
   }
-  if (ctx.args.length === 0 && sub !== 'offload') return ctx.fail(`'${ctx.key}' expects <${sub === 'algo' ? 'algorithm' : 'type'}>.`, 'E_MISSING_ARG');
   return [...ctx.args];
 }
 
 export const HTTP_KEYWORDS: readonly SectionKeyword[] = [
   { name: 'cookie', caps: DEF_BE, misuse: 'warning', status: 'ready', parse: cookie },
-  { name: 'errorfile', caps: ALL, multi: true, status: HTTP, parse: errorfile },
-  { name: 'errorfiles', caps: ALL, multi: true, status: HTTP, minArgs: 1 },
-  { name: 'errorloc', caps: ALL, multi: true, status: HTTP, minArgs: 2, maxArgs: 2 },
-  { name: 'errorloc302', caps: ALL, multi: true, status: HTTP, minArgs: 2, maxArgs: 2 },
-  { name: 'errorloc303', caps: ALL, multi: true, status: HTTP, minArgs: 2, maxArgs: 2 },
-  { name: 'http-error', caps: ALL, multi: true, status: HTTP, minArgs: 2 },
+  { name: 'errorfile', caps: ALL, multi: true, status: 'ready', parse: errorfile },
+  { name: 'errorfiles', caps: ALL, multi: true, status: 'ready', parse: errorfiles },
+  { name: 'errorloc', caps: ALL, multi: true, status: 'ready', parse: errorloc },
+  { name: 'errorloc302', caps: ALL, multi: true, status: 'ready', parse: errorloc },
+  { name: 'errorloc303', caps: ALL, multi: true, status: 'ready', parse: errorloc },
+  { name: 'http-error', caps: ALL, multi: true, status: 'ready', parse: httpError },
   {
     name: 'http-reuse',
     caps: DEF_BE,
@@ -97,9 +153,16 @@ export const HTTP_KEYWORDS: readonly SectionKeyword[] = [
         ? ctx.args[0]!
         : ctx.fail(`'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'`),
   },
-  { name: 'compression algo', caps: ALL, status: pending('compression'), parse: compression },
-  { name: 'compression type', caps: ALL, status: pending('compression'), parse: compression },
-  { name: 'compression offload', caps: ALL, status: pending('compression'), parse: compression },
+  {
+    // Bare `compression` or an unknown sub-keyword (the longer rows catch the known ones).
+    name: 'compression',
+    caps: ALL,
+    status: 'ready',
+    parse: (ctx) => ctx.fail(`'compression' expects 'algo', 'type' or 'offload'`, ctx.args.length ? 'E_UNKNOWN_KEYWORD' : 'E_MISSING_ARG'),
+  },
+  { name: 'compression algo', caps: ALL, multi: true, status: 'ready', parse: compression },
+  { name: 'compression type', caps: ALL, multi: true, status: 'ready', parse: compression },
+  { name: 'compression offload', caps: ALL, status: 'ready', parse: compression },
   { name: 'monitor-uri', caps: DEF_FE, misuse: 'warning', status: HTTP, minArgs: 1, maxArgs: 1 },
   { name: 'monitor fail', caps: DEF_FE, misuse: 'warning', status: HTTP, minArgs: 2 },
   { name: 'http-send-name-header', caps: DEF_BE, misuse: 'warning', status: HTTP, maxArgs: 1 },

@@ -5,10 +5,25 @@
 import type { Reply } from '../rules/runtime/reply.js';
 import { ERROR_PAGES, streamReply } from './error-pages.js';
 
-export function replyBytes(r: Reply): Buffer {
-  if (r.kind === 'builtin') return streamReply(r.status);
-  let head = `HTTP/1.1 ${r.status} ${r.reason}\r\n`;
+/**
+ * How the HTTP/1 layer marks the connection on a reply: `close` when it closes after it
+ * (`connection: close`, unless an HTTP/1.0 status line already implies it), `keep-alive` for
+ * an HTTP/1.0 client kept open, null for nothing to say. Appended after the reply's own headers.
+ */
+export type ReplyConnection = 'close' | 'keep-alive' | null;
+
+export function replyBytes(r: Reply, conn: ReplyConnection = null): Buffer {
+  if (r.kind === 'builtin') {
+    const page = streamReply(r.status);
+    if (conn === null || (conn === 'close' && ERROR_PAGES.get(r.status)?.close === true)) return page;
+    // Insert before the blank line ending the head.
+    const end = page.indexOf('\r\n\r\n');
+    return Buffer.concat([page.subarray(0, end + 2), Buffer.from(`connection: ${conn}\r\n`, 'latin1'), page.subarray(end + 2)]);
+  }
+  const minor = r.versionMinor ?? 1;
+  let head = `HTTP/1.${minor} ${r.status} ${r.reason}\r\n`;
   for (const [n, v] of r.headers) head += `${n}: ${v}\r\n`;
+  if (conn === 'keep-alive' || (conn === 'close' && minor === 1)) head += `connection: ${conn}\r\n`;
   head += '\r\n';
   return r.body.length ? Buffer.concat([Buffer.from(head, 'latin1'), r.body]) : Buffer.from(head, 'latin1');
 }

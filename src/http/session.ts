@@ -9,6 +9,7 @@
 import type net from 'node:net';
 import { Wire } from './wire.js';
 import { isMuxStatus, muxReply, streamReply } from './error-pages.js';
+import type { Reply } from '../rules/runtime/reply.js';
 import { ChunkedDecoder } from './codec/chunked.js';
 import { forwardBody } from './body.js';
 import { serverConn, type ServerConn } from './pool.js';
@@ -17,7 +18,7 @@ import { parseResponseHead } from './codec/response-head.js';
 import type { RequestHead, ResponseHead } from './codec/types.js';
 import { connect, connectServer } from '../dataplane/tcp-session.js';
 import { balanceInput } from './balance-key.js';
-import { negotiate, respond, type Negotiated } from './compress/index.js';
+import { decide, negotiate, respond, type Negotiated } from './compress/index.js';
 import type { RuntimeBackend, RuntimeFrontend } from '../dataplane/compile.js';
 import type { HttpContext, HttpProxy } from './context.js';
 import { HttpTxn } from './txn.js';
@@ -128,14 +129,23 @@ async function exchange(
 ): Promise<Outcome> {
   const txn = new HttpTxn(sock, fe, req, ctx.state);
   const bodyPending = req.framing.kind !== 'none';
-  /** Answer locally: a final verdict of the rules, or HAProxy's page for `status`. */
+  let beHttp: HttpProxy | undefined;
+  /** Answer locally: a final verdict of the rules, or the error page for `status`. */
   const local = async (v: Verdict | null, status: number): Promise<Outcome> => {
     if (v?.kind === 'reject') return { keepAlive: false, own };
     if (v?.kind === 'tarpit') await new Promise((r) => setTimeout(r, feHttp.tarpitTimeout));
-    const reply = v && 'reply' in v ? v.reply : null;
-    await client.write(reply ? replyBytes(reply) : streamReply(status), fe.timeouts.client);
-    // An unread request body cannot be told apart from the next request: close then.
-    return { keepAlive: !bodyPending && req.keepAlive && !(reply && replyCloses(reply)) && v?.kind !== 'tarpit', own };
+    // A rule's default page is looked up like the session's own: backend, then frontend.
+    const reply = v && 'reply' in v && v.reply.kind !== 'builtin' ? v.reply : errorPage(v && 'reply' in v ? v.reply.status : status, txn, feHttp, beHttp);
+    // A body already received whole is dropped and the connection kept, as HAProxy does; one
+    // still arriving cannot be told apart from the next request: close then.
+    let drained = !bodyPending;
+    if (req.framing.kind === 'length' && client.length >= req.framing.length) {
+      client.consume(req.framing.length);
+      drained = true;
+    }
+    const keep = drained && req.keepAlive && !replyCloses(reply) && v?.kind !== 'tarpit';
+    await client.write(replyBytes(reply, keep ? (req.versionMinor === 0 ? 'keep-alive' : null) : 'close'), fe.timeouts.client);
+    return { keepAlive: keep, own };
   };
 
   // Frontend http-request rules, then switching, then the backend's rules.
@@ -145,7 +155,7 @@ async function exchange(
   const be = name !== null ? ctx.backend(name) : undefined;
   if (!be) return local(null, 503);
   txn.backend = { name: be.name, id: be.id };
-  const beHttp = ctx.http(be.name);
+  beHttp = ctx.http(be.name);
   if (beHttp && beHttp !== feHttp) {
     v = beHttp.requestRules(txn);
     if (v) return local(v, 0);
@@ -172,7 +182,7 @@ async function exchange(
   const reuse = beHttp?.reuse ?? 'safe';
   await connectServer(
     be,
-    () => balanceInput(be, req, sock),
+    () => balanceInput(be, req, sock, txn),
     ctx,
     {
       alive: () => !client.failed,
@@ -232,10 +242,14 @@ async function toServer(
   comp: Negotiated | null,
   persistResponse: ((res: ResponseHead) => void) | null,
 ): Promise<Outcome> {
+  // Whether the whole request has left the client's side (HAProxy keeps the client after a
+  // 502 or 504 then: the next request can be told apart).
+  let uploaded = req.framing.kind === 'none';
   const fail = async (status: number): Promise<Outcome> => {
     sc.sock.destroy();
-    if (!client.failed) await client.write(streamReply(status), fe.timeouts.client);
-    return { keepAlive: false, own: null };
+    const keep = clientKeep && uploaded && !client.failed;
+    if (!client.failed) await client.write(replyBytes(errorPage(status, txn, feHttp, beHttp), keep ? (req.versionMinor === 0 ? 'keep-alive' : null) : 'close'), fe.timeouts.client);
+    return { keepAlive: keep, own: null };
   };
   sc.uses++;
   ctx.table.count(sc.slot, ctx.worker, CNT.REQ_TOTAL);
@@ -244,7 +258,10 @@ async function toServer(
   const wrote = await sc.wire.write(serializeRequestHead(req), be.timeouts.server);
   if (!wrote) return fail(502);
   // The body goes up while the response may already come down (100-continue, early answers).
-  const upload = forwardBody(req.framing, client, sc.wire, fe.timeouts.client, be.timeouts.server);
+  const upload = forwardBody(req.framing, client, sc.wire, fe.timeouts.client, be.timeouts.server).then((r) => {
+    if (r === 'done') uploaded = true;
+    return r;
+  });
 
   let res: ResponseHead;
   for (;;) {
@@ -260,12 +277,14 @@ async function toServer(
     break;
   }
   txn.res = res;
+  // HAProxy decides on compression before the response rules run (they may change the type).
+  if (comp) decide(comp, req, res);
   // Response rules: the backend's, then the frontend's, then http-after-response.
   let v = beHttp ? beHttp.responseRules(txn) : null;
   if (!v && feHttp !== beHttp) v = feHttp.responseRules(txn);
   if (v) {
     sc.sock.destroy();
-    if (v.kind !== 'reject') await client.write('reply' in v ? replyBytes(v.reply) : streamReply(502), fe.timeouts.client);
+    if (v.kind !== 'reject') await client.write(replyBytes('reply' in v ? v.reply : errorPage(502, txn, feHttp, beHttp), 'close'), fe.timeouts.client);
     return { keepAlive: false, own: null };
   }
   persistResponse?.(res);
@@ -333,6 +352,11 @@ function setConnection(h: RequestHead['headers'], keep: boolean, minor: 0 | 1, u
   const kept = h.getAll('connection');
   if (kept.length) h.set('connection', [...kept, own].join(', '));
   else h.add('connection', own);
+}
+
+/** The page for an error status: the backend's own, else the frontend's, else HAProxy's. */
+function errorPage(status: number, txn: HttpTxn, feHttp: HttpProxy, beHttp: HttpProxy | undefined): Reply {
+  return beHttp?.errorReply(status, txn) ?? feHttp.errorReply(status, txn) ?? { kind: 'builtin', status };
 }
 
 /** A server a persistence cookie may still send to: up and not in maintenance, or anything with `option persist`. */

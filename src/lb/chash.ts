@@ -65,6 +65,11 @@ export class ChashRing<T> {
     return this.keys.length;
   }
 
+  /** The owner of the `i`-th point in key order: HAProxy's round-robin walk over the ring visits points in this order. */
+  ownerAt(i: number): T {
+    return this.items[this.owners[i]!]!;
+  }
+
   /** The member owning the point chosen for `hash`, skipping `avoid` where another exists; undefined if the ring is empty. */
   lookup(hash: number, avoid?: T): T | undefined {
     const n = this.keys.length;

@@ -1,5 +1,6 @@
 // The balancer registry: `balance` algorithm name → factory. Algorithms without a module yet
-// are still parsed (./algorithms.ts) but refused as not implemented by the config layer.
+// (rdp-cookie: it needs TCP content inspection) are still parsed (./algorithms.ts) but refused
+// as not implemented by the config layer.
 
 import { Registry } from '../config/registry.js';
 import type { BalancerFactory } from './types.js';
@@ -8,6 +9,7 @@ import { leastconn } from './leastconn.js';
 import { first } from './first.js';
 import { source } from './source.js';
 import { random } from './random.js';
+import { keyed } from './keyed.js';
 
 export interface BalancerRow {
   readonly name: string;
@@ -22,6 +24,10 @@ for (const [name, factory] of [
   ['first', first],
   ['source', source],
   ['random', random],
+  ['uri', keyed('uri')],
+  ['url_param', keyed('url_param')],
+  ['hdr', keyed('hdr')],
+  ['hash', keyed('hash')],
 ] as const) {
   BALANCERS.add({ name, factory });
 }

@@ -38,10 +38,10 @@ export function effectiveWeights(userWeights: readonly number[]): number[] {
  * gains its effective weight and the first server with the highest score bucket
  * trunc((score + total) / total) takes the slot and pays `total`. The coarse bucket (not the
  * exact score) decides, and declaration order breaks ties: the same key lands on the same
- * server as in HAProxy.
+ * server as in HAProxy. `total` (the map size) is the weight sum, except where HAProxy sizes
+ * the map by the first backup alone while filling it with every backup (see ./keyed.ts).
  */
-export function haproxyMap(eweights: readonly number[]): number[] {
-  const total = eweights.reduce((a, b) => a + b, 0);
+export function haproxyMap(eweights: readonly number[], total = eweights.reduce((a, b) => a + b, 0)): number[] {
   const score = eweights.map(() => 0);
   const out: number[] = [];
   for (let o = 0; o < total; o++) {

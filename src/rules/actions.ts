@@ -83,7 +83,7 @@ const STATUS_MSG = 'expects a status code between 200 and 599';
  * deny/tarpit/return share HAProxy's reply options. deny and tarpit take `status` or
  * `deny_status` (only the latter, alone, implies default-errorfiles), return takes `status`.
  */
-function replyOptions(args: readonly string[], which: string, deny: boolean): { value: Json } | { error: string } {
+export function replyOptions(args: readonly string[], which: string, deny: boolean): { value: Json } | { error: string } {
   const out: Record<string, Json> = {};
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!;

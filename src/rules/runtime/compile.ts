@@ -14,7 +14,7 @@ import { AclResolver } from './acl.js';
 import { compileHttpRule, compileRedirect, type HttpRuleSet, type RedirectSpec, type RuleData, type RuleFn } from './actions-http.js';
 import { compileTcpRule, type TcpRuleFn } from './actions-tcp.js';
 import { compileCondition } from './acl.js';
-import { proxyErrorFiles } from './reply.js';
+import { proxyErrorFiles, type ReplyFn } from './reply.js';
 import { compileUseBackend, compileUseServer } from './switching.js';
 import { CONTINUE, type TcpVerdict, type Verdict } from './verdict.js';
 import type { Condition } from '../acl.js';
@@ -44,6 +44,8 @@ export interface CompiledProxyRules {
   useBackend(txn: Txn): string | null;
   /** Server a use-server rule forces, or null (load balancing). */
   useServer(txn: Txn): string | null;
+  /** The proxy's own error replies by status (errorfile, errorfiles, errorloc*, http-error). */
+  readonly errorReplies: ReadonlyMap<number, ReplyFn>;
   /** Whether each list has rules (the session can skip work). */
   readonly has: Readonly<Record<'httpRequest' | 'httpResponse' | 'httpAfterResponse' | 'tcpRequestConnection' | 'tcpRequestSession' | 'tcpRequestContent' | 'tcpResponseContent' | 'useServer', boolean>>;
 }
@@ -60,7 +62,7 @@ function withLoc<T>(d: Directive, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof RuleCompileError && !e.loc) throw new RuleCompileError(e.message, d.loc);
+    if (e instanceof RuleCompileError && !e.loc && !e.placed) throw new RuleCompileError(e.message, d.loc);
     throw e;
   }
 }
@@ -152,6 +154,7 @@ export function compileProxyRules(proxy: ProxyModel, env: CompileEnv): CompiledP
     tcpResponseContent: runTcp(tcpRes),
     useBackend,
     useServer,
+    errorReplies: errorFiles,
     has: {
       httpRequest: reqRules.length + redirects.length > 0,
       httpResponse: resRules.length > 0,

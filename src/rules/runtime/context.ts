@@ -12,6 +12,8 @@ export class RuleCompileError extends Error {
   constructor(
     message: string,
     readonly loc?: Loc,
+    /** The message already says where (HAProxy prints no `parsing [file:line]` prefix then). */
+    readonly placed = false,
   ) {
     super(message);
     this.name = 'RuleCompileError';

@@ -9,8 +9,8 @@
 //  - hdr() and cookie() read the rule set's direction; hdr_* ACL keywords are request ones;
 //  - cook(name) gives the last cookie of that name, without a name the first cookie; an ACL
 //    tries them all; res.cook reads the first pair of each Set-Cookie line;
-//  - url_param(name[,delim]) reads the query string (after the first '?', or the first <delim>
-//    when given); parameters are separated by '&', ';' or <delim>; the first one named <name>
+//  - url_param(name[,delim]) reads the query string after the first <delim> ('?' when not
+//    given); parameters are separated by '&', ';' or <delim>; the first one named <name>
 //    (the first one when no name) wins, an ACL tries them all; values are not decoded;
 //  - path/pathq skip the scheme and authority of an absolute-form target; base is the first
 //    Host line plus the path (or just one of them); base32/url32 are sdbm with avalanche.
@@ -150,17 +150,14 @@ function cookieCount(dir: Dir): FetchImpl {
 // URL parameters
 
 function urlParams(uri: string, delim: string | null): { name: string; value: string | null }[] {
-  let start = -1;
-  for (let i = 0; i < uri.length; i++) {
-    if (uri[i] === '?' || (delim !== null && uri[i] === delim)) {
-      start = i + 1;
-      break;
-    }
-  }
-  if (start < 0) return [];
+  // HAProxy's <delim> defaults to '?': it both starts the list and separates parameters.
+  const d = delim ?? '?';
+  const at = uri.indexOf(d);
+  if (at < 0) return [];
+  const start = at + 1;
   const out: { name: string; value: string | null }[] = [];
   let cur = start;
-  const isSep = (c: string): boolean => c === '&' || c === ';' || c === delim;
+  const isSep = (c: string): boolean => c === '&' || c === ';' || c === d;
   for (let i = start; i <= uri.length; i++) {
     if (i === uri.length || isSep(uri[i]!)) {
       const p = uri.slice(cur, i);

@@ -13,7 +13,7 @@
 //  - reason phrases come from HAProxy's table (REASONS below, e.g. 302 "Moved Temporarily",
 //    418 "I'm a teapot", unknown codes get their class: "Success", "Client Error" ...).
 
-import type { ConfigModel, Json, ProxyModel } from '../../config/model.js';
+import type { ConfigModel, Directive, Json, ProxyModel } from '../../config/model.js';
 import { RuleCompileError, type CompileCtx } from './context.js';
 import { compileLogFormat, type LogFormatFn } from './logformat.js';
 import { readText } from './files.js';
@@ -26,6 +26,8 @@ export type Reply =
       readonly kind: 'message';
       readonly status: number;
       readonly reason: string;
+      /** The status line's HTTP/1.x (an errorfile may say HTTP/1.0); 1 when absent. */
+      readonly versionMinor?: 0 | 1;
       /** Header lines in wire order, content-length included when HAProxy sends one. */
       readonly headers: readonly (readonly [string, string])[];
       readonly body: Buffer;
@@ -67,56 +69,94 @@ export function reasonFor(status: number): string {
   return 'Other';
 }
 
-/** Parse an errorfile: a full HTTP/1 response. */
-export function parseErrorFile(text: string, name: string): Extract<Reply, { kind: 'message' }> {
+/** Parse an errorfile: a full HTTP/1 response, sent as written except for Connection. */
+export function parseErrorFile(text: string, name: string, keyword = 'errorfile'): Extract<Reply, { kind: 'message' }> {
   const sep = /\r?\n\r?\n/.exec(text);
   const head = sep ? text.slice(0, sep.index) : text;
   const body = sep ? text.slice(sep.index + sep[0].length) : '';
   const [statusLine, ...lines] = head.split(/\r?\n/);
-  const m = /^HTTP\/1\.[01] +([0-9]{3})(?: +(.*))?$/.exec(statusLine ?? '');
-  if (!m) throw new RuleCompileError(`'${name}' is not a valid HTTP response (bad status line)`);
+  const m = /^HTTP\/1\.([01]) +([0-9]{3})(?: +(.*))?$/.exec(statusLine ?? '');
+  // HAProxy names the offset of the first byte its parser refused.
+  const bad = (offset: number): RuleCompileError => new RuleCompileError(`${keyword} : '${name}': unable to parse headers (error offset: ${offset})`);
+  if (!m) throw bad(/^HTTP\/1\.[01] +/.exec(statusLine ?? '')?.[0].length ?? 0);
   const headers: [string, string][] = [];
+  let at = (statusLine ?? '').length + 2;
   for (const l of lines) {
     const c = l.indexOf(':');
-    if (c <= 0) throw new RuleCompileError(`'${name}' is not a valid HTTP response (bad header line '${l}')`);
-    headers.push([l.slice(0, c).trim().toLowerCase(), l.slice(c + 1).trim()]);
+    if (c <= 0) throw bad(at);
+    at += l.length + 2;
+    const n = l.slice(0, c).trim().toLowerCase();
+    // The connection header is the HTTP/1 layer's business: it writes its own.
+    if (n !== 'connection') headers.push([n, l.slice(c + 1).trim()]);
   }
-  return { kind: 'message', status: Number(m[1]), reason: m[2] ?? '', headers, body: Buffer.from(body, 'latin1') };
+  return { kind: 'message', status: Number(m[2]), reason: m[3] ?? '', versionMinor: m[1] === '0' ? 0 : 1, headers, body: Buffer.from(body, 'latin1') };
+}
+
+/** `errorloc` / `errorloc302` / `errorloc303`: a redirect in place of the error page. */
+export function errorLocation(code: 302 | 303, url: string): Extract<Reply, { kind: 'message' }> {
+  return {
+    kind: 'message',
+    status: code,
+    reason: code === 302 ? 'Found' : 'See Other',
+    headers: [
+      ['cache-control', 'no-cache'],
+      ['content-length', '0'],
+      ['location', url],
+    ],
+    body: Buffer.alloc(0),
+  };
 }
 
 /**
- * The proxy's errorfiles by status: `errorfile` lines and `errorfiles <section> [codes]`
- * (http-errors sections), later lines overriding earlier ones, defaults' lines first.
+ * The proxy's error replies by status: `errorfile`, `errorfiles <section> [codes]` (http-errors
+ * sections), `errorloc*` and `http-error` lines; later lines override earlier ones, the
+ * defaults section's lines come first.
  */
-export function proxyErrorFiles(proxy: ProxyModel, config: ConfigModel | undefined, ctx: CompileCtx): Map<number, Reply> {
-  const out = new Map<number, Reply>();
-  const dirs = [...(proxy.lists['errorfile'] ?? []), ...(proxy.lists['errorfiles'] ?? [])].sort((a, b) =>
-    a.loc.file === b.loc.file ? a.loc.line - b.loc.line : 0,
-  );
+export function proxyErrorFiles(proxy: ProxyModel, config: ConfigModel | undefined, ctx: CompileCtx): Map<number, ReplyFn> {
+  const out = new Map<number, ReplyFn>();
+  const fixed = (r: Reply): ReplyFn => () => r;
+  const keys = ['errorfile', 'errorfiles', 'errorloc', 'errorloc302', 'errorloc303', 'http-error'];
+  const dirs = keys.flatMap((k) => proxy.lists[k] ?? []).sort((a, b) => (a.loc.file === b.loc.file ? a.loc.line - b.loc.line : 0));
   for (const d of dirs) {
-    if (d.key === 'errorfile') {
-      const v = d.value as { code?: number; file?: string } | null;
-      if (v && typeof v.code === 'number' && typeof v.file === 'string') {
-        out.set(v.code, parseErrorFile(readText(ctx, v.file, 'error'), v.file));
-      }
-      continue;
-    }
-    const [section, ...codes] = d.args;
-    const sec = config?.sections.find((s) => s.type === 'http-errors' && s.name === section);
-    if (!sec) continue;
-    for (const e of sec.directives) {
-      if (e.key !== 'errorfile') continue;
-      const [code, file] = e.args;
-      const n = Number(code);
-      if (file === undefined || (codes.length && !codes.includes(String(n)))) continue;
-      out.set(n, parseErrorFile(readText(ctx, file, 'error'), file));
+    try {
+      errorDirective(d);
+    } catch (e) {
+      // Errors name the line that brought the file in.
+      throw e instanceof RuleCompileError && !e.loc && !e.placed ? new RuleCompileError(e.message, d.loc) : e;
     }
   }
   return out;
+
+  function errorDirective(d: Directive): void {
+    const at = { ...ctx, loc: d.loc };
+    if (d.key === 'errorfile') {
+      const v = d.value as { code?: number; file?: string } | null;
+      if (v && typeof v.code === 'number' && typeof v.file === 'string') {
+        out.set(v.code, fixed(parseErrorFile(readText(at, v.file, 'error'), v.file)));
+      }
+    } else if (d.key.startsWith('errorloc')) {
+      const [code, url] = d.args;
+      if (code !== undefined && url !== undefined) out.set(Number(code), fixed(errorLocation(d.key === 'errorloc303' ? 303 : 302, url)));
+    } else if (d.key === 'http-error') {
+      const v = d.value as Record<string, Json> | null;
+      if (v && typeof v['status'] === 'number') out.set(v['status'], compileReply(v, v['status'], true, at, { errorFiles: new Map(out), config }));
+    } else {
+      const [section, ...codes] = d.args;
+      const sec = config?.sections.find((s) => s.type === 'http-errors' && s.name === section);
+      if (!sec) throw new RuleCompileError(`proxy '${proxy.name}': unknown http-errors section '${section}' (at ${d.loc.file}:${d.loc.line}).`, undefined, true);
+      for (const e of sec.directives) {
+        if (e.key !== 'errorfile') continue;
+        const [code, file] = e.args;
+        const n = Number(code);
+        if (file === undefined || (codes.length && !codes.includes(String(n)))) continue;
+        out.set(n, fixed(parseErrorFile(readText({ ...ctx, loc: e.loc }, file, 'error'), file)));
+      }
+    }
+  }
 }
 
 export interface ReplyEnv {
-  readonly errorFiles: Map<number, Reply>;
+  readonly errorFiles: ReadonlyMap<number, ReplyFn>;
   readonly config?: ConfigModel;
 }
 
@@ -146,17 +186,18 @@ export function compileReply(opts: Json, defaultStatus: number, errmsgByDefault:
   const implied = errmsgByDefault && Object.keys(o).every((k) => k === 'status' || k === 'deny_status') && (!has('status') || o['deny_status'] === true);
   const errmsg = has('default-errorfiles') || implied;
   if (errmsg) {
-    const fixed = env.errorFiles.get(status);
-    const r: Reply = fixed ?? { kind: 'builtin', status };
-    return () => r;
+    const builtin: Reply = { kind: 'builtin', status };
+    return env.errorFiles.get(status) ?? (() => builtin);
   }
   if (typeof o['errorfile'] === 'string') {
     const r = parseErrorFile(readText(ctx, o['errorfile'], 'error'), o['errorfile']);
     return () => r;
   }
   if (typeof o['errorfiles'] === 'string') {
-    const r: Reply = httpErrorsFile(env.config, o['errorfiles'], status, ctx) ?? env.errorFiles.get(status) ?? { kind: 'builtin', status };
-    return () => r;
+    const r = httpErrorsFile(env.config, o['errorfiles'], status, ctx);
+    if (r) return () => r;
+    const builtin: Reply = { kind: 'builtin', status };
+    return env.errorFiles.get(status) ?? (() => builtin);
   }
   const reason = reasonFor(status);
   const hdrs: [string, LogFormatFn][] = [];
