@@ -27,7 +27,34 @@ export interface ServerCheckView {
   readonly configured: boolean;
   readonly enabled: boolean;
   /** Agent check: configured, enabled, last status. */
-  readonly agent: { readonly configured: boolean; readonly enabled: boolean; readonly status: string; readonly desc: string };
+  readonly agent: {
+    readonly configured: boolean;
+    readonly enabled: boolean;
+    readonly status: string;
+    readonly desc: string;
+    /** Added: the agent's `last_agt` text, code, duration and its rise/fall counter. */
+    readonly info?: string;
+    readonly code?: number | null;
+    readonly durationMs?: number | null;
+    readonly health?: number;
+    readonly rise?: number;
+    readonly fall?: number;
+  };
+  /**
+   * Added: the info text of the last check (`last_chk`, HAProxy's check->desc, e.g.
+   * "Connection refused", "via agent : up").
+   */
+  readonly info?: string;
+  /**
+   * Added: HAProxy's operational state. 'stopping' is NOLB (disable-on-404, `set server
+   * health stopping`): the server stays UP in SRV.UP but SRV.WEIGHT is 0 so balancers skip
+   * it; `show stat` prints NOLB and the weight as `weight`. 'starting' is a slowstart ramp.
+   */
+  readonly opState?: 'running' | 'starting' | 'stopping' | 'stopped';
+  /** Added: the effective weight in the operator's units (what `show stat` prints as weight). */
+  readonly weight?: number;
+  /** Added: the server follows another one's state (`track`), as `be/srv`. */
+  readonly tracked?: string | null;
 }
 
 export type ForcedHealth = 'up' | 'stopping' | 'down';
@@ -44,6 +71,13 @@ export interface CheckRegistry {
   /**
    * The operator changed SRV.WEIGHT_USER (`set weight`) or the admin state: recompute SRV.WEIGHT
    * (slowstart ramp, agent weight) and tell the balancers (DataPlane.touchBackend).
+   *
+   * With checks running, an SRV.ADMIN change is applied as HAProxy's `set server state`
+   * (maint/drain/ready: forced flags, propagated to tracking servers) and the check module
+   * prints HAProxy's messages for it ("Server be/s is going DOWN for maintenance. ...",
+   * "... is UP/READY (leaving forced maintenance).", "... enters drain state. ..."); the
+   * module then rewrites SRV.ADMIN with the effective state (a server tracking one in
+   * maintenance stays in maintenance).
    */
   serverChanged(slot: number): void;
 }

@@ -1,21 +1,384 @@
-// Health checks: run on the main thread, publish each server's state into the shared server
-// table (SRV.UP, SRV.WEIGHT), tell the balancers (DataPlane.touchBackend), and expose their
-// state through the CheckRegistry (./registry.ts) that the runtime API reads. Not
-// implemented yet.
+// Health checks on the main thread: build every backend's and server's state (./state.ts)
+// from the configuration, run the health and agent checks on HAProxy's schedule (spread over
+// the first interval, then inter / fastinter / downinter, `spread-checks` noise), publish
+// each verdict into the shared server table (SRV.UP, SRV.WEIGHT, SRV.ADMIN) and tell the
+// balancers, and expose all of it to the runtime API through the CheckRegistry.
 
+import { hostname } from 'node:os';
 import type { ControlContext, ControlService } from '../process/control.js';
-import { noChecks, type CheckRegistry } from './registry.js';
-import { SRV } from '../ipc/server-table.js';
+import type { CheckRegistry, ForcedHealth, ServerCheckView } from './registry.js';
+import { SRV, ADMIN_DRAIN, ADMIN_MAINT, ADMIN_READY } from '../ipc/server-table.js';
+import type { ProxyModel, ServerModel } from '../config/model.js';
+import type { RuntimeBackend, RuntimeServer } from '../dataplane/compile.js';
+import { finalize, setupOf, type FinalRules } from './ruleset.js';
+import { compileCheck, type CompiledCheck } from './compile.js';
+import { agentRules, applyAgentReply, type AgentOutcome } from './agent-rules.js';
+import { runCheck, type CheckTarget, type RunHandle } from './session.js';
+import { Backend, Check, FMAINT, IDRAIN, IMAINT, Server, StateMachine, WEIGHT_SCALE } from './state.js';
+import { statusDescription, type CheckStatus } from './status.js';
+import { splitAddr } from './spec.js';
 
 export interface HealthChecks extends ControlService {
   readonly registry: CheckRegistry;
 }
 
+/** A health or agent check of one server, with its schedule. */
+interface Job {
+  readonly server: Server;
+  readonly chk: Check;
+  readonly compiled: CompiledCheck;
+  target: CheckTarget;
+  readonly accept404: boolean;
+  readonly timeoutCheck: number;
+  readonly timeoutConnect: number;
+  timer: NodeJS.Timeout | null;
+  run: RunHandle | null;
+}
+
+const DEF_INTER = 2000;
+const INTER_THRESHOLD = 1000;
+const DYNAMIC = new Set(['roundrobin', 'leastconn', 'first', 'random']);
+const num = (v: unknown, d: number): number => (typeof v === 'number' ? v : d);
+
+function isDynamic(be: RuntimeBackend): boolean {
+  const a = be.balance.algorithm;
+  if (DYNAMIC.has(a)) return true;
+  return a !== 'static-rr' && be.hashType.method === 'consistent';
+}
+
+class CheckRunner {
+  private readonly sm: StateMachine;
+  private readonly bySlot = new Map<number, { server: Server; check: Job | null; agent: Job | null }>();
+  private readonly jobs: Job[] = [];
+  private readonly warmups = new Map<Server, NodeJS.Timeout>();
+  private stopped = false;
+  private readonly spread: number;
+  private readonly node: string;
+
+  constructor(private readonly ctx: ControlContext) {
+    const { dp, log } = ctx;
+    const table = dp.table;
+    this.spread = num(ctx.model.global.settings['spread-checks']?.value, 0);
+    const node = ctx.model.global.settings['node']?.value;
+    this.node = typeof node === 'string' ? node : hostname();
+    this.sm = new StateMachine({
+      warning: (m) => log.warning(m),
+      alert: (m) => log.alert(m),
+      publish: (s) => this.publish(s),
+      sessions: (s) => table.get(s.slot, SRV.CUR_CONN),
+      queue: (s) => table.get(s.slot, SRV.QUEUE),
+      warmup: (s) => this.warmup(s),
+    });
+  }
+
+  private publish(s: Server): void {
+    const t = this.ctx.dp.table;
+    t.set(s.slot, SRV.UP, s.nextState === 'stopped' ? 0 : 1);
+    t.set(s.slot, SRV.ADMIN, s.inMaint ? ADMIN_MAINT : s.inDrain ? ADMIN_DRAIN : ADMIN_READY);
+    t.set(s.slot, SRV.WEIGHT_USER, s.uweight);
+    // NOLB (stopping) keeps the server up but out of the balancers' lists.
+    t.set(s.slot, SRV.WEIGHT, s.nextState === 'stopping' ? 0 : Math.ceil(s.nextEweight / WEIGHT_SCALE));
+    this.ctx.dp.touchBackend(s.be.name);
+  }
+
+  /** The 1-second slowstart timer (server_warmup): the ramp advances until full weight. */
+  private warmup(s: Server): void {
+    if (this.warmups.has(s) || this.stopped) return;
+    const t = setInterval(() => {
+      if (s.inMaint || s.nextState !== 'starting') {
+        clearInterval(t);
+        this.warmups.delete(s);
+        return;
+      }
+      this.sm.recalcEweight(s, true);
+    }, 1000);
+    t.unref();
+    this.warmups.set(s, t);
+  }
+
+  build(): void {
+    const { model, dp } = this.ctx;
+    const servers = new Map<string, Server>();
+    const pending: { server: Server; model: ServerModel; rt: RuntimeServer; be: RuntimeBackend; proxy: ProxyModel; final: FinalRules }[] = [];
+    for (const be of dp.runtime.backends.values()) {
+      const proxy = model.proxies.find((p) => p.name === be.name && p.cap.backend);
+      if (!proxy) continue;
+      const final = finalize(setupOf(model, proxy));
+      const backend = new Backend(be.name, proxy.type === 'listen' ? 'proxy' : 'backend', isDynamic(be), proxy.options['log-health-checks']?.enabled === true);
+      be.servers.forEach((rt, i) => {
+        const sm = proxy.servers[i]!;
+        const o = sm.options;
+        const slowstart = Math.ceil(num(o['slowstart'], 0) / 1000);
+        const s = new Server(backend, rt.name, rt.slot, rt.backup, rt.weight, rt.weight, slowstart);
+        backend.servers.push(s);
+        servers.set(s.id, s);
+        pending.push({ server: s, model: sm, rt, be, proxy, final });
+      });
+    }
+    for (const p of pending) this.setupServer(p.server, p.model, p.rt, p.be, p.proxy, p.final, servers);
+    // Start-up: maintenance inherited from tracked servers, silently (HAProxy's MODE_STARTING).
+    for (const { server } of pending) {
+      if (server.track) continue;
+      for (const t of server.trackers) {
+        if (server.inMaint) this.sm.setAdminFlag(t, IMAINT);
+        if (server.inDrain) this.sm.setAdminFlag(t, IDRAIN);
+      }
+    }
+    const backends = new Set(pending.map((p) => p.server.be));
+    for (const b of backends) this.sm.recount(b);
+    for (const { server } of pending) this.publish(server);
+    this.sm.starting = false;
+  }
+
+  private setupServer(s: Server, sm: ServerModel, rt: RuntimeServer, be: RuntimeBackend, proxy: ProxyModel, final: FinalRules, all: Map<string, Server>): void {
+    const o = sm.options;
+    const track = o['track'];
+    if (typeof track === 'string') {
+      const id = track.includes('/') ? track : `${be.name}/${track}`;
+      const target = all.get(id);
+      if (target) {
+        s.track = target;
+        target.trackers.push(s);
+      }
+    }
+    const timeoutCheck = proxy.timeouts['check'] ?? 0;
+    const timeoutConnect = be.timeouts.connect;
+    const addr = typeof o['addr'] === 'string' ? splitAddr(o['addr']) : undefined;
+    const target: CheckTarget = {
+      host: rt.host,
+      port: rt.port,
+      checkAddr: addr?.host ?? null,
+      checkAddrPort: addr?.port ?? null,
+      checkPort: typeof o['port'] === 'number' ? o['port'] : null,
+    };
+    const entry = { server: s, check: null as Job | null, agent: null as Job | null };
+    this.bySlot.set(s.slot, entry);
+    if (o['check'] === true && !s.track) {
+      const inter = num(o['inter'], DEF_INTER);
+      s.check = new Check(false, num(o['rise'], 2), num(o['fall'], 3), inter, num(o['fastinter'], 0), num(o['downinter'], 0));
+      const compiled = compileCheck(final, () => this.stateHeader(s));
+      entry.check = this.job(s, s.check, compiled, target, final.disableOn404, timeoutCheck, timeoutConnect);
+    }
+    if (o['agent-check'] === true && typeof o['agent-port'] === 'number') {
+      s.agent = new Check(true, 1, 1, num(o['agent-inter'], DEF_INTER), 0, 0);
+      const agentAddr = typeof o['agent-addr'] === 'string' ? o['agent-addr'] : null;
+      const send = typeof o['agent-send'] === 'string' ? o['agent-send'] : '';
+      const compiled = agentRules(send, (line, lastRead) => this.agentReply(s, line, lastRead));
+      const agentTarget: CheckTarget = { host: agentAddr ?? rt.host, port: rt.port, checkAddr: null, checkAddrPort: null, checkPort: o['agent-port'] };
+      entry.agent = this.job(s, s.agent, compiled, agentTarget, false, timeoutCheck, timeoutConnect);
+    }
+    if (o['disabled'] === true) {
+      // `disabled`: forced maintenance from the start, checks paused (srv_parse_disabled).
+      s.curAdmin = s.nextAdmin = FMAINT;
+      s.curState = s.nextState = 'stopped';
+      if (s.check) {
+        s.check.paused = true;
+        s.check.health = 0;
+      }
+    }
+  }
+
+  private job(server: Server, chk: Check, compiled: CompiledCheck, target: CheckTarget, accept404: boolean, timeoutCheck: number, timeoutConnect: number): Job {
+    const j: Job = { server, chk, compiled, target, accept404, timeoutCheck, timeoutConnect, timer: null, run: null };
+    this.jobs.push(j);
+    return j;
+  }
+
+  /** The agent's reply, applied as tcpcheck_agent_expect_reply does; returns the check result. */
+  private agentReply(s: Server, line: string | null, lastRead: boolean): AgentOutcome | null {
+    return applyAgentReply(this.sm, s, line, lastRead, (slot, v) => this.ctx.dp.table.set(slot, SRV.MAXCONN, v));
+  }
+
+  /** X-Haproxy-Server-State (httpchk_build_status_header). */
+  private stateHeader(s: Server): string {
+    const c = s.check;
+    let st: string;
+    if (!c || !c.enabled) st = 'no check';
+    else if (s.curState !== 'stopped') {
+      const nolb = s.curState === 'stopping' ? 'NOLB' : 'UP';
+      st = c.health === c.max ? nolb : `${nolb} ${c.health - c.rise + 1}/${c.fall}`;
+    } else st = c.health ? `DOWN ${c.health}/${c.rise}` : 'DOWN';
+    const t = this.ctx.dp.table;
+    const be = s.be;
+    const weights = be.servers.filter((x) => x.usable);
+    const pool = weights.some((x) => !x.backup) ? weights.filter((x) => !x.backup) : weights;
+    const tot = pool.reduce((n, x) => n + x.curEweight, 0);
+    const scur = be.servers.reduce((n, x) => n + t.get(x.slot, SRV.CUR_CONN), 0);
+    const rt = [...this.ctx.dp.runtime.backends.values()].find((b) => b.name === be.name)?.servers.find((x) => x.slot === s.slot);
+    let h = `${st}; address=${rt?.host ?? ''}; port=${rt?.port ?? ''}; name=${s.id}; node=${this.node}; weight=${Math.ceil(s.curEweight / WEIGHT_SCALE)}/${Math.ceil(tot / WEIGHT_SCALE)}; scur=${t.get(s.slot, SRV.CUR_CONN)}/${scur}; qcur=${t.get(s.slot, SRV.QUEUE)}`;
+    const elapsed = (Date.now() - s.lastChange) / 1000;
+    if (s.curState === 'starting' && elapsed < s.slowstartS && elapsed >= 0) h += `; throttle=${Math.max(1, Math.floor((100 * Math.floor(elapsed)) / s.slowstartS))}%`;
+    return h;
+  }
+
+  /** HAProxy's start-up spread: each check starts at its position's share of the interval. */
+  start(): void {
+    const n = this.jobs.length;
+    if (!n) return;
+    let minInter = 0;
+    for (const j of this.jobs) {
+      const i = this.sm.interOf(j.server, j.chk);
+      if (i >= INTER_THRESHOLD && (!minInter || minInter > i)) minInter = i;
+    }
+    this.jobs.forEach((j, pos) => {
+      const m = Math.max(minInter, this.sm.interOf(j.server, j.chk));
+      this.schedule(j, Math.floor((m * pos) / n));
+    });
+  }
+
+  private schedule(j: Job, delay: number): void {
+    if (this.stopped) return;
+    if (j.timer) clearTimeout(j.timer);
+    j.timer = setTimeout(() => this.fire(j), delay);
+    j.timer.unref();
+  }
+
+  private fire(j: Job): void {
+    j.timer = null;
+    if (this.stopped) return;
+    const { chk, server } = j;
+    // Disabled or paused (maintenance) checks only keep their schedule.
+    if (!chk.enabled || chk.paused) return this.schedule(j, chk.inter);
+    j.run = runCheck(
+      {
+        rules: j.compiled.rules,
+        tcpProto: j.compiled.tcpProto,
+        target: j.target,
+        inter: chk.inter,
+        timeoutCheck: j.timeoutCheck,
+        timeoutConnect: j.timeoutConnect,
+        accept404: j.accept404 && server.nextState !== 'stopped',
+      },
+      (r) => {
+        j.run = null;
+        if (this.stopped) return;
+        if (chk.agent && !chk.enabled) return this.schedule(j, chk.inter);
+        this.sm.setCheckStatus(server, chk, r.status, r.info, r.durationMs, r.code ?? 0);
+        this.sm.notify(server, chk);
+        let next = this.sm.interOf(server, chk);
+        if (this.spread > 0) {
+          const rv = Math.floor((next * this.spread) / 100);
+          next += rv - Math.floor(2 * rv * Math.random());
+        }
+        this.schedule(j, next);
+      },
+    );
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const j of this.jobs) {
+      if (j.timer) clearTimeout(j.timer);
+      j.run?.abort();
+    }
+    for (const t of this.warmups.values()) clearInterval(t);
+    this.warmups.clear();
+  }
+
+  registry(): CheckRegistry {
+    const entry = (slot: number): { server: Server; check: Job | null; agent: Job | null } | undefined => this.bySlot.get(slot);
+    return {
+      view: (slot) => {
+        const e = entry(slot);
+        return e ? viewOf(e.server) : undefined;
+      },
+      setEnabled: (slot, which, on) => {
+        const e = entry(slot);
+        const chk = which === 'health' ? e?.server.check : e?.server.agent;
+        if (chk) chk.enabled = on;
+      },
+      force: (slot, which, state) => {
+        const e = entry(slot);
+        if (e) this.force(e.server, which, state);
+      },
+      setCheckTarget: (slot, addr, port) => {
+        const j = entry(slot)?.check;
+        if (!j) return false;
+        j.target = { ...j.target, ...(addr !== null ? { checkAddr: addr } : {}), ...(port !== null ? { checkPort: port } : {}) };
+        return true;
+      },
+      serverChanged: (slot) => {
+        const e = entry(slot);
+        if (e) this.serverChanged(e.server);
+      },
+    };
+  }
+
+  private force(s: Server, which: 'health' | 'agent', state: ForcedHealth): void {
+    const chk = which === 'health' ? s.check : s.agent;
+    const reason = 'changed from CLI';
+    if (state === 'down') {
+      if (chk) chk.health = 0;
+      this.sm.setStopped(s, reason, null);
+    } else if (state === 'up') {
+      if (chk) chk.health = chk.max;
+      this.sm.setRunning(s, reason, null);
+    } else if (which === 'health') {
+      if (chk) chk.health = chk.max;
+      this.sm.setStopping(s, reason, null);
+    }
+  }
+
+  /** The runtime API changed SRV.WEIGHT_USER or SRV.ADMIN: apply it as HAProxy would. */
+  private serverChanged(s: Server): void {
+    const t = this.ctx.dp.table;
+    const admin = t.get(s.slot, SRV.ADMIN);
+    const mine = s.inMaint ? ADMIN_MAINT : s.inDrain ? ADMIN_DRAIN : ADMIN_READY;
+    if (admin !== mine) this.sm.setAdmin(s, admin === ADMIN_MAINT ? 'maint' : admin === ADMIN_DRAIN ? 'drain' : 'ready');
+    const w = t.get(s.slot, SRV.WEIGHT_USER);
+    if (w !== s.uweight) {
+      s.uweight = w;
+      this.sm.recalcEweight(s, true);
+    }
+    this.publish(s);
+  }
+}
+
+const describe = (s: CheckStatus): string => statusDescription(s);
+
+function viewOf(s: Server): ServerCheckView {
+  const c = s.check;
+  const a = s.agent;
+  const l7 = (chk: { status: string; code: number }): number | null => (['L7OK', 'L7OKC', 'L7STS'].includes(chk.status) ? chk.code : null);
+  return {
+    status: c ? c.status : '',
+    code: c ? l7(c) : null,
+    durationMs: c && c.durationMs >= 0 ? c.durationMs : null,
+    desc: c ? describe(c.status) : '',
+    info: c ? c.desc : '',
+    health: c ? c.health : 0,
+    rise: c ? c.rise : 0,
+    fall: c ? c.fall : 0,
+    failed: (c?.failed ?? 0) + (a?.failed ?? 0),
+    downs: s.downs,
+    lastChange: s.lastChange,
+    downtimeMs: s.downtimeMs,
+    configured: c !== null,
+    enabled: c !== null && c.enabled && !c.paused,
+    agent: {
+      configured: a !== null,
+      enabled: a !== null && a.enabled,
+      status: a ? a.status : '',
+      desc: a ? describe(a.status) : '',
+      info: a ? a.desc : '',
+      code: a ? l7(a) : null,
+      durationMs: a && a.durationMs >= 0 ? a.durationMs : null,
+      health: a ? a.health : 0,
+      rise: a ? a.rise : 0,
+      fall: a ? a.fall : 0,
+    },
+    opState: s.nextState,
+    weight: Math.ceil(s.nextEweight / WEIGHT_SCALE),
+    tracked: s.track?.id ?? null,
+  };
+}
+
 export async function startHealthChecks(ctx: ControlContext): Promise<HealthChecks> {
-  const { dp } = ctx;
-  const registry = noChecks((slot) => {
-    dp.table.set(slot, SRV.WEIGHT, dp.table.get(slot, SRV.WEIGHT_USER));
-    for (const be of dp.runtime.backends.values()) if (be.servers.some((s) => s.slot === slot)) dp.touchBackend(be.name);
-  });
-  return { registry, stop: async () => undefined };
+  const runner = new CheckRunner(ctx);
+  runner.build();
+  runner.start();
+  return {
+    registry: runner.registry(),
+    stop: async () => runner.stop(),
+  };
 }

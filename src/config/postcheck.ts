@@ -6,6 +6,7 @@ import type { Diagnostics } from './diag.js';
 import type { ConfigModel, ProxyModel } from './model.js';
 import type { Registries } from '../features.js';
 import { httpOnlyMessage } from '../log/logformat.js';
+import { checkHealthConfig } from '../checks/postcheck.js';
 import { checkBalance } from '../lb/balance-check.js';
 
 export interface PostCheckResult {
@@ -65,6 +66,8 @@ export function postCheck(model: ConfigModel, diag: Diagnostics, _reg: Registrie
     checkTracking(p, model, diag);
     checkTables(p, tables, diag);
   }
+  // Health checks: ports, tracking, agent ports, rules for an unused check type.
+  checkHealthConfig(model, diag);
 
   const reported = new Set<string>();
   for (const p of model.proxies) {

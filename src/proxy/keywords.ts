@@ -52,7 +52,7 @@ export const TIMEOUTS: Record<string, { side: 'fe' | 'be' | 'both'; ready?: bool
   'server-fin': { side: 'be', ready: true },
   queue: { side: 'be', ready: true },
   tunnel: { side: 'be', ready: true },
-  check: { side: 'be' },
+  check: { side: 'be', ready: true },
   tarpit: { side: 'both', ready: true },
 };
 

@@ -18,13 +18,19 @@ interface OptionSpec {
 
 const simple = (name: string, caps: ProxyCaps, area: Area): OptionSpec => ({ name, caps, area, noArgs: true });
 
-/** `option httpchk [METH] [URI] [VERSION]`, including the legacy "VERSION\r\nHeader: x" form. */
+/**
+ * `option httpchk [METH] [URI] [VERSION]`, including the legacy "VERSION\r\nHeader: x" form.
+ * Only what is written is kept (null otherwise): an `http-check send` merges with it field by
+ * field, as HAProxy does (src/checks/ruleset.ts).
+ */
 function httpchk(ctx: KwContext): Json | undefined {
   if (ctx.args.length > 3) return ctx.fail(`'option httpchk' cannot handle unexpected argument '${ctx.args[3]}'.`);
-  let [meth, uri, ver] = ctx.args;
+  let meth: string | undefined = ctx.args[0];
+  let uri: string | undefined = ctx.args[1];
+  const ver = ctx.args[2];
   if (ctx.args.length === 1) {
     uri = meth;
-    meth = 'OPTIONS';
+    meth = undefined;
   }
   if (ver !== undefined && /[\r\n]/.test(ver)) {
     ctx.warn(
@@ -32,7 +38,7 @@ function httpchk(ctx: KwContext): Json | undefined {
       'W_DEPRECATED',
     );
   }
-  return { method: meth ?? 'OPTIONS', uri: uri ?? '/', version: ver ?? 'HTTP/1.0' };
+  return { method: meth ?? null, uri: uri ?? null, version: ver ?? null };
 }
 
 /** `option forwardfor [except NET] [header NAME] [if-none]`. */
@@ -50,19 +56,32 @@ function forwardfor(ctx: KwContext): Json | undefined {
   return out;
 }
 
-/** `option mysql-check [user U [post-41|pre-41]]`, `option pgsql-check user U`. */
-function dbCheck(kind: 'mysql' | 'pgsql') {
-  return (ctx: KwContext): Json | undefined => {
-    const [kw, user, variant] = ctx.args;
-    if (kw === undefined && kind === 'mysql') return { user: null };
-    if (kw !== 'user' || user === undefined) {
-      return ctx.fail(`'option ${kind}-check' only supports optional values: 'user'.`);
-    }
-    if (variant !== undefined && (kind === 'pgsql' || (variant !== 'post-41' && variant !== 'pre-41'))) {
-      return ctx.fail(`'option ${kind}-check' only supports optional values: 'user'.`);
-    }
-    return { user, variant: variant ?? null };
-  };
+/** `option mysql-check [user U [post-41|pre-41]]`, with HAProxy 2.6's messages. */
+function mysqlCheck(ctx: KwContext): Json | undefined {
+  const [kw, user, variant, extra] = ctx.args;
+  if (extra !== undefined) return ctx.fail(`'option mysql-check' cannot handle unexpected argument '${extra}'.`);
+  if (kw === undefined) return { user: null, variant: null };
+  if (kw !== 'user') return ctx.fail(`'option mysql-check' only supports optional values: 'user' (got '${kw}').`);
+  if (user === undefined || user === '') return ctx.fail(`'option mysql-check user' expects <username> as argument.`);
+  if (variant !== undefined && variant !== 'post-41' && variant !== 'pre-41') {
+    return ctx.fail(`keyword 'user' only supports 'post-41' and 'pre-41' (got '${variant}').`);
+  }
+  return { user, variant: variant ?? null };
+}
+
+/** `option pgsql-check user U`. */
+function pgsqlCheck(ctx: KwContext): Json | undefined {
+  const [kw, user, extra] = ctx.args;
+  if (extra !== undefined) return ctx.fail(`'option pgsql-check' cannot handle unexpected argument '${extra}'.`);
+  if (kw === undefined || user === undefined || user === '') return ctx.fail(`'option pgsql-check' expects 'user <username>' as argument.`);
+  if (kw !== 'user') return ctx.fail(`'option pgsql-check' only supports optional values: 'user'.`);
+  return { user };
+}
+
+/** `option smtpchk [HELO|EHLO domain]`: anything else falls back to "HELO localhost". */
+function smtpchk(ctx: KwContext): Json | undefined {
+  if (ctx.args.length > 2) return ctx.fail(`'option smtpchk' cannot handle unexpected argument '${ctx.args[2]}'.`);
+  return [...ctx.args];
 }
 
 const withArgs = (name: string, caps: ProxyCaps, area: Area, parse?: (ctx: KwContext) => Json | undefined): OptionSpec => ({ name, caps, area, parse });
@@ -95,20 +114,20 @@ export const OPTIONS: readonly OptionSpec[] = [
   simple('httpslog', DEF_FE, 'logging'),
   simple('http_proxy', ALL, 'http'),
   simple('independent-streams', ALL, 'data-plane'),
-  withArgs('ldap-check', DEF_BE, 'checks'),
+  simple('ldap-check', DEF_BE, 'checks'),
   simple('external-check', DEF_BE, 'checks'),
   simple('log-health-checks', DEF_BE, 'checks'),
   simple('log-separate-errors', DEF_FE, 'logging'),
   simple('logasap', DEF_FE, 'logging'),
-  withArgs('mysql-check', DEF_BE, 'checks', dbCheck('mysql')),
+  withArgs('mysql-check', DEF_BE, 'checks', mysqlCheck),
   simple('nolinger', ALL, 'data-plane'),
   withArgs('originalto', ALL, 'http'),
   simple('persist', DEF_BE, 'data-plane'),
-  withArgs('pgsql-check', DEF_BE, 'checks', dbCheck('pgsql')),
+  withArgs('pgsql-check', DEF_BE, 'checks', pgsqlCheck),
   simple('prefer-last-server', DEF_BE, 'data-plane'),
   withArgs('redispatch', DEF_BE, 'data-plane'),
   simple('redis-check', DEF_BE, 'checks'),
-  simple('smtpchk', DEF_BE, 'checks'),
+  withArgs('smtpchk', DEF_BE, 'checks', smtpchk),
   simple('socket-stats', DEF_FE, 'stats'),
   simple('splice-auto', ALL, 'data-plane'),
   simple('splice-request', ALL, 'data-plane'),
@@ -126,6 +145,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   simple('http-restrict-req-hdr-names', ALL, 'http'),
 ];
 
+/** The check types src/checks runs (`option httpchk`, `option mysql-check` ...). */
+const CHECK_TYPES = ['httpchk', 'tcp-check', 'mysql-check', 'pgsql-check', 'redis-check', 'smtpchk', 'ldap-check', 'ssl-hello-chk'];
+
 /**
  * Options the data plane honours today. The splice options are accepted as HAProxy accepts
  * them: with the native addon every TCP session is forwarded by the splice forwarder (which
@@ -142,7 +164,13 @@ const READY_OPTIONS: ReadonlySet<string> = new Set([
   'http-server-close',
   'http-keep-alive',
   'persist',
+  // Health checks (src/checks).
+  ...CHECK_TYPES,
+  'log-health-checks',
 ]);
+
+/** Check options HAProxy parses by hand: `no option x` is refused for them. */
+const NOT_NEGATABLE: ReadonlySet<string> = new Set([...CHECK_TYPES, 'spop-check', 'external-check']);
 
 export function optionKeywords(): SectionKeyword[] {
   return OPTIONS.map((o): SectionKeyword => {
@@ -155,6 +183,10 @@ export function optionKeywords(): SectionKeyword[] {
       status,
       parse(ctx) {
         const p = ctx.proxy!;
+        if (ctx.negated && NOT_NEGATABLE.has(o.name)) {
+          ctx.diag.alert('E_SYNTAX', ctx.loc, `negation/default is not supported for option '${o.name}'.`, undefined, 'tight');
+          return undefined;
+        }
         if (ctx.negated && ctx.args.length) return ctx.fail(`'no option ${o.name}' cannot handle unexpected argument '${ctx.args[0]}'.`);
         if (o.noArgs && ctx.args.length) return ctx.fail(`'option ${o.name}' cannot handle unexpected argument '${ctx.args[0]}'.`);
         // HAProxy ignores tcplog in a pure backend and says so.

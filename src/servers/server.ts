@@ -48,33 +48,50 @@ function int(name: string, status: Status, min: number, max: number, what?: (v: 
   };
 }
 
+/** `addr <ipv4|ipv6>[:port]`: where health checks connect instead of the server's address. */
+function checkAddr(name: string): LineOption {
+  return {
+    name,
+    args: 1,
+    status: 'ready',
+    onDefaultServer: true,
+    parse(words) {
+      const a = parseAddress(words[0]!, { server: true });
+      if (!a.ok || (a.addr.family !== 'ipv4' && a.addr.family !== 'ipv6')) return { error: `'${name}' : invalid address: '${words[0]}'.` };
+      return { value: words[0]! };
+    },
+  };
+}
+
 /** Server options HAProxy 2.6 documents (configuration.txt §5.2). */
 export const SERVER_OPTIONS: readonly LineOption[] = [
-  flag('check', CHECKS, true),
-  time('inter', CHECKS),
-  time('fastinter', CHECKS),
-  time('downinter', CHECKS),
-  int('rise', CHECKS, 1, 1e9),
-  int('fall', CHECKS, 1, 1e9),
-  int('port', CHECKS, 0, 65535),
-  valued('addr', CHECKS),
+  // Health checks (src/checks): what runs is ready; TLS, PROXY protocol and the data-path
+  // observers (observe, error-limit, on-error, on-marked-*) are not implemented yet.
+  flag('check', 'ready', true),
+  time('inter', 'ready'),
+  time('fastinter', 'ready'),
+  time('downinter', 'ready'),
+  int('rise', 'ready', 1, 1e9),
+  int('fall', 'ready', 1, 1e9),
+  int('port', 'ready', 0, 65535),
+  checkAddr('addr'),
   flag('check-ssl', CHECKS, true),
   flag('check-send-proxy', CHECKS, true),
   valued('check-sni', CHECKS),
   valued('check-alpn', CHECKS),
   valued('check-proto', CHECKS),
-  flag('agent-check', CHECKS, true),
-  int('agent-port', CHECKS, 0, 65535),
-  time('agent-inter', CHECKS),
-  valued('agent-send', CHECKS),
-  valued('agent-addr', CHECKS),
+  flag('agent-check', 'ready', true),
+  int('agent-port', 'ready', 0, 65535),
+  time('agent-inter', 'ready'),
+  valued('agent-send', 'ready'),
+  valued('agent-addr', 'ready'),
   valued('observe', CHECKS),
   int('error-limit', CHECKS, 0, 1e9),
   valued('on-error', CHECKS),
   valued('on-marked-down', CHECKS),
   valued('on-marked-up', CHECKS),
-  valued('track', CHECKS),
-  time('slowstart', CHECKS),
+  valued('track', 'ready'),
+  time('slowstart', 'ready'),
   valued('health-check', CHECKS),
   int('weight', 'ready', 0, 256),
   flag('backup', 'ready', true),
