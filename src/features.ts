@@ -24,6 +24,7 @@ import { CHECK_KEYWORDS } from './checks/keywords.js';
 import { STICK_KEYWORDS } from './stick/keywords.js';
 import { logKeywords } from './log/keywords.js';
 import { STATS_KEYWORDS } from './stats/keywords.js';
+import { API_PROXY_KEYWORDS } from './api/config.js';
 import { HTTP_KEYWORDS } from './http/keywords.js';
 import { AUX_SECTION_KEYWORDS } from './sections/aux-keywords.js';
 import { SERVICES, type ServiceRow } from './services.js';
@@ -100,6 +101,7 @@ export function installFeatures(): Registries {
     ...STICK_KEYWORDS,
     ...logs.proxy,
     ...STATS_KEYWORDS,
+    ...API_PROXY_KEYWORDS,
     ...HTTP_KEYWORDS,
   ]) {
     proxy.override(k);

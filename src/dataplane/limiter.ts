@@ -21,7 +21,10 @@ export class Limiter {
   constructor(private readonly gauges: ConnGauges, private readonly globalMax: number) {}
 
   private full(fe: RuntimeFrontend): boolean {
-    return (fe.maxconn > 0 && this.gauges.frontend(fe.index) >= fe.maxconn) || (this.globalMax > 0 && this.gauges.global() >= this.globalMax);
+    // Limits as the runtime API may have changed them (`set maxconn frontend|global`).
+    const feMax = this.gauges.frontendLimit(fe.index, fe.maxconn);
+    const globalMax = this.gauges.globalLimit(this.globalMax);
+    return (feMax > 0 && this.gauges.frontend(fe.index) >= feMax) || (globalMax > 0 && this.gauges.global() >= globalMax);
   }
 
   /** Start now if the limits allow (and nobody waits before it), else wait. */

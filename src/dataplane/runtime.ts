@@ -48,7 +48,8 @@ export class DataPlane {
   readonly table: ServerTable;
   private readonly lb: SharedArrayBuffer;
   private readonly load: Int32Array;
-  private readonly gauges: ConnGauges;
+  /** Connection gauges and counters per frontend (read and tuned by the runtime API). */
+  readonly gauges: ConnGauges;
   /** main mode: admission (frontend/global maxconn) happens here, before fds are handed out. */
   private readonly limiter: Limiter;
   readonly threads: number;

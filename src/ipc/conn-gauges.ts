@@ -1,30 +1,85 @@
-// Current connections per frontend and for the whole process, shared by every thread: the
-// frontend and global `maxconn` limits read them. Slot 0 is the process, slot 1 + i the i-th
-// frontend (in Runtime.frontends order). Leaving notifies waiters, so a thread that stopped
-// accepting at the limit resumes as soon as any thread frees a slot.
+// Connection gauges and counters per frontend and for the whole process, shared by every
+// thread: the frontend and global `maxconn` limits read them, the runtime API (`show stat`,
+// `show info`, `set maxconn`) reads and tunes them. Entity 0 is the process, entity 1 + i the
+// i-th frontend (in Runtime.frontends order).
+//
+// Layout: an Int32 region of ENTITY_SLOTS per entity (gauges, maxima, limit overrides), then a
+// BigInt64 region of FC_SLOTS per entity (cumulative counters, updated with Atomics.add by any
+// thread: exact, no per-worker copies needed at these rates). Leaving notifies waiters on the
+// process gauge, so a thread that stopped accepting at a limit resumes as soon as any thread
+// frees a slot — or as soon as the operator raises the limit (`setLimit` notifies too).
 
+/** Int32 index of the process's current connections (limiters wait on it). */
 export const GAUGE_GLOBAL = 0;
+
+/** Int32 slots of an entity. */
+const CUR = 0;
+const MAX = 1;
+/** Operator's limit (`set maxconn`), stored + 1 so that 0 means "as configured". */
+const LIMIT = 2;
+const ENTITY_SLOTS = 4;
+
+/** BigInt64 counters of an entity (process or frontend). */
+export const FC = {
+  /** Connections accepted (HAProxy's conn_tot / stot / CumConns). Counted by `enter`. */
+  CONN_TOTAL: 0,
+  /** HTTP requests received (req_tot). */
+  REQ_TOTAL: 1,
+  /** HTTP responses by class (hrsp_1xx … hrsp_5xx, hrsp_other). */
+  HRSP_1XX: 2,
+  HRSP_2XX: 3,
+  HRSP_3XX: 4,
+  HRSP_4XX: 5,
+  HRSP_5XX: 6,
+  HRSP_OTHER: 7,
+  /** Bytes received from clients / sent to clients (bin, bout). */
+  BYTES_IN: 8,
+  BYTES_OUT: 9,
+  /** Requests denied by rules (dreq), responses denied (dresp), request errors (ereq). */
+  DENIED_REQ: 10,
+  DENIED_RESP: 11,
+  ERR_REQ: 12,
+  /** Connections refused by `tcp-request connection` rules (dcon). */
+  DENIED_CONN: 13,
+  /** Requests answered by the proxy itself (intercepted: redirects, stats, return). */
+  INTERCEPTED: 14,
+} as const;
+export const FC_SLOTS = 16;
 
 export class ConnGauges {
   readonly i32: Int32Array;
+  private readonly big: BigInt64Array;
+  private readonly entities: number;
+
   constructor(readonly buf: SharedArrayBuffer) {
-    this.i32 = new Int32Array(buf);
+    // The two regions' sizes follow from the entity count: 16 bytes + 128 bytes per entity.
+    this.entities = buf.byteLength / (ENTITY_SLOTS * 4 + FC_SLOTS * 8);
+    this.i32 = new Int32Array(buf, 0, this.entities * ENTITY_SLOTS);
+    this.big = new BigInt64Array(buf, this.entities * ENTITY_SLOTS * 4, this.entities * FC_SLOTS);
   }
 
   static create(frontends: number): ConnGauges {
-    return new ConnGauges(new SharedArrayBuffer((frontends + 1) * 4));
+    return new ConnGauges(new SharedArrayBuffer((frontends + 1) * (ENTITY_SLOTS * 4 + FC_SLOTS * 8)));
   }
 
   enter(fe: number): void {
-    Atomics.add(this.i32, GAUGE_GLOBAL, 1);
-    Atomics.add(this.i32, fe + 1, 1);
+    this.bump(0);
+    this.bump(fe + 1);
+  }
+
+  private bump(e: number): void {
+    const cur = Atomics.add(this.i32, e * ENTITY_SLOTS + CUR, 1) + 1;
+    for (let max = Atomics.load(this.i32, e * ENTITY_SLOTS + MAX); cur > max; max = Atomics.load(this.i32, e * ENTITY_SLOTS + MAX)) {
+      if (Atomics.compareExchange(this.i32, e * ENTITY_SLOTS + MAX, max, cur) === max) break;
+    }
+    Atomics.add(this.big, e * FC_SLOTS + FC.CONN_TOTAL, 1n);
   }
 
   leave(fe: number): void {
     Atomics.sub(this.i32, GAUGE_GLOBAL, 1);
-    Atomics.sub(this.i32, fe + 1, 1);
+    Atomics.sub(this.i32, (fe + 1) * ENTITY_SLOTS + CUR, 1);
     Atomics.notify(this.i32, GAUGE_GLOBAL);
-    Atomics.notify(this.i32, fe + 1);
+    Atomics.notify(this.i32, (fe + 1) * ENTITY_SLOTS + CUR);
   }
 
   global(): number {
@@ -32,6 +87,56 @@ export class ConnGauges {
   }
 
   frontend(fe: number): number {
-    return Atomics.load(this.i32, fe + 1);
+    return Atomics.load(this.i32, (fe + 1) * ENTITY_SLOTS + CUR);
+  }
+
+  /** Highest concurrent connections seen (smax); `fe` -1 for the process. */
+  max(fe: number): number {
+    return Atomics.load(this.i32, (fe + 1) * ENTITY_SLOTS + MAX);
+  }
+
+  /** `clear counters`: maxima restart from the current value. */
+  resetMax(fe: number): void {
+    const e = (fe + 1) * ENTITY_SLOTS;
+    Atomics.store(this.i32, e + MAX, Atomics.load(this.i32, e + CUR));
+  }
+
+  /** A frontend's counter (`fe` -1 for the process). */
+  counter(fe: number, field: number): number {
+    return Number(Atomics.load(this.big, (fe + 1) * FC_SLOTS + field));
+  }
+
+  /** Add to a frontend's counter and the process's (the data path's hook for FC fields). */
+  count(fe: number, field: number, delta = 1): void {
+    const d = BigInt(delta);
+    Atomics.add(this.big, field, d);
+    Atomics.add(this.big, (fe + 1) * FC_SLOTS + field, d);
+  }
+
+  /** `clear counters all`: every cumulative counter of every entity back to 0. */
+  clearCounters(): void {
+    for (let i = 0; i < this.big.length; i++) Atomics.store(this.big, i, 0n);
+    for (let e = 0; e < this.entities; e++) this.resetMax(e - 1);
+  }
+
+  /** The frontend's limit: the operator's (`set maxconn frontend`) or the configured one. */
+  frontendLimit(fe: number, configured: number): number {
+    const v = Atomics.load(this.i32, (fe + 1) * ENTITY_SLOTS + LIMIT);
+    return v > 0 ? v - 1 : configured;
+  }
+
+  /** The process limit: the operator's (`set maxconn global`) or the configured one. */
+  globalLimit(configured: number): number {
+    const v = Atomics.load(this.i32, LIMIT);
+    return v > 0 ? v - 1 : configured;
+  }
+
+  /**
+   * Set (or with null, forget) the operator's limit of a frontend (`fe` -1: the process), and
+   * wake the threads waiting for a slot: a raised limit admits them at once.
+   */
+  setLimit(fe: number, value: number | null): void {
+    Atomics.store(this.i32, (fe + 1) * ENTITY_SLOTS + LIMIT, value === null ? 0 : value + 1);
+    Atomics.notify(this.i32, GAUGE_GLOBAL);
   }
 }

@@ -26,6 +26,8 @@ export const SRV = {
    * health checks (slowstart ramp, agent weight); without them WEIGHT equals it.
    */
   WEIGHT_USER: 8,
+  /** Highest QUEUE seen (qmax): the data path raises it with `noteQueue`, `clear counters` resets it. */
+  QUEUE_MAX: 9,
   // Changes that need balancers rebuilt bump the backend's LB_SHARED.VERSION (src/lb/types.ts).
 } as const;
 export const SRV_SLOTS = 10;
@@ -48,8 +50,18 @@ export const CNT = {
   BYTES_OUT: 5,
   /** HTTP requests sent to the server (cumulative). */
   REQ_TOTAL: 6,
+  /** HTTP responses from the server by class (hrsp_1xx … hrsp_5xx, hrsp_other). */
+  HRSP_1XX: 7,
+  HRSP_2XX: 8,
+  HRSP_3XX: 9,
+  HRSP_4XX: 10,
+  HRSP_5XX: 11,
+  HRSP_OTHER: 12,
+  /** Responses the server aborted (srv_abrt), transfers the client aborted (cli_abrt). */
+  SRV_ABORT: 13,
+  CLI_ABORT: 14,
 } as const;
-export const CNT_SLOTS = 8;
+export const CNT_SLOTS = 16;
 
 export interface ServerTableBuffers {
   readonly state: SharedArrayBuffer;
@@ -111,6 +123,21 @@ export class ServerTable {
     const at = server * SRV_SLOTS + SRV.CUR_CONN;
     Atomics.sub(this.i32, at, 1);
     Atomics.notify(this.i32, at);
+  }
+
+  /** Record a queue length just reached (qmax). */
+  noteQueue(server: number, length: number): void {
+    const at = server * SRV_SLOTS + SRV.QUEUE_MAX;
+    for (let max = Atomics.load(this.i32, at); length > max; max = Atomics.load(this.i32, at)) {
+      if (Atomics.compareExchange(this.i32, at, max, length) === max) break;
+    }
+  }
+
+  /** `clear counters all`: every per-worker counter of every server back to 0. */
+  clearCounters(): void {
+    // Plain stores: each slot has one writer (its worker); a increment racing with the reset
+    // is lost or kept, as with HAProxy's own non-atomic clear.
+    this.f64.fill(0);
   }
 
   /** Usable for new traffic: up, ready, weight > 0. */

@@ -5,6 +5,7 @@ import type { KwContext, SectionKeyword } from '../config/keyword.js';
 import { pending, type Status } from '../config/status.js';
 import { parseSize, parseTime } from '../config/units.js';
 import { looseInt } from '../proxy/keywords.js';
+import { API_GLOBAL_KEYWORDS } from '../api/config.js';
 
 const PROCESS = pending('process');
 const DATA = pending('data-plane');
@@ -83,13 +84,6 @@ const nbthread: SectionKeyword = {
   },
 };
 
-const statsSocket: SectionKeyword = {
-  name: 'stats socket',
-  status: pending('runtime-api'),
-  multi: true,
-  minArgs: 1,
-};
-
 const description: SectionKeyword = {
   name: 'description',
   status: 'ready',
@@ -138,14 +132,10 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   time('grace'),
   description,
   word('node', 'ready'),
-  word('server-state-file', pending('runtime-api')),
-  word('server-state-base', pending('runtime-api')),
-  int('spread-checks', pending('checks')),
+  int('spread-checks', 'ready'),
   word('localpeer', pending('peers')),
-  statsSocket,
-  time('stats timeout', pending('runtime-api')),
-  int('stats maxconn', pending('runtime-api')),
-  { name: 'stats bind-process', status: pending('runtime-api'), minArgs: 1 },
+  // The runtime API's rows (stats socket/timeout/maxconn, server state files) live beside it.
+  ...API_GLOBAL_KEYWORDS,
   { ...size('tune.bufsize'), status: 'ready', summary: 'bounds an HTTP head (with tune.maxrewrite), as in HAProxy' },
   { ...int('tune.maxrewrite'), status: 'ready' },
   { ...int('tune.http.maxhdr'), status: 'ready', summary: 'most headers in a request or response head (HTTP mode)' },

@@ -1,0 +1,160 @@
+// Server commands: `get weight`, `set weight`, `enable|disable server`, `set server … state |
+// weight | health | agent`, `set maxconn server`, `enable|disable health|agent`, `add server`,
+// `del server`. Admin state goes to the shared table (workers' balancers rebuild), health
+// through the checks' registry. Answers and their order of checks as haproxy 2.6.12 prints them.
+
+import { SRV } from '../ipc/server-table.js';
+import { LEVEL_ADMIN, LEVEL_USER, err, msg, warn, type Answer, type CliCall, type CommandImpl } from './command.js';
+import { isRef, type ServerRef } from './context.js';
+import { ADMF_CMAINT, ADMF_FDRAIN, ADMF_FMAINT, ADMF_MAINT } from './state.js';
+import { parseMaxconn, parseWeight } from './weight.js';
+
+const SET_SERVER_USAGE =
+  'usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n';
+
+/** Run `then` on the server named by args[i], or answer HAProxy's lookup error. */
+function withServer(call: CliCall, i: number, then: (ref: ServerRef) => Answer, bare = false): Answer {
+  const r = call.api.findServer(call.args[i], bare);
+  return isRef(r) ? then(r) : r;
+}
+
+/** HAProxy's srv_adm_set_ready/drain/maint: the operator's flags (a config `disabled` goes with maint). */
+function setAdmin(call: CliCall, ref: ServerRef, to: 'ready' | 'drain' | 'maint'): void {
+  const meta = call.api.state.server(ref.server.slot);
+  let admin = meta.admin & ~(ADMF_FMAINT | ADMF_CMAINT | ADMF_FDRAIN);
+  if (to === 'drain') admin |= ADMF_FDRAIN;
+  if (to === 'maint') admin |= ADMF_FMAINT;
+  call.api.state.setAdmin(ref.server, admin);
+  call.api.changed(ref.server);
+}
+
+function setWeight(call: CliCall, ref: ServerRef, text: string | undefined): Answer {
+  const t = call.api.dp.table;
+  const r = parseWeight(text, t.get(ref.server.slot, SRV.WEIGHT_INIT), ref.backend);
+  if ('error' in r) return err(r.error);
+  t.set(ref.server.slot, SRV.WEIGHT_USER, r.weight);
+  call.api.changed(ref.server);
+  return '';
+}
+
+function setServer(call: CliCall): Answer {
+  return withServer(call, 2, (ref) => {
+    const what = call.args[3];
+    const value = call.args[4];
+    const checks = call.api.checks;
+    const slot = ref.server.slot;
+    switch (what) {
+      case 'state':
+        if (value !== 'ready' && value !== 'drain' && value !== 'maint') return err("'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n");
+        setAdmin(call, ref, value);
+        return '';
+      case 'weight':
+        return setWeight(call, ref, value);
+      case 'health':
+        if (typeof ref.config.options['track'] === 'string') return warn('cannot change health on a tracking server.\n');
+        if (value !== 'up' && value !== 'stopping' && value !== 'down') return err("'set server <srv> health' expects 'up', 'stopping', or 'down'.\n");
+        checks.force(slot, 'health', value);
+        // HAProxy moves the health counter even without checks: rise + fall - 1, or 0.
+        if (!checks.view(slot)?.configured) call.api.state.server(slot).idleHealth = value === 'down' ? 0 : 4;
+        return '';
+      case 'agent': {
+        const view = checks.view(slot);
+        if (!view?.agent.configured || !view.agent.enabled) return err('agent checks are not enabled on this server.\n');
+        if (value !== 'up' && value !== 'down') return err("'set server <srv> agent' expects 'up' or 'down'.\n");
+        checks.force(slot, 'agent', value);
+        return '';
+      }
+      case 'addr':
+      case 'fqdn':
+      case 'ssl':
+      case 'check-addr':
+      case 'check-port':
+      case 'agent-addr':
+      case 'agent-port':
+      case 'agent-send':
+        // Addresses are compiled into every worker at start-up; changing them is not built yet.
+        return err(`'set server <srv> ${what}' is not implemented yet in Switchyard.\n`);
+      default:
+        return err(SET_SERVER_USAGE);
+    }
+  });
+}
+
+function setMaxconnServer(call: CliCall): Answer {
+  return withServer(call, 3, (ref) => {
+    const r = parseMaxconn(call.args[4]);
+    if ('error' in r) return err(r.error);
+    const t = call.api.dp.table;
+    t.set(ref.server.slot, SRV.MAXCONN, r.maxconn);
+    // Clients queued for a slot re-check the limit when woken (they wait on CUR_CONN).
+    Atomics.notify(t.i32, t.slot(ref.server.slot, SRV.CUR_CONN));
+    return '';
+  });
+}
+
+function toggleCheck(call: CliCall, which: 'health' | 'agent', on: boolean): Answer {
+  return withServer(call, 2, (ref) => {
+    const view = call.api.checks.view(ref.server.slot);
+    const configured = which === 'health' ? !!view?.configured : !!view?.agent.configured;
+    if (on && !configured) {
+      return err(which === 'health' ? 'Health check was not configured on this server, cannot enable.\n' : 'Agent was not configured on this server, cannot enable.\n');
+    }
+    if (configured) call.api.checks.setEnabled(ref.server.slot, which, on);
+    return '';
+  });
+}
+
+function delServer(call: CliCall): Answer {
+  return withServer(
+    call,
+    2,
+    (ref) => {
+      const api = call.api;
+      const meta = api.state.server(ref.server.slot);
+      if (!(meta.admin & ADMF_MAINT)) return err('Only servers in maintenance mode can be deleted.');
+      const t = api.dp.table;
+      if (t.get(ref.server.slot, SRV.CUR_CONN) > 0 || t.get(ref.server.slot, SRV.QUEUE) > 0) {
+        return err('Server still has connections attached to it, cannot remove it.');
+      }
+      // The table slot stays (fixed-size table), in maintenance for good and out of every listing.
+      meta.deleted = true;
+      api.changed(ref.server);
+      return msg('Server deleted.');
+    },
+    true,
+  );
+}
+
+function addServer(call: CliCall): Answer {
+  const arg = call.args[2];
+  const slash = arg === undefined ? -1 : arg.indexOf('/');
+  if (arg === undefined || slash < 0) return err("Require 'backend/server'.");
+  const be = call.api.backend(arg.slice(0, slash));
+  if (!be) return err('No such backend.');
+  if (call.api.servers(be).some((s) => s.name === arg.slice(slash + 1))) return err('Already exists a server with the same name in backend.\n');
+  if (!call.args[3]) return err("'server' expects <name> and <addr>[:<port>] as arguments.\n");
+  return err('Adding servers at run time is not supported yet: the server table is fixed at start-up.\n');
+}
+
+export const SERVER_COMMANDS: readonly CommandImpl[] = [
+  {
+    name: 'get weight',
+    level: LEVEL_USER,
+    run: (call) =>
+      withServer(call, 2, (ref) => {
+        const t = call.api.dp.table;
+        return `${t.get(ref.server.slot, SRV.WEIGHT_USER)} (initial ${t.get(ref.server.slot, SRV.WEIGHT_INIT)})\n`;
+      }),
+  },
+  { name: 'set weight', level: LEVEL_ADMIN, run: (call) => withServer(call, 2, (ref) => setWeight(call, ref, call.args[3])) },
+  { name: 'disable server', level: LEVEL_ADMIN, run: (call) => withServer(call, 2, (ref) => (setAdmin(call, ref, 'maint'), '')) },
+  { name: 'enable server', level: LEVEL_ADMIN, run: (call) => withServer(call, 2, (ref) => (setAdmin(call, ref, 'ready'), '')) },
+  { name: 'set server', level: LEVEL_ADMIN, run: setServer },
+  { name: 'set maxconn server', level: LEVEL_ADMIN, run: setMaxconnServer },
+  { name: 'enable health', level: LEVEL_ADMIN, run: (call) => toggleCheck(call, 'health', true) },
+  { name: 'disable health', level: LEVEL_ADMIN, run: (call) => toggleCheck(call, 'health', false) },
+  { name: 'enable agent', level: LEVEL_ADMIN, run: (call) => toggleCheck(call, 'agent', true) },
+  { name: 'disable agent', level: LEVEL_ADMIN, run: (call) => toggleCheck(call, 'agent', false) },
+  { name: 'del server', level: LEVEL_ADMIN, run: delServer },
+  { name: 'add server', level: LEVEL_ADMIN, run: addServer },
+];
