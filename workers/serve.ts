@@ -72,6 +72,7 @@ export default async function serve(task: ServeTask): Promise<string> {
   const limiter = new Limiter(gauges, runtime.globalMaxconn);
   const base: SessionContext = {
     table,
+    gauges,
     worker: task.index,
     live,
     leave: (fe) => limiter.leave(fe),

@@ -6,11 +6,14 @@
 
 import net from 'node:net';
 import { CNT, SRV, type ServerTable } from '../ipc/server-table.js';
+import type { ConnGauges } from '../ipc/conn-gauges.js';
 import type { Balancer, PickInput } from '../lb/types.js';
 import type { RuntimeBackend, RuntimeFrontend, RuntimeServer } from './compile.js';
 
 export interface SessionContext {
   readonly table: ServerTable;
+  /** Frontend gauges and counters (src/ipc/conn-gauges.ts), shared by every thread. */
+  readonly gauges: ConnGauges;
   readonly worker: number;
   balancer(be: RuntimeBackend): Balancer;
   backend(name: string): RuntimeBackend | undefined;
