@@ -469,3 +469,52 @@ describe('stats socket configuration (switchyard -c), as haproxy -c words it', {
     assert.match(check(' stats socket /tmp/x.sock mode 600 level admin expose-fd listeners\n stats timeout 2m\n stats maxconn 5'), /Configuration file is valid/);
   });
 });
+
+describe('HTTP counters in show stat', { timeout: 60_000 }, () => {
+  test('req_tot, hrsp_*, dreq, ereq, intercepted, bin/bout on the frontend; hrsp_2xx and bytes on the server', async () => {
+    const origin = net.createServer((c) => {
+      c.on('error', () => undefined);
+      c.on('data', () => c.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    });
+    servers.push(origin);
+    origin.listen(0, '127.0.0.1');
+    await once(origin, 'listening');
+    const port = await freePort();
+    const { dir } = start(
+      `global\n stats socket @DIR@/s.sock level admin\ndefaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n` +
+        `listen web\n bind 127.0.0.1:${port}\n http-request deny if { path /deny }\n http-request return status 200 if { path /ret }\n` +
+        ` server s1 127.0.0.1:${(origin.address() as net.AddressInfo).port}\n`,
+    );
+    const sock = join(dir, 's.sock');
+    await ready(sock);
+    const ask = async (req: string): Promise<void> => {
+      const c = await connectWhenUp(port);
+      c.resume();
+      c.write(req);
+      await once(c, 'close');
+    };
+    await ask('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await ask('GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await ask('GET /deny HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await ask('GET /ret HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await ask('GET / HTTP/1.1\r\nBad Header\r\n\r\n');
+    const [header, ...rows] = (await cli(sock, 'show stat\n')).trim().split('\n');
+    const cols = header!.slice(2).split(',');
+    const row = (sv: string): Record<string, string> => {
+      const cells = rows.find((r) => r.split(',')[1] === sv)!.split(',');
+      return Object.fromEntries(cols.map((c, i) => [c, cells[i]!]));
+    };
+    const fe = row('FRONTEND');
+    // Five requests, the malformed one included (haproxy 2.6.12 counts the same: 5, 3, 2, 1, 1, 1).
+    assert.equal(fe['req_tot'], '5');
+    assert.equal(fe['hrsp_2xx'], '3');
+    assert.equal(fe['hrsp_4xx'], '2');
+    assert.equal(fe['dreq'], '1');
+    assert.equal(fe['ereq'], '1');
+    assert.equal(fe['intercepted'], '1');
+    assert.ok(Number(fe['bin']) > 0 && Number(fe['bout']) > 0);
+    const s1 = row('s1');
+    assert.equal(s1['hrsp_2xx'], '2');
+    assert.ok(Number(s1['bin']) > 0 && Number(s1['bout']) > 0);
+  });
+});

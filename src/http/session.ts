@@ -26,12 +26,15 @@ import { replyBytes, replyCloses } from './reply.js';
 import type { Verdict } from '../rules/runtime/verdict.js';
 import { serializeRequestHead, serializeResponseHead } from './codec/serialize.js';
 import { ADMIN_MAINT, CNT, SRV } from '../ipc/server-table.js';
+import { FC } from '../ipc/conn-gauges.js';
 
 export function httpSession(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpContext): Promise<void> {
   ctx.live.add(sock);
   sock.once('close', () => {
     ctx.live.delete(sock);
     ctx.leave(fe);
+    ctx.gauges.count(fe.index, FC.BYTES_IN, sock.bytesRead);
+    ctx.gauges.count(fe.index, FC.BYTES_OUT, sock.bytesWritten);
   });
   sock.setNoDelay(true);
   return serveClient(sock, fe, ctx)
@@ -85,12 +88,14 @@ async function readRequest(client: Wire, fe: RuntimeFrontend, first: boolean, ct
         // HAProxy parses what it already holds before forwarding anything: a bad chunk in
         // the bytes that came with the head is a 400, and nothing reaches a server.
         if (r.head.framing.kind === 'chunked' && client.length > 0 && 'error' in new ChunkedDecoder().push(client.peek())) {
+          requestError(ctx, fe);
           await client.write(muxReply(400), t.client);
           return null;
         }
         return r.head;
       }
       if (r.state === 'error') {
+        requestError(ctx, fe);
         await client.write(isMuxStatus(r.status) ? muxReply(r.status) : streamReply(r.status), t.client);
         return null;
       }
@@ -103,6 +108,7 @@ async function readRequest(client: Wire, fe: RuntimeFrontend, first: boolean, ct
       // A keep-alive connection that stays idle is closed silently; a started or first
       // request that does not complete in time gets HAProxy's 408.
       if (client.length === 0 && !first) return null;
+      requestError(ctx, fe);
       await client.write(muxReply(408), t.client);
       return null;
     }
@@ -128,6 +134,7 @@ async function exchange(
   firstOfSession: boolean,
 ): Promise<Outcome> {
   const txn = new HttpTxn(sock, fe, req, ctx.state);
+  ctx.gauges.count(fe.index, FC.REQ_TOTAL);
   const bodyPending = req.framing.kind !== 'none';
   let beHttp: HttpProxy | undefined;
   /** Answer locally: a final verdict of the rules, or the error page for `status`. */
@@ -144,6 +151,8 @@ async function exchange(
       drained = true;
     }
     const keep = drained && req.keepAlive && !replyCloses(reply) && v?.kind !== 'tarpit';
+    if (v) ctx.gauges.count(fe.index, v.kind === 'deny' || v.kind === 'tarpit' ? FC.DENIED_REQ : FC.INTERCEPTED);
+    ctx.gauges.count(fe.index, statusClass(reply.status));
     await client.write(replyBytes(reply, keep ? (req.versionMinor === 0 ? 'keep-alive' : null) : 'close'), fe.timeouts.client);
     return { keepAlive: keep, own };
   };
@@ -220,9 +229,14 @@ async function exchange(
   const served: { name: string; id: number; slot: number } = srvName!;
   txn.server = { name: served.name, id: served.id };
   const onResponse = persist && cookie ? (res: ResponseHead) => persist.onResponse(cookie, req, res, served, now) : null;
+  // The server's bytes for this exchange (a pooled connection carries several).
+  const sent0 = sc.sock.bytesWritten;
+  const read0 = sc.sock.bytesRead;
   try {
     return await toServer(txn, client, sc, req, fe, be, feHttp, beHttp, ctx, serverKeep, clientKeep, comp, onResponse);
   } finally {
+    ctx.table.count(sc.slot, ctx.worker, CNT.BYTES_IN, sc.sock.bytesWritten - sent0);
+    ctx.table.count(sc.slot, ctx.worker, CNT.BYTES_OUT, sc.sock.bytesRead - read0);
     done();
   }
 }
@@ -248,6 +262,7 @@ async function toServer(
   const fail = async (status: number): Promise<Outcome> => {
     sc.sock.destroy();
     const keep = clientKeep && uploaded && !client.failed;
+    ctx.gauges.count(fe.index, statusClass(status));
     if (!client.failed) await client.write(replyBytes(errorPage(status, txn, feHttp, beHttp), keep ? (req.versionMinor === 0 ? 'keep-alive' : null) : 'close'), fe.timeouts.client);
     return { keepAlive: keep, own: null };
   };
@@ -274,6 +289,7 @@ async function toServer(
       continue;
     }
     res = r;
+    ctx.table.count(sc.slot, ctx.worker, CNT.HRSP_1XX + (statusClass(r.status) - FC.HRSP_1XX));
     break;
   }
   txn.res = res;
@@ -284,6 +300,8 @@ async function toServer(
   if (!v && feHttp !== beHttp) v = feHttp.responseRules(txn);
   if (v) {
     sc.sock.destroy();
+    ctx.gauges.count(fe.index, FC.DENIED_RESP);
+    if (v.kind !== 'reject') ctx.gauges.count(fe.index, FC.HRSP_5XX);
     if (v.kind !== 'reject') await client.write(replyBytes('reply' in v ? v.reply : errorPage(502, txn, feHttp, beHttp), 'close'), fe.timeouts.client);
     return { keepAlive: false, own: null };
   }
@@ -302,6 +320,7 @@ async function toServer(
   const encoder = comp ? respond(comp, req, res) : null;
   const keepClient = clientKeep && res.framing.kind !== 'close';
   setConnection(res.headers, keepClient, req.versionMinor, false);
+  ctx.gauges.count(fe.index, statusClass(res.status));
   if (!(await client.write(serializeResponseHead(res), fe.timeouts.client))) {
     sc.sock.destroy();
     return { keepAlive: false, own: null };
@@ -311,6 +330,7 @@ async function toServer(
     : await forwardBody(serverFraming, sc.wire, client, be.timeouts.server, fe.timeouts.client);
   const up = await upload;
   if (down !== 'done' || up !== 'done') {
+    ctx.table.count(sc.slot, ctx.worker, client.failed ? CNT.CLI_ABORT : CNT.SRV_ABORT);
     sc.sock.destroy();
     return { keepAlive: false, own: null };
   }
@@ -352,6 +372,19 @@ function setConnection(h: RequestHead['headers'], keep: boolean, minor: 0 | 1, u
   const kept = h.getAll('connection');
   if (kept.length) h.set('connection', [...kept, own].join(', '));
   else h.add('connection', own);
+}
+
+/** The frontend counter of a status's class (hrsp_1xx … hrsp_5xx, hrsp_other). */
+function statusClass(status: number): number {
+  const c = Math.floor(status / 100);
+  return c >= 1 && c <= 5 ? FC.HRSP_1XX + c - 1 : FC.HRSP_OTHER;
+}
+
+/** A request the HTTP/1 layer refused (400, 408, 422): a request (HAProxy counts it), `ereq`, 4xx. */
+function requestError(ctx: HttpContext, fe: RuntimeFrontend): void {
+  ctx.gauges.count(fe.index, FC.REQ_TOTAL);
+  ctx.gauges.count(fe.index, FC.ERR_REQ);
+  ctx.gauges.count(fe.index, FC.HRSP_4XX);
 }
 
 /** The page for an error status: the backend's own, else the frontend's, else HAProxy's. */
