@@ -184,7 +184,7 @@ test('bind fd@N with a descriptor that is not open is refused at load, as HAProx
   assert.match(err, /parsing \[.*sy\.cfg:\d+\] : 'bind' : cannot use file descriptor '987' : Bad file descriptor\./);
 });
 
-test('-c finds what only compiling the rules can find (bad regex), and refuses use_backend in TCP mode', async () => {
+test('-c finds what only compiling the rules can find (bad regex), in HTTP and TCP proxies', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sy-c-'));
   const run = async (text: string): Promise<{ code: number | null; err: string }> => {
     const file = join(dir, 'sy.cfg');
@@ -199,9 +199,9 @@ test('-c finds what only compiling the rules can find (bad regex), and refuses u
   const regex = await run(`${base} mode http\nfrontend f\n bind 127.0.0.1:1\n http-request deny if { path_reg ( }\n default_backend b\nbackend b\n server s 127.0.0.1:9\n`);
   assert.equal(regex.code, 1);
   assert.match(regex.err, /\[ALERT\] +\(\d+\) : config : parsing \[.*sy\.cfg:8\] : ACL 'path' : regex '\('/);
-  const tcp = await run(`${base} mode tcp\nfrontend f\n bind 127.0.0.1:1\n use_backend b if { src 10.0.0.0/8 }\n default_backend b\nbackend b\n server s 127.0.0.1:9\n`);
+  const tcp = await run(`${base} mode tcp\nfrontend f\n bind 127.0.0.1:1\n use_backend b if { req.ssl_sni -m reg ( }\n default_backend b\nbackend b\n server s 127.0.0.1:9\n`);
   assert.equal(tcp.code, 1);
-  assert.match(tcp.err, /parsing \[.*sy\.cfg:8\] : 'use_backend' in a TCP-mode proxy is not implemented yet/);
+  assert.match(tcp.err, /parsing \[.*sy\.cfg:8\] : ACL 'req\.ssl_sni' : regex '\('/);
 });
 
 test('a listener that cannot bind stops start-up with exit 1 and HAProxy\'s message', { timeout: 20_000 }, async () => {

@@ -123,7 +123,7 @@ test('fetch spot checks against the manual and haproxy', () => {
   assert.deepEqual(fetch('url_ip').status, { pending: 'rules' });   // none yet
   assert.deepEqual(fetch('ssl_c_s_dn').status, { pending: 'tls' });
   assert.deepEqual(fetch('ssl_bc_cipher').status, { pending: 'tls' });
-  assert.deepEqual(fetch('req.ssl_sni').status, { pending: 'rules' });
+  assert.equal(fetch('req.ssl_sni').status, 'ready');               // the TCP session's payload (tcp-rules.test.ts)
   assert.equal(fetch('path').status, 'ready');
   assert.equal(fetch('ssl_fc_sni').status, 'ready');                 // from the session, no TLS layer needed
   assert.deepEqual(fetch('ssl_fc_alpn').status, { pending: 'tls' });

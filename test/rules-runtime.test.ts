@@ -203,6 +203,7 @@ test('every ready action compiles in every rule set that accepts it', () => {
     return: 'return',
     reject: 'reject',
     accept: 'accept',
+    close: 'close',
     redirect: 'redirect location /x',
     'set-header': 'set-header x-a b',
     'add-header': 'add-header x-a b',

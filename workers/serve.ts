@@ -10,7 +10,11 @@ import type { ServeTask, MainToWorker, WorkerToMain } from '../src/ipc/messages.
 import { ServerTable } from '../src/ipc/server-table.js';
 import { computeLayout } from '../src/dataplane/layout.js';
 import { compileRuntime, type RuntimeBackend, type RuntimeFrontend, type RuntimeListener } from '../src/dataplane/compile.js';
-import { tcpSession, type SessionContext } from '../src/dataplane/tcp-session.js';
+import { admitConnection, tcpSession, type SessionContext, type TcpContext } from '../src/dataplane/tcp-session.js';
+import { TcpRuleSets } from '../src/dataplane/tcp-rules.js';
+import { TcpTxn } from '../src/dataplane/tcp-txn.js';
+import type { CompiledProxyRules } from '../src/rules/runtime/compile.js';
+import type { ProxyModel } from '../src/config/model.js';
 import { spliceSession, type NativeContext } from '../src/dataplane/splice-session.js';
 import { BALANCERS } from '../src/lb/index.js';
 import { LB_SHARED_SLOTS, type Balancer } from '../src/lb/types.js';
@@ -96,27 +100,51 @@ export default async function serve(task: ServeTask): Promise<string> {
       return b;
     },
   };
-  // HTTP mode: each proxy's rules compiled once for this thread (parse once, run closures).
+  // Each proxy's rules compiled once for this thread (parse once, run closures): the HTTP
+  // session runs the http-* lists, the TCP session (and, in HTTP mode, the connection gate)
+  // the tcp-* ones and TCP switching.
+  const compiled = new Map<ProxyModel, CompiledProxyRules>();
+  const rulesOf = (p: ProxyModel): CompiledProxyRules => {
+    let r = compiled.get(p);
+    if (!r) compiled.set(p, (r = compileProxyRules(p, { baseDir: process.cwd(), config: task.model })));
+    return r;
+  };
   const httpProxies = new Map<string, HttpProxy>();
   for (const p of task.model.proxies) {
-    if (p.mode === 'http') httpProxies.set(p.name, httpProxy(p, compileProxyRules(p, { baseDir: process.cwd(), config: task.model })));
+    if (p.mode === 'http') httpProxies.set(p.name, httpProxy(p, rulesOf(p)));
   }
+  const tcpRules = new TcpRuleSets(task.model.proxies, rulesOf);
   const tune = (k: string, d: number): number => {
     const v = task.model.global.settings[k]?.value;
     return typeof v === 'number' ? v : d;
   };
   const pool = new ServerPool();
+  const state = backendState(table, runtime.backends);
   const http: HttpContext = {
     ...base,
     http: (name) => httpProxies.get(name),
     pool,
     limits: limitsFromTune(tune('tune.bufsize', 16384), tune('tune.maxrewrite', 1024), tune('tune.http.maxhdr', 101)),
-    state: backendState(table, runtime.backends),
+    state,
+  };
+  const tcp: TcpContext = {
+    ...base,
+    tcp: tcpRules,
+    state,
+    limits: { bufsize: tune('tune.bufsize', 16384), maxrewrite: tune('tune.maxrewrite', 1024), http: http.limits },
+  };
+  /** HTTP mode: the frontend's tcp-request connection/session rules, before its session. */
+  const gate = (sock: net.Socket, fe: RuntimeFrontend): boolean => {
+    const r = tcpRules.frontend(fe.name);
+    if (!r || !(r.rules.has.tcpRequestConnection || r.rules.has.tcpRequestSession)) return true;
+    if (admitConnection(sock, fe, r, new TcpTxn(sock, fe, state, tcp.limits), gauges)) return true;
+    limiter.leave(fe);
+    return false;
   };
   /** A client socket, admitted: HTTP or TCP by the frontend's mode. */
   const serveSocket = (sock: net.Socket, fe: RuntimeFrontend): void => {
-    if (fe.mode === 'http') void httpSession(sock, fe, http);
-    else void tcpSession(sock, fe, base);
+    if (fe.mode === 'tcp') void tcpSession(sock, fe, tcp);
+    else if (gate(sock, fe)) void httpSession(sock, fe, http);
   };
 
   const forwarder = runtime.noSplice ? undefined : addon?.createForwarder();
@@ -135,7 +163,8 @@ export default async function serve(task: ServeTask): Promise<string> {
       addon?.close(fd);
       return;
     }
-    if (native && fe.mode === 'tcp') void spliceSession(fd, fe, native);
+    // Rules that read the payload need the bytes in JS: such frontends are not spliced.
+    if (native && fe.mode === 'tcp' && !tcpRules.needsInspection(fe.name)) void spliceSession(fd, fe, native);
     else serveSocket(new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true }), fe);
   };
 

@@ -62,7 +62,6 @@ export function checkConfig(
  */
 function checkRuleCompilation(model: ConfigModel, diag: Diagnostics): void {
   for (const p of model.proxies) {
-    if (p.mode !== 'http') continue;
     try {
       compileProxyRules(p, { baseDir: process.cwd(), config: model });
     } catch (e) {

@@ -2,7 +2,7 @@
 // check_config_validity): references, mode compatibility, numeric ids, HTTP-only settings in
 // TCP proxies, missing timeouts, log-format aliases, and whether anything listens.
 
-import type { Diagnostics } from './diag.js';
+import type { Diagnostics, Loc } from './diag.js';
 import type { ConfigModel, ProxyModel } from './model.js';
 import type { Registries } from '../features.js';
 import { httpOnlyMessage } from '../log/logformat.js';
@@ -74,7 +74,7 @@ export function postCheck(model: ConfigModel, diag: Diagnostics, _reg: Registrie
     if (p.settings['disabled']) continue;
     checkHttpOnly(p, diag);
     checkBalance(p, diag, _reg);
-    checkTcpSwitching(p, diag);
+    checkTcpRulesInHttpMode(p, diag);
     checkTimeouts(p, diag);
     checkLogFormat(p, diag, reported);
   }
@@ -159,17 +159,37 @@ function checkTables(p: ProxyModel, tables: ReadonlySet<string>, diag: Diagnosti
 }
 
 /**
- * HAProxy switches TCP connections with use_backend / use-server too; Switchyard's TCP path
- * does not evaluate them yet, so they are refused rather than ignored.
+ * The TCP path runs use_backend / use-server and the tcp-request / tcp-response rules
+ * (src/dataplane/tcp-session.ts). In HTTP mode the HTTP session runs its own pipeline:
+ * there, only `tcp-request connection|session accept|reject` run (admitConnection(), before
+ * the HTTP session starts); content rules and the variable actions (whose values would have
+ * to reach the HTTP transaction) are refused rather than ignored.
  */
-function checkTcpSwitching(p: ProxyModel, diag: Diagnostics): void {
-  if (p.mode === 'http') return;
-  for (const key of ['use_backend', 'use-server']) {
+function checkTcpRulesInHttpMode(p: ProxyModel, diag: Diagnostics): void {
+  if (p.mode !== 'http') return;
+  const refuse = (d: { loc: Loc }, what: string): void =>
+    diag.alert('E_NOT_IMPLEMENTED', d.loc, `${what} in an HTTP-mode proxy is not implemented yet (pending: rules engine (#4)).`);
+  for (const key of ['tcp-request content', 'tcp-response content']) {
+    for (const d of p.lists[key] ?? []) refuse(d, `'${key}'`);
+  }
+  for (const key of ['tcp-request connection', 'tcp-request session']) {
     for (const d of p.lists[key] ?? []) {
-      diag.alert('E_NOT_IMPLEMENTED', d.loc, `'${key}' in a TCP-mode proxy is not implemented yet (pending: data plane (#3)).`);
+      const action = (d.value as { action?: unknown } | null)?.action;
+      if (action !== 'accept' && action !== 'reject') refuse(d, `'${key} ${String(action).replace(/\(.*$/, '')}'`);
     }
   }
+  // HAProxy sizes req.len/res.len from its internal HTX blocks in HTTP mode: not reproduced.
+  // (The other payload fetches simply find nothing there, as on HAProxy.)
+  const directives = [...Object.values(p.lists).flat(), ...Object.values(p.settings)];
+  for (const d of directives) {
+    const json = JSON.stringify(d.value);
+    const m = HTX_SIZED.exec(json) ?? (json.includes('"REQ_CONTENT"') ? ['', 'req.len'] : null);
+    if (m) diag.alert('E_NOT_IMPLEMENTED', d.loc, `fetch '${m[1]}' is not implemented yet in HTTP mode (pending: rules engine (#4)).`);
+  }
 }
+
+/** The buffer-length fetches, as they appear in a rule's or setting's parsed value. */
+const HTX_SIZED = /(?<![\w.])(req\.len|req_len|res\.len)(?![\w.])/;
 
 function checkHttpOnly(p: ProxyModel, diag: Diagnostics): void {
   if (p.mode === 'http') return;

@@ -1,10 +1,14 @@
 // The native L4 path: the client arrives as a raw fd (never wrapped in JS: one fd, one
 // owner), the addon connects to the chosen server and moves bytes with splice(2) on the
 // worker's own epoll thread. JS only runs the session loop (select, queue, retries) and
-// hears 'connected' / 'connect-error' / 'closed'.
+// hears 'connected' / 'connect-error' / 'closed'. Only frontends whose connections need no
+// inspection come here (workers/serve.ts asks src/dataplane/tcp-rules.ts): no tcp-request
+// rules, no use_backend, and a default backend without content rules, use-server or
+// rdp-cookie balancing.
 
 import type { Forwarder, NativeAddon } from '../native/addon.js';
 import { CNT } from '../ipc/server-table.js';
+import { FC } from '../ipc/conn-gauges.js';
 import type { RuntimeFrontend } from './compile.js';
 import { runSession, type SessionContext } from './tcp-session.js';
 
@@ -84,6 +88,9 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, ctx: NativeContex
                 alive = false;
                 ctx.table.count(srv.slot, ctx.worker, CNT.BYTES_IN, ev.bytesIn);
                 ctx.table.count(srv.slot, ctx.worker, CNT.BYTES_OUT, ev.bytesOut);
+                // The frontend's bin/bout: spliced bytes go through unchanged, both ways.
+                ctx.gauges.count(fe.index, FC.BYTES_IN, ev.bytesIn);
+                ctx.gauges.count(fe.index, FC.BYTES_OUT, ev.bytesOut);
                 leave();
                 // The connection is over (or never connected because the client left).
                 release();

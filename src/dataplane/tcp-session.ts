@@ -1,14 +1,24 @@
-// One L4 session: pick a server (balancer), wait for a slot if the server is full (server
-// maxconn → queue, bounded by `timeout queue`), connect (bounded by `timeout connect`,
-// `retries` times, the last retry redispatched to another server with `option redispatch`),
-// then forward both ways with idle timeouts and half-close, and release the slot. Any error
-// ends this session only; the worker goes on.
+// One L4 session, in HAProxy's order: tcp-request connection and session rules, the
+// frontend's tcp-request content rules (held bytes, inspect-delay: ./tcp-inspect.ts), content
+// switching (use_backend / default_backend), the backend's content rules, use-server; then
+// pick a server (balancer), wait for a slot if the server is full (server maxconn → queue,
+// bounded by `timeout queue`), connect (bounded by `timeout connect`, `retries` times, the
+// last retry redispatched to another server with `option redispatch`), then forward both
+// ways (./tcp-forward.ts: tcp-response content rules first) with idle timeouts and
+// half-close, and release the slot. Any error ends this session only; the worker goes on.
 
 import net from 'node:net';
 import { CNT, SRV, type ServerTable } from '../ipc/server-table.js';
-import type { ConnGauges } from '../ipc/conn-gauges.js';
+import { FC, type ConnGauges } from '../ipc/conn-gauges.js';
 import type { Balancer, PickInput } from '../lb/types.js';
+import type { BackendState, Txn } from '../rules/runtime/txn.js';
+import type { TcpVerdict } from '../rules/runtime/verdict.js';
+import { rdpCookieValue } from '../rules/runtime/fetches-payload.js';
 import type { RuntimeBackend, RuntimeFrontend, RuntimeServer } from './compile.js';
+import { HeldInput, inspect } from './tcp-inspect.js';
+import { forward } from './tcp-forward.js';
+import type { TcpProxyRules, TcpRuleSets } from './tcp-rules.js';
+import { TcpTxn, type BufferLimits } from './tcp-txn.js';
 
 export interface SessionContext {
   readonly table: ServerTable;
@@ -21,6 +31,13 @@ export interface SessionContext {
   readonly live: Set<{ destroy(): void }>;
   /** A session of this frontend ended (frees its maxconn slot); called once per session. */
   leave(fe: RuntimeFrontend): void;
+}
+
+/** What the JS TCP session needs beyond the shared loop: the proxies' TCP rules. */
+export interface TcpContext extends SessionContext {
+  readonly tcp: TcpRuleSets;
+  readonly state: BackendState;
+  readonly limits: BufferLimits;
 }
 
 /** Client address as bytes for hashing (IPv4-mapped IPv6 counts as IPv4, as in HAProxy). */
@@ -47,6 +64,8 @@ async function acquireQueued(table: ServerTable, slot: number, timeoutMs: number
   if (table.tryAcquire(slot)) return true;
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
   table.add(slot, SRV.QUEUE, 1);
+  // The runtime API's qmax: the longest this queue has been.
+  table.noteQueue(slot, table.get(slot, SRV.QUEUE));
   try {
     for (;;) {
       const cur = table.get(slot, SRV.CUR_CONN);
@@ -170,65 +189,121 @@ export async function connectServer(be: RuntimeBackend, pickInput: () => PickInp
   }
 }
 
-/** Serve one accepted client connection in TCP mode with Node sockets (no native addon). */
-export function tcpSession(client: net.Socket, fe: RuntimeFrontend, ctx: SessionContext): Promise<void> {
+/** Close a refused client at once: HAProxy resets it (checked: the client sees ECONNRESET). */
+function reset(sock: net.Socket): void {
+  try {
+    sock.resetAndDestroy();
+  } catch {
+    sock.destroy(); // not a TCP socket (unix@): no reset to send
+  }
+}
+
+/**
+ * A rejected session is closed with a FIN, not reset, even when the client already sent
+ * bytes (haproxy 2.6.12): what it sent is read and dropped until it closes too.
+ */
+function closeGently(sock: net.Socket, timeoutMs: number): void {
+  sock.on('data', () => undefined);
+  sock.once('end', () => sock.destroy());
+  sock.setTimeout(timeoutMs || 1000, () => sock.destroy());
+  sock.end();
+  sock.resume();
+}
+
+/**
+ * A frontend's tcp-request connection, then session rules (HTTP mode too, before its
+ * session). False when a rule rejected the connection: the client is gone then.
+ */
+export function admitConnection(sock: net.Socket, fe: RuntimeFrontend, rules: TcpProxyRules, txn: Txn, gauges: ConnGauges): boolean {
+  const r = rules.rules;
+  if (r.has.tcpRequestConnection && r.tcpRequestConnection(txn).kind === 'reject') {
+    gauges.count(fe.index, FC.DENIED_CONN);
+    reset(sock);
+    return false;
+  }
+  if (r.has.tcpRequestSession && r.tcpRequestSession(txn).kind === 'reject') {
+    closeGently(sock, fe.timeouts.client);
+    return false;
+  }
+  return true;
+}
+
+/** A proxy's tcp-request content rules over the held request bytes, until they decide. */
+function requestRules(rules: TcpProxyRules, txn: TcpTxn, held: HeldInput): Promise<TcpVerdict | null> {
+  if (!rules.rules.has.tcpRequestContent) return Promise.resolve(CONTINUE);
+  return inspect(held, rules.requestDelay, txn.l4, 'req', () => rules.rules.tcpRequestContent(txn));
+}
+
+const CONTINUE: TcpVerdict = { kind: 'continue' };
+
+/** Serve one accepted client connection in TCP mode with Node sockets. */
+export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, ctx: TcpContext): Promise<void> {
   ctx.live.add(client);
   client.on('error', () => client.destroy());
   client.once('close', () => {
+    // The runtime API's bin/bout: all a client sent and received, rejected ones too.
+    ctx.gauges.count(fe.index, FC.BYTES_IN, client.bytesRead);
+    ctx.gauges.count(fe.index, FC.BYTES_OUT, client.bytesWritten);
     ctx.live.delete(client);
     ctx.leave(fe);
   });
   client.pause();
-  return runSession(fe, () => addressBytes(client.remoteAddress), ctx, {
+  const feRules = ctx.tcp.frontend(fe.name);
+  if (!feRules) return void client.destroy();
+  const txn = new TcpTxn(client, fe, ctx.state, ctx.limits);
+  if (!admitConnection(client, fe, feRules, txn, ctx.gauges)) return;
+
+  // While rules wait for data, `timeout client` still closes an idle client.
+  const idle = (): void => void client.destroy();
+  client.setTimeout(fe.timeouts.client);
+  client.on('timeout', idle);
+  const held = new HeldInput(client, txn.l4.limit);
+  const rejected = (v: TcpVerdict | null): boolean => {
+    if (v !== null && v.kind !== 'reject') return false;
+    if (v) ctx.gauges.count(fe.index, FC.DENIED_REQ);
+    client.destroy();
+    return true;
+  };
+  if (rejected(await requestRules(feRules, txn, held))) return;
+
+  // Switching sees the bytes held so far, with the rules' final answers.
+  held.expose(txn.l4, 'req', true);
+  const name = feRules.rules.useBackend(txn);
+  const be = name === null ? undefined : ctx.backend(name);
+  if (!be) return void client.destroy();
+  txn.backend = { name: be.name, id: be.id };
+  const beRules = ctx.tcp.backend(be.name);
+  // A listen section's rules ran once already, as the frontend's.
+  if (beRules && beRules !== feRules) {
+    if (rejected(await requestRules(beRules, txn, held))) return;
+    held.expose(txn.l4, 'req', true);
+  }
+  client.off('timeout', idle);
+  client.setTimeout(0);
+
+  const forcedName = beRules?.rules.has.useServer ? beRules.rules.useServer(txn) : null;
+  const forced = forcedName === null ? -1 : (be.servers.find((s) => s.name === forcedName)?.slot ?? -1);
+  const pick = (): PickInput => {
+    if (be.balance.algorithm === 'source') return { src: addressBytes(client.remoteAddress) };
+    const cookie = beRules?.rdpCookie;
+    if (cookie === undefined || cookie === null) return {};
+    const v = rdpCookieValue(held.view(), cookie);
+    return v === null ? {} : { key: Buffer.from(v, 'latin1') };
+  };
+  const response = beRules?.rules.has.tcpResponseContent ? { rules: beRules, txn } : null;
+  await connectServer(be, pick, ctx, {
     alive: () => !client.destroyed,
     abort: () => void client.destroy(),
-    async attempt(srv, be, release) {
-      const r = await connect(srv, be.timeouts.connect);
+    async attempt(srv, backend, release) {
+      const r = await connect(srv, backend.timeouts.connect);
       if (!r.ok) return r;
       if (client.destroyed) {
         r.socket.destroy();
         return { ok: false, immediate: false };
       }
-      forward(client, r.socket, fe, be, ctx, srv.slot, release);
+      txn.server = { name: srv.name, id: srv.id };
+      forward({ client, server: r.socket, fe, be: backend, ctx, slot: srv.slot, release, request: held, response });
       return { ok: true };
     },
-  });
-}
-
-function forward(client: net.Socket, server: net.Socket, fe: RuntimeFrontend, be: RuntimeBackend, ctx: SessionContext, slot: number, release: () => void): void {
-  let closed = false;
-  let clientEnded = false;
-  let serverEnded = false;
-  const tunnel = be.timeouts.tunnel;
-  const finish = (): void => {
-    if (closed) return;
-    closed = true;
-    client.destroy();
-    server.destroy();
-    ctx.table.count(slot, ctx.worker, CNT.BYTES_IN, client.bytesRead);
-    ctx.table.count(slot, ctx.worker, CNT.BYTES_OUT, server.bytesRead);
-    release();
-    ctx.live.delete(client);
-  };
-  client.setTimeout(tunnel || fe.timeouts.client);
-  server.setTimeout(tunnel || be.timeouts.server);
-  client.on('timeout', finish);
-  server.on('timeout', finish);
-  client.on('error', finish);
-  server.on('error', finish);
-  client.on('close', finish);
-  server.on('close', finish);
-  client.on('end', () => {
-    clientEnded = true;
-    if (!tunnel) client.setTimeout(fe.timeouts.clientFin);
-    if (serverEnded) finish();
-  });
-  server.on('end', () => {
-    serverEnded = true;
-    if (!tunnel) server.setTimeout(be.timeouts.serverFin);
-    if (clientEnded) finish();
-  });
-  client.pipe(server);
-  server.pipe(client);
-  client.resume();
+  }, forced);
 }

@@ -1,6 +1,5 @@
-// The balancer registry: `balance` algorithm name → factory. Algorithms without a module yet
-// (rdp-cookie: it needs TCP content inspection) are still parsed (./algorithms.ts) but refused
-// as not implemented by the config layer.
+// The balancer registry: `balance` algorithm name → factory. An algorithm without a row here
+// would still be parsed (./algorithms.ts) but refused as not implemented by the config layer.
 
 import { Registry } from '../config/registry.js';
 import type { BalancerFactory } from './types.js';
@@ -28,6 +27,8 @@ for (const [name, factory] of [
   ['url_param', keyed('url_param')],
   ['hdr', keyed('hdr')],
   ['hash', keyed('hash')],
+  // The key is the request's RDP cookie (src/dataplane/tcp-session.ts); HTTP requests have none.
+  ['rdp-cookie', keyed('rdp-cookie')],
 ] as const) {
   BALANCERS.add({ name, factory });
 }

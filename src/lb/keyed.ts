@@ -1,4 +1,4 @@
-// The string-keyed balancers (uri, url_param, hdr, hash): the request's key (PickInput.key,
+// The string-keyed balancers (uri, url_param, hdr, hash, rdp-cookie): the request's key (PickInput.key,
 // taken by src/http/balance-key.ts) hashed with the backend's `hash-type` function and
 // avalanche, then looked up in HAProxy's server map (map-based) or on the ring of ./chash.ts
 // (consistent). Without a key, HAProxy falls back to round robin over the same structure:
@@ -20,7 +20,7 @@ import { haproxyMap } from './schedule.js';
 import { ringOf, weightsOf } from './source.js';
 import { LB_SHARED, type Balancer, type BalancerFactory, type LbContext, type LbServer } from './types.js';
 
-export type KeyedAlgorithm = 'uri' | 'url_param' | 'hdr' | 'hash';
+export type KeyedAlgorithm = 'uri' | 'url_param' | 'hdr' | 'hash' | 'rdp-cookie';
 
 /** The servers HAProxy's map holds and how many it counts as in use (lbprm.tot_used). */
 interface MapState {

@@ -6,7 +6,7 @@ import type { Registry } from '../config/registry.js';
 import type { AclDerivative, MatchMethod, Status } from './types.js';
 import { parseSampleExpr, splitCall, type SampleExpr, type SampleRegistries } from './sample-expr.js';
 import type { Json } from '../config/model.js';
-import { PREDEFINED_ACLS } from './catalog/acl-derivatives.js';
+import { ACL_DERIVATIVES, PREDEFINED_ACLS } from './catalog/acl-derivatives.js';
 
 export interface AclRegistries extends SampleRegistries {
   readonly derivatives: Registry<AclDerivative>;
@@ -25,6 +25,9 @@ export type Parsed<T> = { ok: true; value: T; pending: { what: string; status: S
 
 const MATCH_METHODS: ReadonlySet<string> = new Set(['found', 'bool', 'int', 'ip', 'bin', 'len', 'str', 'sub', 'reg', 'beg', 'end', 'dir', 'dom']);
 
+/** ACL keywords whose patterns are dotted versions (req_ssl_ver). */
+const DOTTED_VERSIONS: ReadonlySet<string> = new Set(ACL_DERIVATIVES.filter((k) => k.parse === 'dotted-ver').map((k) => k.name));
+
 /** Parse the criterion and patterns of an ACL (the words after the ACL name, or inside `{ }`). */
 export function parseAclTerm(words: readonly string[], reg: AclRegistries): Parsed<AclTerm> {
   const criterion = words[0];
@@ -33,11 +36,13 @@ export function parseAclTerm(words: readonly string[], reg: AclRegistries): Pars
   const head = splitCall(criterion, 0);
   let exprText = criterion;
   let match: MatchMethod | null = null;
+  let dotted = false;
   if (!('error' in head)) {
     const d = reg.derivatives.get(head.call.name);
     if (d) {
       exprText = d.fetch + criterion.slice(head.call.name.length);
       match = d.match;
+      dotted = DOTTED_VERSIONS.has(d.name);
     }
   }
   const r = parseSampleExpr(exprText, reg);
@@ -82,9 +87,44 @@ export function parseAclTerm(words: readonly string[], reg: AclRegistries): Pars
     // HAProxy refuses any other word starting with '-' here (a negative number needs '--').
     return { ok: false, error: `'${w}' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'.` };
   }
-  const patterns = words.slice(i);
+  let patterns = words.slice(i);
+  if (dotted && !flags.some((f) => f.startsWith('-m '))) {
+    const ints = dottedVersions(patterns);
+    if (typeof ints === 'string') return { ok: false, error: ints };
+    patterns = ints;
+  }
   const value: AclTerm = { expr: r.expr, match, flags, patterns };
   return { ok: true, value, pending: r.pending };
+}
+
+/**
+ * req_ssl_ver / req.ssl_ver patterns: "MAJOR[.MINOR]" versions, or ranges of them with ':' or
+ * '-' ("3.0:3.3", ":3.1", "3.1-"), as the integer ranges of the int match (MAJOR << 16 | MINOR).
+ */
+function dottedVersions(patterns: readonly string[]): string[] | string {
+  const one = (t: string): bigint | null => {
+    const m = /^([+-]?[0-9]+)(?:\.([+-]?[0-9]+))?$/.exec(t);
+    if (!m) return null;
+    const major = BigInt(m[1]!);
+    const minor = BigInt(m[2] ?? '0');
+    return major >= 65536n || minor >= 65536n ? null : (major << 16n) | (minor & 0xffffn);
+  };
+  const out: string[] = [];
+  for (const p of patterns) {
+    const sep = p.search(/[:-]/);
+    if (sep < 0) {
+      const v = p === '' ? null : one(p);
+      if (v === null) return `'${p}' is not a dotted number`;
+      out.push(String(v));
+      continue;
+    }
+    const lo = sep === 0 ? null : one(p.slice(0, sep));
+    const hi = sep === p.length - 1 ? null : one(p.slice(sep + 1));
+    const bad = (sep > 0 && lo === null) || (sep < p.length - 1 && hi === null) || (lo !== null && hi !== null && lo > hi) || p.length === 1;
+    if (bad) return `'${p}' is not a valid dotted number range`;
+    out.push(`${lo ?? ''}:${hi ?? ''}`);
+  }
+  return out;
 }
 
 export interface CondTerm {

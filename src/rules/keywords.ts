@@ -121,8 +121,7 @@ function ruleSetKeyword(ruleset: RuleSet, reg: RulesRegistries): SectionKeyword 
       }
       const c = condition(ctx, reg, cond, what, pend);
       if (c === false) return undefined;
-      // The TCP data path does not run tcp-request/tcp-response rules yet: refuse them all.
-      reportPending(ctx, [{ what, status: ruleset.startsWith('tcp-') ? RULES : found.row.status }, ...pend]);
+      reportPending(ctx, [{ what, status: found.row.status }, ...pend]);
       return { action: word, args: value, cond: c ?? null };
     },
   };
@@ -135,7 +134,7 @@ function useBackendKeyword(reg: RulesRegistries): SectionKeyword {
     misuse: 'warning',
     multi: true,
     status: 'ready',
-    summary: 'content switching to a backend (HTTP mode; TCP frontends: not yet)',
+    summary: 'content switching to a backend (HTTP and TCP frontends)',
     parse(ctx) {
       const [name, ...rest] = ctx.args;
       if (name === undefined) return ctx.fail(`'use_backend' expects a backend name.`, 'E_MISSING_ARG');
@@ -156,7 +155,7 @@ function useServerKeyword(reg: RulesRegistries): SectionKeyword {
     misuse: 'warning',
     multi: true,
     status: 'ready',
-    summary: 'a server forced by a condition (HTTP mode; TCP backends: not yet)',
+    summary: 'a server forced by a condition (HTTP and TCP backends)',
     parse(ctx) {
       const [name, ...rest] = ctx.args;
       if (name === undefined) return ctx.fail(`'use-server' expects a server name.`, 'E_MISSING_ARG');
@@ -199,7 +198,7 @@ function legacyRedirect(reg: RulesRegistries): SectionKeyword {
 const inspectDelay: SectionKeyword = {
   name: 'tcp-request inspect-delay',
   caps: ALL,
-  status: RULES,
+  status: 'ready',
   parse(ctx) {
     if (ctx.args.length !== 1) return ctx.fail(`'tcp-request inspect-delay' expects a timeout value.`, 'E_MISSING_ARG');
     const r = parseTime(ctx.args[0]!, 'tcp-request inspect-delay');

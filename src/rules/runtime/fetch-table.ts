@@ -4,5 +4,6 @@
 import type { FetchImpl } from './context.js';
 import { INTERNAL_FETCHES } from './fetches-internal.js';
 import { HTTP_FETCHES } from './fetches-http.js';
+import { PAYLOAD_FETCHES } from './fetches-payload.js';
 
-export const FETCH_IMPLS: Readonly<Record<string, FetchImpl>> = { ...INTERNAL_FETCHES, ...HTTP_FETCHES };
+export const FETCH_IMPLS: Readonly<Record<string, FetchImpl>> = { ...INTERNAL_FETCHES, ...HTTP_FETCHES, ...PAYLOAD_FETCHES };

@@ -49,6 +49,29 @@ export interface BackendState {
   connSlots(backend: string): number;
 }
 
+/**
+ * What a TCP-mode stream holds for content inspection (tcp-request/tcp-response content
+ * rules, use_backend, use-server). HTTP-mode transactions have none: the payload fetches then
+ * find nothing, as on HAProxy's HTX streams.
+ */
+export interface L4Content {
+  /** Request bytes received and not forwarded yet (at most `limit`). */
+  req: Buffer;
+  /** Response bytes received and not forwarded yet (tcp-response content rules). */
+  res: Buffer;
+  /** More request / response bytes may still arrive (not closed, buffer not full). */
+  reqOpen: boolean;
+  resOpen: boolean;
+  /** This evaluation is the last one (HAProxy's SMP_OPT_FINAL): inspect-delay over, buffer
+   * full, input closed, or no inspect-delay at all. */
+  final: boolean;
+  /** Set by a fetch that cannot decide yet while not final (HAProxy's SMP_F_MAY_CHANGE). */
+  miss: boolean;
+  /** tune.bufsize, and what a channel may hold while rules inspect it (bufsize - maxrewrite). */
+  readonly bufsize: number;
+  readonly limit: number;
+}
+
 export interface Txn {
   readonly src: string;
   readonly srcPort: number;
@@ -78,4 +101,6 @@ export interface Txn {
   readonly bindId?: number;
   /** When the connection was accepted (ms epoch), for %t/%T/%Ts/%ms; defaults to now(). */
   readonly acceptTime?: number;
+  /** TCP mode only: the buffered payload the layer-6 fetches read. */
+  readonly l4?: L4Content;
 }

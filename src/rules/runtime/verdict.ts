@@ -21,5 +21,13 @@ export const CONTINUE: Verdict = { kind: 'continue' };
 export const ALLOW: Verdict = { kind: 'allow' };
 export const REJECT: Verdict = { kind: 'reject' };
 
-/** tcp-request / tcp-response rule lists. */
-export type TcpVerdict = { readonly kind: 'continue' } | { readonly kind: 'accept' } | { readonly kind: 'reject' };
+/**
+ * tcp-request / tcp-response rule lists. `wait`: a condition could not decide yet (content
+ * rules before their inspect-delay is over); `close`: tcp-response content close.
+ */
+export type TcpVerdict =
+  | { readonly kind: 'continue' }
+  | { readonly kind: 'accept' }
+  | { readonly kind: 'reject' }
+  | { readonly kind: 'wait' }
+  | { readonly kind: 'close' };
