@@ -81,11 +81,8 @@ export class Rates {
   private sample(): void {
     const now = Date.now();
     for (const m of this.meters) m.sample(now);
-    const table = this.dp.table;
-    for (const be of this.dp.runtime.backends.values()) {
-      for (const s of be.servers) table.noteQueue(s.slot, table.get(s.slot, SRV.QUEUE));
-      this.noteBackend(be.name, this.backendCurrent(be.name));
-    }
+    // qmax needs no sampling: the data path records it where a client joins a queue.
+    for (const be of this.dp.runtime.backends.values()) this.noteBackend(be.name, this.backendCurrent(be.name));
     this.onSample();
   }
 

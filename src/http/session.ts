@@ -184,7 +184,7 @@ async function exchange(
   let srvName: { name: string; id: number; slot: number } | null = null;
   // A persistence cookie designating a usable server decides first; then use-server rules.
   const persist = beHttp?.cookie ?? null;
-  const now = Math.floor(Date.now() / 1000);
+  const now = persist ? Math.floor(Date.now() / 1000) : 0;
   const cookie = persist ? persist.onRequest(req, be.servers, (slot) => persistUsable(ctx, slot, beHttp!.persistDown), now) : null;
   const forcedName = cookie && cookie.slot >= 0 ? null : beHttp?.useServer(txn) ?? null;
   const forced = cookie && cookie.slot >= 0 ? cookie.slot : forcedName !== null ? be.servers.find((s) => s.name === forcedName)?.slot ?? -1 : -1;
@@ -321,13 +321,21 @@ async function toServer(
   const keepClient = clientKeep && res.framing.kind !== 'close';
   setConnection(res.headers, keepClient, req.versionMinor, false);
   ctx.gauges.count(fe.index, statusClass(res.status));
-  if (!(await client.write(serializeResponseHead(res), fe.timeouts.client))) {
+  // The head and the body bytes already received leave together, in one writev (HAProxy
+  // sends them in one sendto): the socket stays corked while the forwarder, which writes what
+  // is buffered before its first wait, starts.
+  client.sock.cork();
+  const headSent = client.write(serializeResponseHead(res), fe.timeouts.client);
+  const forwarding = encoder
+    ? encoder.forward(sc.wire, client, be.timeouts.server, fe.timeouts.client)
+    : forwardBody(serverFraming, sc.wire, client, be.timeouts.server, fe.timeouts.client);
+  client.sock.uncork();
+  if (!(await headSent)) {
     sc.sock.destroy();
+    await forwarding;
     return { keepAlive: false, own: null };
   }
-  const down = encoder
-    ? await encoder.forward(sc.wire, client, be.timeouts.server, fe.timeouts.client)
-    : await forwardBody(serverFraming, sc.wire, client, be.timeouts.server, fe.timeouts.client);
+  const down = await forwarding;
   const up = await upload;
   if (down !== 'done' || up !== 'done') {
     ctx.table.count(sc.slot, ctx.worker, client.failed ? CNT.CLI_ABORT : CNT.SRV_ABORT);

@@ -46,6 +46,8 @@ export const FC = {
 } as const;
 export const FC_SLOTS = 16;
 
+const ONE = 1n;
+
 export class ConnGauges {
   readonly i32: Int32Array;
   private readonly big: BigInt64Array;
@@ -108,7 +110,8 @@ export class ConnGauges {
 
   /** Add to a frontend's counter and the process's (the data path's hook for FC fields). */
   count(fe: number, field: number, delta = 1): void {
-    const d = BigInt(delta);
+    // Most counts are single events: no BigInt conversion on the per-request path for them.
+    const d = delta === 1 ? ONE : BigInt(delta);
     Atomics.add(this.big, field, d);
     Atomics.add(this.big, (fe + 1) * FC_SLOTS + field, d);
   }
