@@ -120,7 +120,7 @@ export type Attempt = { ok: true } | { ok: false; immediate: boolean };
  */
 export interface Connector {
   alive(): boolean;
-  attempt(srv: RuntimeServer, be: RuntimeBackend, release: () => void): Promise<Attempt>;
+  attempt(srv: RuntimeServer, be: RuntimeBackend, release: () => void): Attempt | Promise<Attempt>;
   /** Give up: close the client (no server could take it). */
   abort(): void;
 }
@@ -141,51 +141,91 @@ const NO_INPUT = (): PickInput => ({});
 /**
  * Pick a server of `be` (or take `forced`, a slot chosen by `use-server`), wait for a slot in
  * its queue, connect with retries and redispatch; `conn.abort()` when nothing worked. Also
- * the HTTP engine's server step, once per request.
+ * the HTTP engine's server step, once per request: when the pick has a free slot and the
+ * connector answers at once (a kept-alive server connection), it all happens without a
+ * promise and nothing is returned; otherwise the returned promise settles when it is decided.
  */
-export async function connectServer(be: RuntimeBackend, pickInput: () => PickInput, ctx: SessionContext, conn: Connector, forced: number): Promise<void> {
-  let slot = -1;
+export function connectServer(be: RuntimeBackend, pickInput: () => PickInput, ctx: SessionContext, conn: Connector, forced: number): void | Promise<void> {
+  let input: PickInput;
+  let target: number;
   try {
-    const lb = ctx.balancer(be);
-    const input = pickInput();
-    // Servers occupy consecutive slots in declaration order.
-    const first = be.servers[0]?.slot ?? 0;
-    const bySlot = (s: number): RuntimeServer | undefined => be.servers[s - first];
-    let target = forced >= 0 ? forced : lb.select(input);
-    let attempt = 0;
-    for (;;) {
-      if (target < 0 || !conn.alive()) return conn.abort();
-      if (!(await acquireQueued(ctx.table, target, be.timeouts.queue))) return conn.abort();
-      slot = target;
-      const srv = bySlot(slot)!;
-      ctx.table.count(slot, ctx.worker, CNT.CONN_TOTAL);
-      const held = slot;
-      const r = await conn.attempt(srv, be, () => ctx.table.release(held));
-      if (r.ok) {
-        slot = -1; // the connector releases it when the connection ends
-        return;
-      }
+    input = pickInput();
+    target = forced >= 0 ? forced : ctx.balancer(be).select(input);
+  } catch {
+    return conn.abort();
+  }
+  if (target < 0 || !conn.alive()) return conn.abort();
+  if (!ctx.table.tryAcquire(target)) return retryLoop(be, input, ctx, conn, target, 0, null);
+  let first: Attempt | Promise<Attempt>;
+  try {
+    first = attemptOn(be, ctx, conn, target);
+  } catch {
+    return conn.abort();
+  }
+  if (first instanceof Promise) return first.then((r) => (r.ok ? undefined : retryLoop(be, input, ctx, conn, target, 0, r)), () => conn.abort());
+  if (first.ok) return;
+  return retryLoop(be, input, ctx, conn, target, 0, first);
+}
+
+/** One attempt on `slot`, whose connection slot the caller holds; on failure the slot is released. */
+function attemptOn(be: RuntimeBackend, ctx: SessionContext, conn: Connector, slot: number): Attempt | Promise<Attempt> {
+  ctx.table.count(slot, ctx.worker, CNT.CONN_TOTAL);
+  const srv = be.servers[slot - (be.servers[0]?.slot ?? 0)]!;
+  const failed = (r: Attempt): Attempt => {
+    if (!r.ok) {
       ctx.table.count(slot, ctx.worker, CNT.CONN_ERR);
       ctx.table.release(slot);
-      slot = -1;
-      if (!conn.alive() || attempt >= be.retries) return conn.abort();
-      attempt++;
-      ctx.table.count(srv.slot, ctx.worker, CNT.RETRIES);
-      // HAProxy pauses before retrying a connection that failed at once (refused).
-      if (r.immediate) await new Promise((res) => setTimeout(res, Math.min(1000, be.timeouts.connect || 1000)));
-      // The last retry goes to another server when redispatch is on.
-      if (be.redispatch && attempt === be.retries) {
-        const other = lb.select(input, srv.slot);
-        if (other >= 0 && other !== srv.slot) {
-          ctx.table.count(srv.slot, ctx.worker, CNT.REDISPATCH);
-          target = other;
+    }
+    return r;
+  };
+  let pending: Attempt | Promise<Attempt>;
+  try {
+    pending = conn.attempt(srv, be, () => ctx.table.release(slot));
+  } catch (e) {
+    ctx.table.release(slot);
+    throw e;
+  }
+  return pending instanceof Promise ? pending.then(failed, (e: unknown) => {
+    ctx.table.release(slot);
+    throw e;
+  }) : failed(pending);
+}
+
+/**
+ * What follows a first attempt that did not succeed at once: `last` is its failure (null when
+ * no slot was free yet, or it threw). Servers occupy consecutive slots in declaration order.
+ */
+async function retryLoop(be: RuntimeBackend, input: PickInput, ctx: SessionContext, conn: Connector, first: number, attempt: number, last: Attempt | null): Promise<void> {
+  try {
+    const lb = ctx.balancer(be);
+    let target = first;
+    let failure = last;
+    for (;;) {
+      if (failure && !failure.ok) {
+        // The previous attempt on `target` failed (its slot is released): retry, redispatch.
+        if (!conn.alive() || attempt >= be.retries) return conn.abort();
+        attempt++;
+        ctx.table.count(target, ctx.worker, CNT.RETRIES);
+        // HAProxy pauses before retrying a connection that failed at once (refused).
+        if (failure.immediate) await new Promise((res) => setTimeout(res, Math.min(1000, be.timeouts.connect || 1000)));
+        // The last retry goes to another server when redispatch is on.
+        if (be.redispatch && attempt === be.retries) {
+          const other = lb.select(input, target);
+          if (other >= 0 && other !== target) {
+            ctx.table.count(target, ctx.worker, CNT.REDISPATCH);
+            target = other;
+          }
         }
       }
+      if (target < 0 || !conn.alive()) return conn.abort();
+      // A free slot is taken without waiting (the common case).
+      if (!ctx.table.tryAcquire(target) && !(await acquireQueued(ctx.table, target, be.timeouts.queue))) return conn.abort();
+      const pending = attemptOn(be, ctx, conn, target);
+      failure = pending instanceof Promise ? await pending : pending;
+      if (failure.ok) return;
     }
   } catch {
     conn.abort();
-  } finally {
-    if (slot >= 0) ctx.table.release(slot);
   }
 }
 

@@ -14,7 +14,19 @@ export type BodyResult = 'done' | 'timeout' | 'closed' | 'invalid';
  * Forward the body described by `framing` from `from` to `to`. `readTimeout` bounds each wait
  * for bytes, `writeTimeout` each wait for the receiver to drain.
  */
-export async function forwardBody(framing: Framing, from: Wire, to: Wire, readTimeout: number, writeTimeout: number): Promise<BodyResult> {
+export function forwardBody(framing: Framing, from: Wire, to: Wire, readTimeout: number, writeTimeout: number): BodyResult | Promise<BodyResult> {
+  // Most bodies are empty or already buffered whole (a small response): no promise then.
+  if (framing.kind === 'none') return 'done';
+  if (framing.kind === 'length' && from.length >= framing.length) {
+    const w = to.write(from.take(framing.length), writeTimeout);
+    if (w === true) return 'done';
+    if (w === false) return 'closed';
+    return w.then((ok) => (ok ? 'done' : 'closed'));
+  }
+  return forwardStreamed(framing, from, to, readTimeout, writeTimeout);
+}
+
+async function forwardStreamed(framing: Framing, from: Wire, to: Wire, readTimeout: number, writeTimeout: number): Promise<BodyResult> {
   switch (framing.kind) {
     case 'none':
       return 'done';

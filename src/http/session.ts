@@ -7,16 +7,14 @@
 // error page (400 408 502 503 504) and ends this connection only.
 
 import type net from 'node:net';
-import { Wire } from './wire.js';
-import { isMuxStatus, muxReply, streamReply } from './error-pages.js';
+import { Wire, type WaitResult } from './wire.js';
+import { NEED_MORE, RequestReader } from './request-reader.js';
 import type { Reply } from '../rules/runtime/reply.js';
-import { ChunkedDecoder } from './codec/chunked.js';
-import { forwardBody } from './body.js';
+import { forwardBody, type BodyResult } from './body.js';
 import { serverConn, type ServerConn } from './pool.js';
-import { parseRequestHead } from './codec/request-head.js';
 import { parseResponseHead } from './codec/response-head.js';
 import type { RequestHead, ResponseHead } from './codec/types.js';
-import { connect, connectServer } from '../dataplane/tcp-session.js';
+import { connect, connectServer, type Attempt } from '../dataplane/tcp-session.js';
 import { balanceInput } from './balance-key.js';
 import { decide, negotiate, respond, type Negotiated } from './compress/index.js';
 import type { RuntimeBackend, RuntimeFrontend } from '../dataplane/compile.js';
@@ -50,13 +48,20 @@ async function serveClient(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpConte
   const client = new Wire(sock);
   const feHttp = ctx.http(fe.name);
   if (!feHttp) return;
+  const reader = new RequestReader(client, fe, ctx);
   let own: ServerConn | null = null;
   let first = true;
   try {
     for (;;) {
-      const head = await readRequest(client, fe, first, ctx);
+      reader.begin(first);
+      let head = reader.next();
+      while (head === NEED_MORE) {
+        head = reader.after(await client.more(reader.waitMs()));
+        if (head === NEED_MORE) head = reader.next();
+      }
       if (!head) return;
-      const r = await exchange(sock, client, head, fe, feHttp, ctx, own, first);
+      const pending = exchange(sock, client, head, fe, feHttp, ctx, own, first);
+      const r = pending instanceof Promise ? await pending : pending;
       own = r.own;
       if (!r.keepAlive) return;
       first = false;
@@ -66,64 +71,12 @@ async function serveClient(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpConte
   }
 }
 
-/** Wait for and parse one request head; answers 400/408 itself and returns null then. */
-async function readRequest(client: Wire, fe: RuntimeFrontend, first: boolean, ctx: HttpContext): Promise<RequestHead | null> {
-  const t = fe.timeouts;
-  const reqTimeout = t.httpRequest || t.client;
-  // Between requests the connection may idle for `timeout http-keep-alive`; once a byte of
-  // the next request is there, the whole head must arrive within `timeout http-request`.
-  const idleTimeout = first ? reqTimeout : t.httpKeepAlive || reqTimeout;
-  let deadline = client.length > 0 || first ? Date.now() + reqTimeout : 0;
-  // Bytes already parsed without completing a head. The first bytes are parsed at once (a
-  // request that is wrong from its first line is refused at once, as HAProxy does); after
-  // that a head can only complete with a line feed, so a new parse waits for one (no
-  // quadratic re-parsing of a trickled head).
-  let scanned = 0;
-  for (;;) {
-    const buf = client.peek();
-    if (buf.length > scanned && (scanned === 0 || buf.indexOf(10, scanned) >= 0 || buf.length >= ctx.limits.maxHeadBytes)) {
-      const r = parseRequestHead(buf, ctx.limits);
-      if (r.state === 'done') {
-        client.consume(r.consumed);
-        // HAProxy parses what it already holds before forwarding anything: a bad chunk in
-        // the bytes that came with the head is a 400, and nothing reaches a server.
-        if (r.head.framing.kind === 'chunked' && client.length > 0 && 'error' in new ChunkedDecoder().push(client.peek())) {
-          requestError(ctx, fe);
-          await client.write(muxReply(400), t.client);
-          return null;
-        }
-        return r.head;
-      }
-      if (r.state === 'error') {
-        requestError(ctx, fe);
-        await client.write(isMuxStatus(r.status) ? muxReply(r.status) : streamReply(r.status), t.client);
-        return null;
-      }
-    }
-    if (buf.length > 0 && deadline === 0) deadline = Date.now() + reqTimeout;
-    scanned = buf.length;
-    const left = deadline === 0 ? idleTimeout : reqTimeout > 0 ? Math.max(1, deadline - Date.now()) : 0;
-    const w = await client.more(left);
-    if (w === 'timeout') {
-      // A keep-alive connection that stays idle is closed silently; a started or first
-      // request that does not complete in time gets HAProxy's 408.
-      if (client.length === 0 && !first) return null;
-      requestError(ctx, fe);
-      await client.write(muxReply(408), t.client);
-      return null;
-    }
-    // The client closed: what it sent last is parsed once more; a partial head is dropped
-    // (nothing to forward, nothing to say).
-    if (w !== 'data' && client.length === scanned) return null;
-  }
-}
-
 interface Outcome {
   readonly keepAlive: boolean;
   readonly own: ServerConn | null;
 }
 
-async function exchange(
+function exchange(
   sock: net.Socket,
   client: Wire,
   req: RequestHead,
@@ -132,7 +85,7 @@ async function exchange(
   ctx: HttpContext,
   own: ServerConn | null,
   firstOfSession: boolean,
-): Promise<Outcome> {
+): Outcome | Promise<Outcome> {
   const txn = new HttpTxn(sock, fe, req, ctx.state);
   ctx.gauges.count(fe.index, FC.REQ_TOTAL);
   const bodyPending = req.framing.kind !== 'none';
@@ -189,62 +142,65 @@ async function exchange(
   const forcedName = cookie && cookie.slot >= 0 ? null : beHttp?.useServer(txn) ?? null;
   const forced = cookie && cookie.slot >= 0 ? cookie.slot : forcedName !== null ? be.servers.find((s) => s.name === forcedName)?.slot ?? -1 : -1;
   const reuse = beHttp?.reuse ?? 'safe';
-  await connectServer(
+  const connecting = connectServer(
     be,
     () => balanceInput(be, req, sock, txn),
     ctx,
     {
       alive: () => !client.failed,
       abort: () => undefined,
-      async attempt(srv, _be, rel) {
+      attempt(srv, _be, rel) {
+        const use = (c: ServerConn): Attempt => {
+          server = c;
+          release = rel;
+          srvName = { name: srv.name, id: srv.id, slot: srv.slot };
+          return ATTEMPT_OK;
+        };
         // The session's own connection first; then, except for the first request of a session
-        // under `http-reuse safe` (HAProxy's rule), an idle one from the pool.
-        let c: ServerConn | undefined;
+        // under `http-reuse safe` (HAProxy's rule), an idle one from the pool. Both without a
+        // promise: this is the keep-alive path.
         if (own && own.slot === srv.slot && !own.wire.failed && !own.wire.ended) {
-          c = own;
+          const c = own;
           own = null;
-        } else if (reuse !== 'never' && (reuse !== 'safe' || !firstOfSession)) c = ctx.pool.take(srv.slot);
-        if (!c) {
-          const r = await connect(srv, be.timeouts.connect);
+          return use(c);
+        }
+        const idle = reuse !== 'never' && (reuse !== 'safe' || !firstOfSession) ? ctx.pool.take(srv.slot) : undefined;
+        if (idle) return use(idle);
+        return connect(srv, be.timeouts.connect).then((r) => {
           if (!r.ok) return r;
           r.socket.setNoDelay(true);
-          c = serverConn(r.socket, srv.slot);
-        }
-        server = c;
-        release = rel;
-        srvName = { name: srv.name, id: srv.id, slot: srv.slot };
-        return { ok: true };
+          return use(serverConn(r.socket, srv.slot));
+        });
       },
     },
     forced,
   );
-  if (own) {
-    // The session's previous server connection was not used for this request.
-    ctx.pool.put(own);
-    own = null;
-  }
-  if (!server || !release) return local(null, 503);
-  const sc: ServerConn = server;
-  const done: () => void = release;
-  const served: { name: string; id: number; slot: number } = srvName!;
-  txn.server = { name: served.name, id: served.id };
-  const onResponse = persist && cookie ? (res: ResponseHead) => persist.onResponse(cookie, req, res, served, now) : null;
-  // The server's bytes for this exchange (a pooled connection carries several).
-  const sent0 = sc.sock.bytesWritten;
-  const read0 = sc.sock.bytesRead;
-  try {
-    return await toServer(txn, client, sc, req, fe, be, feHttp, beHttp, ctx, serverKeep, clientKeep, comp, onResponse);
-  } finally {
-    ctx.table.count(sc.slot, ctx.worker, CNT.BYTES_IN, sc.sock.bytesWritten - sent0);
-    ctx.table.count(sc.slot, ctx.worker, CNT.BYTES_OUT, sc.sock.bytesRead - read0);
-    done();
-  }
+  const proceed = (): Outcome | Promise<Outcome> => {
+    if (own) {
+      // The session's previous server connection was not used for this request.
+      ctx.pool.put(own);
+      own = null;
+    }
+    if (!server || !release) return local(null, 503);
+    const sc: ServerConn = server;
+    const served: { name: string; id: number; slot: number } = srvName!;
+    txn.server = { name: served.name, id: served.id };
+    const onResponse = persist && cookie ? (res: ResponseHead) => persist.onResponse(cookie, req, res, served, now) : null;
+    return toServer(txn, client, sc, release, req, fe, be, feHttp, beHttp, ctx, serverKeep, clientKeep, comp, onResponse);
+  };
+  return connecting ? connecting.then(proceed) : proceed();
 }
 
+/**
+ * The request goes to the connected server and its response comes back. `done` releases the
+ * server's connection slot; the server's byte counters are this exchange's (a kept-alive
+ * connection carries several).
+ */
 async function toServer(
   txn: HttpTxn,
   client: Wire,
   sc: ServerConn,
+  done: () => void,
   req: RequestHead,
   fe: RuntimeFrontend,
   be: RuntimeBackend,
@@ -256,116 +212,139 @@ async function toServer(
   comp: Negotiated | null,
   persistResponse: ((res: ResponseHead) => void) | null,
 ): Promise<Outcome> {
-  // Whether the whole request has left the client's side (HAProxy keeps the client after a
-  // 502 or 504 then: the next request can be told apart).
-  let uploaded = req.framing.kind === 'none';
-  const fail = async (status: number): Promise<Outcome> => {
-    sc.sock.destroy();
-    const keep = clientKeep && uploaded && !client.failed;
-    ctx.gauges.count(fe.index, statusClass(status));
-    if (!client.failed) await client.write(replyBytes(errorPage(status, txn, feHttp, beHttp), keep ? (req.versionMinor === 0 ? 'keep-alive' : null) : 'close'), fe.timeouts.client);
-    return { keepAlive: keep, own: null };
-  };
-  sc.uses++;
-  ctx.table.count(sc.slot, ctx.worker, CNT.REQ_TOTAL);
-  const upgrading = req.upgrade !== null;
-  setConnection(req.headers, serverKeep || upgrading, req.versionMinor, upgrading);
-  const wrote = await sc.wire.write(serializeRequestHead(req), be.timeouts.server);
-  if (!wrote) return fail(502);
-  // The body goes up while the response may already come down (100-continue, early answers).
-  const upload = forwardBody(req.framing, client, sc.wire, fe.timeouts.client, be.timeouts.server).then((r) => {
-    if (r === 'done') uploaded = true;
-    return r;
-  });
-
-  let res: ResponseHead;
-  for (;;) {
-    const r = await readResponse(sc.wire, req.method, be, ctx);
-    if (r === 'timeout') return fail(504);
-    if (r === null) return fail(502);
-    if (r.status >= 100 && r.status < 200 && r.status !== 101) {
-      // Interim responses (100 Continue, 103 Early Hints) go straight to the client.
-      await client.write(serializeResponseHead(r), fe.timeouts.client);
-      continue;
+  const sent0 = sc.wire.written;
+  const read0 = sc.wire.received;
+  try {
+    // Whether the whole request has left the client's side (HAProxy keeps the client after a
+    // 502 or 504 then: the next request can be told apart).
+    let uploaded = req.framing.kind === 'none';
+    const fail = async (status: number): Promise<Outcome> => {
+      sc.sock.destroy();
+      const keep = clientKeep && uploaded && !client.failed;
+      ctx.gauges.count(fe.index, statusClass(status));
+      if (!client.failed) await client.write(replyBytes(errorPage(status, txn, feHttp, beHttp), keep ? (req.versionMinor === 0 ? 'keep-alive' : null) : 'close'), fe.timeouts.client);
+      return { keepAlive: keep, own: null };
+    };
+    sc.uses++;
+    ctx.table.count(sc.slot, ctx.worker, CNT.REQ_TOTAL);
+    const upgrading = req.upgrade !== null;
+    setConnection(req.headers, serverKeep || upgrading, req.versionMinor, upgrading);
+    const wrote = sc.wire.write(serializeRequestHead(req), be.timeouts.server);
+    if (wrote !== true && !(await wrote)) return fail(502);
+    // The body goes up while the response may already come down (100-continue, early answers).
+    const up0 = forwardBody(req.framing, client, sc.wire, fe.timeouts.client, be.timeouts.server);
+    let upload: BodyResult | Promise<BodyResult>;
+    if (typeof up0 === 'string') {
+      uploaded = up0 === 'done';
+      upload = up0;
+    } else {
+      upload = up0.then((r) => {
+        if (r === 'done') uploaded = true;
+        return r;
+      });
     }
-    res = r;
-    ctx.table.count(sc.slot, ctx.worker, CNT.HRSP_1XX + (statusClass(r.status) - FC.HRSP_1XX));
-    break;
-  }
-  txn.res = res;
-  // HAProxy decides on compression before the response rules run (they may change the type).
-  if (comp) decide(comp, req, res);
-  // Response rules: the backend's, then the frontend's, then http-after-response.
-  let v = beHttp ? beHttp.responseRules(txn) : null;
-  if (!v && feHttp !== beHttp) v = feHttp.responseRules(txn);
-  if (v) {
-    sc.sock.destroy();
-    ctx.gauges.count(fe.index, FC.DENIED_RESP);
-    if (v.kind !== 'reject') ctx.gauges.count(fe.index, FC.HRSP_5XX);
-    if (v.kind !== 'reject') await client.write(replyBytes('reply' in v ? v.reply : errorPage(502, txn, feHttp, beHttp), 'close'), fe.timeouts.client);
-    return { keepAlive: false, own: null };
-  }
-  persistResponse?.(res);
-  feHttp.afterResponseRules(txn);
-  if (beHttp && beHttp !== feHttp) beHttp.afterResponseRules(txn);
 
-  if (res.status === 101 && req.upgrade !== null) {
-    // Protocol switch (WebSocket): a tunnel until either side closes.
-    await client.write(serializeResponseHead(res), fe.timeouts.client);
-    await tunnel(client, sc.wire, be.timeouts.tunnel || be.timeouts.server, fe.timeouts.tunnel || fe.timeouts.client);
-    return { keepAlive: false, own: null };
+    let res: ResponseHead;
+    for (;;) {
+      // One promise per wait for the server, none when the head is already buffered.
+      let r: ResponseHead | null | 'timeout' | typeof NEED_MORE = readResponse(sc.wire, req.method, ctx);
+      while (r === NEED_MORE) {
+        const w = afterResponseWait(sc.wire, await sc.wire.more(be.timeouts.server), req.method, ctx);
+        r = w === NEED_MORE ? readResponse(sc.wire, req.method, ctx) : w;
+      }
+      if (r === 'timeout') return fail(504);
+      if (r === null) return fail(502);
+      if (r.status >= 100 && r.status < 200 && r.status !== 101) {
+        // Interim responses (100 Continue, 103 Early Hints) go straight to the client.
+        const sent = client.write(serializeResponseHead(r), fe.timeouts.client);
+        if (sent !== true) await sent;
+        continue;
+      }
+      res = r;
+      ctx.table.count(sc.slot, ctx.worker, CNT.HRSP_1XX + (statusClass(r.status) - FC.HRSP_1XX));
+      break;
+    }
+    txn.res = res;
+    // HAProxy decides on compression before the response rules run (they may change the type).
+    if (comp) decide(comp, req, res);
+    // Response rules: the backend's, then the frontend's, then http-after-response.
+    let v = beHttp ? beHttp.responseRules(txn) : null;
+    if (!v && feHttp !== beHttp) v = feHttp.responseRules(txn);
+    if (v) {
+      sc.sock.destroy();
+      ctx.gauges.count(fe.index, FC.DENIED_RESP);
+      if (v.kind !== 'reject') ctx.gauges.count(fe.index, FC.HRSP_5XX);
+      if (v.kind !== 'reject') await client.write(replyBytes('reply' in v ? v.reply : errorPage(502, txn, feHttp, beHttp), 'close'), fe.timeouts.client);
+      return { keepAlive: false, own: null };
+    }
+    persistResponse?.(res);
+    feHttp.afterResponseRules(txn);
+    if (beHttp && beHttp !== feHttp) beHttp.afterResponseRules(txn);
+
+    if (res.status === 101 && req.upgrade !== null) {
+      // Protocol switch (WebSocket): a tunnel until either side closes.
+      await client.write(serializeResponseHead(res), fe.timeouts.client);
+      await tunnel(client, sc.wire, be.timeouts.tunnel || be.timeouts.server, fe.timeouts.tunnel || fe.timeouts.client);
+      return { keepAlive: false, own: null };
+    }
+    // The server's framing: compression may change what the client is told, not what comes in.
+    const serverFraming = res.framing;
+    const encoder = comp ? respond(comp, req, res) : null;
+    const keepClient = clientKeep && res.framing.kind !== 'close';
+    setConnection(res.headers, keepClient, req.versionMinor, false);
+    ctx.gauges.count(fe.index, statusClass(res.status));
+    // The head and the body bytes already received leave together, in one writev (HAProxy
+    // sends them in one sendto): the socket stays corked while the forwarder, which writes what
+    // is buffered before its first wait, starts.
+    client.sock.cork();
+    const headSent = client.write(serializeResponseHead(res), fe.timeouts.client);
+    const forwarding = encoder
+      ? encoder.forward(sc.wire, client, be.timeouts.server, fe.timeouts.client)
+      : forwardBody(serverFraming, sc.wire, client, be.timeouts.server, fe.timeouts.client);
+    client.sock.uncork();
+    // Awaited only when something is still pending (a promise per await otherwise).
+    if (headSent !== true && !(await headSent)) {
+      sc.sock.destroy();
+      await forwarding;
+      return { keepAlive: false, own: null };
+    }
+    const down = typeof forwarding === 'string' ? forwarding : await forwarding;
+    const up = typeof upload === 'string' ? upload : await upload;
+    if (down !== 'done' || up !== 'done') {
+      ctx.table.count(sc.slot, ctx.worker, client.failed ? CNT.CLI_ABORT : CNT.SRV_ABORT);
+      sc.sock.destroy();
+      return { keepAlive: false, own: null };
+    }
+    const serverAlive = serverKeep && res.keepAlive && serverFraming.kind !== 'close';
+    if (!serverAlive) sc.sock.destroy();
+    return { keepAlive: keepClient, own: serverAlive ? sc : null };
+  } finally {
+    ctx.table.count(sc.slot, ctx.worker, CNT.BYTES_IN, sc.wire.written - sent0);
+    ctx.table.count(sc.slot, ctx.worker, CNT.BYTES_OUT, sc.wire.received - read0);
+    done();
   }
-  // The server's framing: compression may change what the client is told, not what comes in.
-  const serverFraming = res.framing;
-  const encoder = comp ? respond(comp, req, res) : null;
-  const keepClient = clientKeep && res.framing.kind !== 'close';
-  setConnection(res.headers, keepClient, req.versionMinor, false);
-  ctx.gauges.count(fe.index, statusClass(res.status));
-  // The head and the body bytes already received leave together, in one writev (HAProxy
-  // sends them in one sendto): the socket stays corked while the forwarder, which writes what
-  // is buffered before its first wait, starts.
-  client.sock.cork();
-  const headSent = client.write(serializeResponseHead(res), fe.timeouts.client);
-  const forwarding = encoder
-    ? encoder.forward(sc.wire, client, be.timeouts.server, fe.timeouts.client)
-    : forwardBody(serverFraming, sc.wire, client, be.timeouts.server, fe.timeouts.client);
-  client.sock.uncork();
-  if (!(await headSent)) {
-    sc.sock.destroy();
-    await forwarding;
-    return { keepAlive: false, own: null };
-  }
-  const down = await forwarding;
-  const up = await upload;
-  if (down !== 'done' || up !== 'done') {
-    ctx.table.count(sc.slot, ctx.worker, client.failed ? CNT.CLI_ABORT : CNT.SRV_ABORT);
-    sc.sock.destroy();
-    return { keepAlive: false, own: null };
-  }
-  const serverAlive = serverKeep && res.keepAlive && serverFraming.kind !== 'close';
-  if (!serverAlive) sc.sock.destroy();
-  return { keepAlive: keepClient, own: serverAlive ? sc : null };
 }
 
-/** Read a response head from the server: null when it is invalid or the server closed. */
-async function readResponse(server: Wire, method: string, be: RuntimeBackend, ctx: HttpContext): Promise<ResponseHead | null | 'timeout'> {
-  for (;;) {
-    if (server.length > 0) {
-      const r = parseResponseHead(server.peek(), ctx.limits, method);
-      if (r.state === 'done') {
-        server.consume(r.consumed);
-        return r.head;
-      }
-      if (r.state === 'error') return null;
-    }
-    const w = await server.more(be.timeouts.server);
-    if (w === 'timeout') return 'timeout';
-    if (w !== 'data' && server.length === 0) return null;
-    if (w !== 'data') {
-      const r = parseResponseHead(server.peek(), ctx.limits, method);
-      if (r.state !== 'done') return null;
-    }
+/** A response head already buffered; null when it is invalid; NEED_MORE while incomplete. */
+function readResponse(server: Wire, method: string, ctx: HttpContext): ResponseHead | null | typeof NEED_MORE {
+  if (server.length === 0) return NEED_MORE;
+  const r = parseResponseHead(server.peek(), ctx.limits, method);
+  if (r.state === 'done') {
+    server.consume(r.consumed);
+    return r.head;
   }
+  return r.state === 'error' ? null : NEED_MORE;
+}
+
+/** After waiting for the server: its timeout, its close (null unless a head completed with it), or parse again. */
+function afterResponseWait(server: Wire, w: WaitResult, method: string, ctx: HttpContext): null | 'timeout' | typeof NEED_MORE {
+  if (w === 'timeout') return 'timeout';
+  if (w !== 'data') {
+    // Closed: only a head the last bytes complete counts (a close-delimited response).
+    if (server.length === 0) return null;
+    if (parseResponseHead(server.peek(), ctx.limits, method).state !== 'done') return null;
+  }
+  return NEED_MORE;
 }
 
 /**
@@ -383,16 +362,11 @@ function setConnection(h: RequestHead['headers'], keep: boolean, minor: 0 | 1, u
 }
 
 /** The frontend counter of a status's class (hrsp_1xx … hrsp_5xx, hrsp_other). */
+const ATTEMPT_OK: Attempt = { ok: true };
+
 function statusClass(status: number): number {
   const c = Math.floor(status / 100);
   return c >= 1 && c <= 5 ? FC.HRSP_1XX + c - 1 : FC.HRSP_OTHER;
-}
-
-/** A request the HTTP/1 layer refused (400, 408, 422): a request (HAProxy counts it), `ereq`, 4xx. */
-function requestError(ctx: HttpContext, fe: RuntimeFrontend): void {
-  ctx.gauges.count(fe.index, FC.REQ_TOTAL);
-  ctx.gauges.count(fe.index, FC.ERR_REQ);
-  ctx.gauges.count(fe.index, FC.HRSP_4XX);
 }
 
 /** The page for an error status: the backend's own, else the frontend's, else HAProxy's. */

@@ -2,6 +2,11 @@
 // accumulate until the codec can parse a head; bodies are forwarded from here with
 // backpressure. Reading is pull-based (`more()` waits for bytes, end or error, bounded by a
 // timeout) so the session code reads as the sequence of HAProxy's analysers.
+//
+// Per-request cost matters here (every keep-alive request waits twice): a wait does not
+// create a timer. Each wire keeps one lazy timer that fires at the earliest deadline it was
+// armed for and re-arms itself for whatever is left of the current one, so a busy connection
+// costs one timer callback per timeout period instead of a setTimeout/clearTimeout per wait.
 
 import type net from 'node:net';
 
@@ -19,11 +24,20 @@ export class Wire {
   /** The socket failed or was closed: nothing more can be read or written. */
   failed = false;
   private waiter: ((r: WaitResult) => void) | null = null;
+  /** When the current wait times out (Date.now() ms); 0 when it has no limit. */
+  private deadline = 0;
+  private timer: NodeJS.Timeout | null = null;
+  /** When the lazy timer fires (Date.now() ms). */
+  private timerDue = 0;
+  /** Bytes received and written through this wire (cheaper than the socket's getters). */
+  received = 0;
+  written = 0;
 
   constructor(readonly sock: net.Socket) {
     sock.on('data', (d: Buffer) => {
       this.chunks.push(d);
       this.size += d.length;
+      this.received += d.length;
       if (this.size > HIGH_WATER) sock.pause();
       this.wake('data');
     });
@@ -38,13 +52,29 @@ export class Wire {
     sock.on('close', () => {
       this.failed = true;
       this.wake('error');
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
     });
   }
 
   private wake(r: WaitResult): void {
     const w = this.waiter;
     this.waiter = null;
+    this.deadline = 0;
     w?.(r);
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    if (!this.waiter || this.deadline === 0) return;
+    const left = this.deadline - Date.now();
+    if (left > 0) this.armTimer(left);
+    else this.wake('timeout');
+  };
+
+  private armTimer(ms: number): void {
+    this.timerDue = Date.now() + ms;
+    this.timer = setTimeout(this.onTimer, ms);
   }
 
   get length(): number {
@@ -96,23 +126,27 @@ export class Wire {
     if (this.ended) return Promise.resolve('end');
     if (this.sock.isPaused()) this.sock.resume();
     return new Promise<WaitResult>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      this.waiter = (r) => {
-        if (timer) clearTimeout(timer);
-        resolve(r);
-      };
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          this.waiter = null;
-          resolve('timeout');
-        }, timeoutMs);
+      this.waiter = resolve;
+      if (timeoutMs <= 0) return;
+      const deadline = Date.now() + timeoutMs;
+      this.deadline = deadline;
+      // A running timer due later than this deadline is replaced; one due earlier re-arms.
+      if (this.timer && this.timerDue > deadline) {
+        clearTimeout(this.timer);
+        this.timer = null;
       }
+      if (!this.timer) this.armTimer(timeoutMs);
     });
   }
 
-  /** Write, then wait for the socket to drain if it asked to (bounded by `timeoutMs`). */
-  async write(data: Buffer | string, timeoutMs: number): Promise<boolean> {
+  /**
+   * Write; true at once when the socket took it, else a promise of the drain (false on
+   * close, error or `timeoutMs`). Not async: most writes are taken at once, and the data
+   * path should not pay for a promise then.
+   */
+  write(data: Buffer | string, timeoutMs: number): boolean | Promise<boolean> {
     if (this.failed || this.sock.destroyed) return false;
+    this.written += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (this.sock.write(data)) return true;
     return drained(this.sock, timeoutMs);
   }

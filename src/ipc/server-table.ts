@@ -118,11 +118,16 @@ export class ServerTable {
     }
   }
 
-  /** Release a slot and wake threads waiting on this server's queue. */
+  /**
+   * Release a slot and wake threads waiting on this server's queue. Only when someone queues:
+   * notify takes a lock, and this runs once per request. A waiter counts itself in QUEUE
+   * before it reads CUR_CONN, and both sides use sequentially consistent operations, so either
+   * the waiter sees this decrement or this sees the waiter.
+   */
   release(server: number): void {
     const at = server * SRV_SLOTS + SRV.CUR_CONN;
     Atomics.sub(this.i32, at, 1);
-    Atomics.notify(this.i32, at);
+    if (Atomics.load(this.i32, server * SRV_SLOTS + SRV.QUEUE) > 0) Atomics.notify(this.i32, at);
   }
 
   /** Record a queue length just reached (qmax). */
