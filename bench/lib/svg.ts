@@ -106,9 +106,11 @@ export function renderChart(c: Chart): string {
     lx += w;
   }
   const top = HEAD + (ly - 58);
-  const height = top + PANEL_H + 12 + c.footer.length * LINE;
+  // Footer lines wrap at word boundaries to the chart's width (a one-panel chart is narrow).
+  const lines = c.footer.flatMap((l) => wrap(l, Math.floor((width - 24) / 6.6)));
+  const height = top + PANEL_H + 12 + lines.length * LINE;
   const body = c.panels.map((p, i) => panel(p, i * pw, top, pw)).join('\n');
-  const footer = c.footer.map((l, i) => `<text x="12" y="${top + PANEL_H + 12 + (i + 1) * LINE - 4}" fill="#555">${esc(l)}</text>`).join('\n');
+  const footer = lines.map((l, i) => `<text x="12" y="${top + PANEL_H + 12 + (i + 1) * LINE - 4}" fill="#555">${esc(l)}</text>`).join('\n');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<title>${esc(c.title)}</title>`,
@@ -144,4 +146,18 @@ export function linearTicks(max: number, n: number, label: (v: number) => string
   const ticks: Axis['ticks'] = [];
   for (let v = 0; v <= top + step / 2; v += step) ticks.push({ at: v, label: label(v) });
   return { top, ticks };
+}
+
+/** Split `text` into lines of at most `max` characters, at spaces where it can. */
+function wrap(text: string, max: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > max) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
 }
