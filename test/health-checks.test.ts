@@ -10,10 +10,9 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort, connectWhenUp } from './helpers/net.js';
+import { checkConfigText as check, line, startSwitchyard as start } from './helpers/proc.js';
 
-const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
 const children: ChildProcess[] = [];
 const servers: net.Server[] = [];
 const cleanups: (() => void)[] = [];
@@ -22,57 +21,6 @@ after(() => {
   for (const s of servers) s.close();
   for (const f of cleanups) f();
 });
-
-/** A Switchyard child whose stderr lines can be awaited. */
-class Proc {
-  readonly lines: string[] = [];
-  private waiters: { re: RegExp; from: number; resolve: (l: string) => void }[] = [];
-  private partial = '';
-
-  constructor(readonly child: ChildProcess) {
-    child.stderr!.on('data', (d: Buffer) => {
-      const parts = (this.partial + d.toString('latin1')).split('\n');
-      this.partial = parts.pop()!;
-      for (const l of parts) {
-        this.lines.push(l);
-        this.waiters = this.waiters.filter((w) => {
-          if (this.lines.length - 1 >= w.from && w.re.test(l)) {
-            w.resolve(l);
-            return false;
-          }
-          return true;
-        });
-      }
-    });
-  }
-
-  /** The first line matching `re` printed at or after line `from` (default: any so far). */
-  waitFor(re: RegExp, from = 0): Promise<string> {
-    const hit = this.lines.slice(from).find((l) => re.test(l));
-    if (hit !== undefined) return Promise.resolve(hit);
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ re, from, resolve });
-      this.child.once('exit', () => reject(new Error(`exited before printing ${re}:\n${this.lines.join('\n')}`)));
-    });
-  }
-
-  /** The message part of each line, without the "[WARNING]  (PID) : " prefix. */
-  messages(): string[] {
-    return this.lines.map((l) => l.replace(/^(\[\w+\]\s+)\(\d+\) : /, '$1'));
-  }
-}
-
-function start(cfg: string): Proc {
-  const dir = mkdtempSync(join(tmpdir(), 'sy-hc-'));
-  const file = join(dir, 'sy.cfg');
-  writeFileSync(file, cfg);
-  const child = spawn(process.execPath, [BIN, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(child);
-  return new Proc(child);
-}
-
-/** Check HAProxy's text, with the variable check duration replaced. */
-const line = (text: string): RegExp => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/Nms/g, '\\d+ms').replace(/PID/g, '\\d+')}$`);
 
 /** A TCP server that answers each connection with its name, and can be stopped and restarted. */
 interface Origin {
@@ -381,13 +329,6 @@ test('track: a tracking server follows the tracked one, "via" in the messages', 
   );
 });
 
-function check(cfg: string): { code: number; err: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'sy-hc-'));
-  const file = join(dir, 't.cfg');
-  writeFileSync(file, cfg);
-  const r = spawnSync(process.execPath, [BIN, '-c', '-f', file], { encoding: 'latin1' });
-  return { code: r.status ?? -1, err: r.stderr.replace(new RegExp(dir.replace(/[/\\]/g, '\\$&') + '/', 'g'), '').replace(/\(\d+\)/g, '(PID)') };
-}
 
 test('configuration errors and warnings, as haproxy -c prints them', () => {
   const base = `${HTTP_DEFAULTS}frontend f\n bind 127.0.0.1:1\n default_backend be\nbackend be\n server s1 127.0.0.1:80 check\n`;

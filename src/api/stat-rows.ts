@@ -182,12 +182,15 @@ export function serverRows(api: ApiContext, be: RuntimeBackend, now: number, leg
       v['chkdown'] = view.downs;
       v['downtime'] = Math.floor(view.downtimeMs / 1000);
     } else if (view && f.checkEnabled) {
+      if (view.hanafail !== null) v['hanafail'] = view.hanafail;
       v['chkfail'] = view.failed;
       v['chkdown'] = view.downs;
       v['downtime'] = Math.floor(view.downtimeMs / 1000);
       v['check_status'] = view.status;
       if (view.code !== null) v['check_code'] = view.code;
       if (view.durationMs !== null) v['check_duration'] = view.durationMs;
+      // An `observe` action's result has no duration: haproxy 2.6 prints its -1 as unsigned.
+      else if (view.status === 'HANA') v['check_duration'] = '18446744073709551615';
       v['last_chk'] = view.info ?? '';
       v['check_desc'] = view.desc;
       v['check_rise'] = view.rise;

@@ -20,6 +20,8 @@ export interface ServerCheckView {
   /** Checks failed, and UP→DOWN transitions (`chkfail`, `chkdown`). */
   readonly failed: number;
   readonly downs: number;
+  /** `on-error` actions taken (hanafail); null when the server is not observed. */
+  readonly hanafail: number | null;
   /** When the operational state last changed (ms since epoch), and total time spent down (ms). */
   readonly lastChange: number;
   readonly downtimeMs: number;

@@ -4,6 +4,7 @@
 // each verdict into the shared server table (SRV.UP, SRV.WEIGHT, SRV.ADMIN) and tell the
 // balancers, and expose all of it to the runtime API through the CheckRegistry.
 
+import { applyOnError, onErrorOf, type OnError } from './observe.js';
 import { hostname } from 'node:os';
 import type { ControlContext, ControlService } from '../process/control.js';
 import type { CheckRegistry, ForcedHealth, ServerCheckView } from './registry.js';
@@ -15,7 +16,7 @@ import { compileCheck, type CompiledCheck } from './compile.js';
 import { agentRules, applyAgentReply, type AgentOutcome } from './agent-rules.js';
 import { runCheck, type CheckTarget, type RunHandle } from './session.js';
 import { Backend, Check, FMAINT, IDRAIN, IMAINT, Server, StateMachine, WEIGHT_SCALE } from './state.js';
-import { statusDescription, type CheckStatus } from './status.js';
+import { statusDescription, statusResult, type CheckStatus } from './status.js';
 import { splitAddr } from './spec.js';
 
 export interface HealthChecks extends ControlService {
@@ -32,8 +33,21 @@ interface Job {
   readonly timeoutCheck: number;
   readonly timeoutConnect: number;
   timer: NodeJS.Timeout | null;
+  /** When the timer fires (ms since epoch). */
+  due: number;
   run: RunHandle | null;
 }
+
+/** A server with `observe`: its `on-error` is applied when the data path raises an action. */
+interface Observed {
+  readonly server: Server;
+  readonly job: Job;
+  readonly mode: OnError;
+  readonly limit: number;
+}
+
+/** How often the control plane looks for actions the data path raised (`observe`). */
+const OBSERVE_POLL_MS = 50;
 
 const DEF_INTER = 2000;
 const INTER_THRESHOLD = 1000;
@@ -51,6 +65,8 @@ class CheckRunner {
   private readonly bySlot = new Map<number, { server: Server; check: Job | null; agent: Job | null }>();
   private readonly jobs: Job[] = [];
   private readonly warmups = new Map<Server, NodeJS.Timeout>();
+  private readonly observed: Observed[] = [];
+  private observeTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly spread: number;
   private readonly node: string;
@@ -158,6 +174,8 @@ class CheckRunner {
       s.check = new Check(false, num(o['rise'], 2), num(o['fall'], 3), inter, num(o['fastinter'], 0), num(o['downinter'], 0));
       const compiled = compileCheck(final, () => this.stateHeader(s));
       entry.check = this.job(s, s.check, compiled, target, final.disableOn404, timeoutCheck, timeoutConnect);
+      if (rt.observe !== 0) s.hanafail = 0;
+      if (rt.observe !== 0) this.observed.push({ server: s, job: entry.check, mode: onErrorOf(o['on-error']), limit: rt.errorLimit });
     }
     if (o['agent-check'] === true && typeof o['agent-port'] === 'number') {
       s.agent = new Check(true, 1, 1, num(o['agent-inter'], DEF_INTER), 0, 0);
@@ -179,7 +197,7 @@ class CheckRunner {
   }
 
   private job(server: Server, chk: Check, compiled: CompiledCheck, target: CheckTarget, accept404: boolean, timeoutCheck: number, timeoutConnect: number): Job {
-    const j: Job = { server, chk, compiled, target, accept404, timeoutCheck, timeoutConnect, timer: null, run: null };
+    const j: Job = { server, chk, compiled, target, accept404, timeoutCheck, timeoutConnect, timer: null, due: 0, run: null };
     this.jobs.push(j);
     return j;
   }
@@ -213,6 +231,10 @@ class CheckRunner {
 
   /** HAProxy's start-up spread: each check starts at its position's share of the interval. */
   start(): void {
+    if (this.observed.length > 0) {
+      this.observeTimer = setInterval(() => this.pollObserved(), OBSERVE_POLL_MS);
+      this.observeTimer.unref();
+    }
     const n = this.jobs.length;
     if (!n) return;
     let minInter = 0;
@@ -229,8 +251,26 @@ class CheckRunner {
   private schedule(j: Job, delay: number): void {
     if (this.stopped) return;
     if (j.timer) clearTimeout(j.timer);
+    j.due = Date.now() + delay;
     j.timer = setTimeout(() => this.fire(j), delay);
     j.timer.unref();
+  }
+
+  /** Apply the `on-error` actions the data path raised since the last look. */
+  private pollObserved(): void {
+    const t = this.ctx.dp.table;
+    for (const o of this.observed) {
+      const n = t.get(o.server.slot, SRV.OBS_PENDING);
+      if (n === 0) continue;
+      t.add(o.server.slot, SRV.OBS_PENDING, -n);
+      const last = t.get(o.server.slot, SRV.OBS_LAST);
+      for (let i = 0; i < n; i++) {
+        applyOnError(this.sm, o.server, o.job.chk, o.mode, o.limit, last, (ms) => {
+          // Only earlier than the check's own schedule, and not while it runs.
+          if (o.job.timer && o.job.due > Date.now() + ms) this.schedule(o.job, ms);
+        });
+      }
+    }
   }
 
   private fire(j: Job): void {
@@ -254,6 +294,11 @@ class CheckRunner {
         if (this.stopped) return;
         if (chk.agent && !chk.enabled) return this.schedule(j, chk.inter);
         this.sm.setCheckStatus(server, chk, r.status, r.info, r.durationMs, r.code ?? 0);
+        // A passing health check also restarts `observe`'s count of consecutive errors.
+        const result = statusResult(r.status);
+        if (!chk.agent && (result === 'passed' || result === 'condpass')) {
+          if (this.ctx.dp.table.get(server.slot, SRV.OBS_ERRORS) !== 0) this.ctx.dp.table.set(server.slot, SRV.OBS_ERRORS, 0);
+        }
         this.sm.notify(server, chk);
         let next = this.sm.interOf(server, chk);
         if (this.spread > 0) {
@@ -272,6 +317,7 @@ class CheckRunner {
       j.run?.abort();
     }
     for (const t of this.warmups.values()) clearInterval(t);
+    if (this.observeTimer) clearInterval(this.observeTimer);
     this.warmups.clear();
   }
 
@@ -351,6 +397,7 @@ function viewOf(s: Server): ServerCheckView {
     fall: c ? c.fall : 0,
     failed: (c?.failed ?? 0) + (a?.failed ?? 0),
     downs: s.downs,
+    hanafail: s.hanafail,
     lastChange: s.lastChange,
     downtimeMs: s.downtimeMs,
     configured: c !== null,

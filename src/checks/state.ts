@@ -78,6 +78,8 @@ export class Server {
   lastChange = Date.now();
   downtimeMs = 0;
   downs = 0;
+  /** `on-error` actions taken (hanafail); null when the server is not observed. */
+  hanafail: number | null = null;
   /** The cause of the pending operational change (op_st_chg). */
   cause: ChangeCause | null = null;
   admCause = '';

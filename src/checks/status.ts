@@ -17,7 +17,8 @@ export type CheckStatus =
   | 'L7RSP'
   | 'L7OK'
   | 'L7OKC'
-  | 'L7STS';
+  | 'L7STS'
+  | 'HANA';
 
 export type CheckResult = 'unknown' | 'neutral' | 'failed' | 'passed' | 'condpass';
 
@@ -47,6 +48,8 @@ const ROWS: Record<CheckStatus, StatusRow> = {
   L7OK: { result: 'passed', desc: 'Layer7 check passed', layer7Data: true },
   L7OKC: { result: 'condpass', desc: 'Layer7 check conditionally passed', layer7Data: true },
   L7STS: { result: 'failed', desc: 'Layer7 wrong status', layer7Data: true },
+  // `observe` (health analyze): a failed "check" the data path's errors stand for.
+  HANA: { result: 'failed', desc: 'Health analyze', layer7Data: false },
 };
 
 export function statusResult(s: CheckStatus): CheckResult {

@@ -51,7 +51,7 @@ export function checkConfig(
   });
   if (opts.preDiag) diag.items.unshift(...opts.preDiag.items);
   const post = diag.aborted ? { hasListener: false } : postCheck(model, diag, registries);
-  if (opts.compileRules && !diag.items.some((d) => d.severity === 'alert')) checkRuleCompilation(model, diag);
+  if (opts.compileRules && diag.alerts === 0) checkRuleCompilation(model, diag);
   return { model, diag, hasListener: post.hasListener };
 }
 
@@ -179,7 +179,7 @@ function printDiagnostics(diag: Diagnostics, args: CliArgs, io: Io, sources: rea
   for (const d of shown) lines.push(formatDiagnostic(d, io.pid));
   if (diag.alerts > 0) {
     const files = new Set<string>();
-    for (const d of diag.items) if (d.severity === 'alert' && d.loc) files.add(d.loc.file);
+    for (const d of diag.items) if (d.severity === 'alert' && !d.nonFatal && d.loc) files.add(d.loc.file);
     for (const s of sources) if (files.has(s.name)) lines.push(`[ALERT]    (${io.pid}) : config : Error(s) found in configuration file : ${s.name}`);
     if (!diag.aborted) lines.push(`[ALERT]    (${io.pid}) : config : Fatal errors found in configuration.`);
   }

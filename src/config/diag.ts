@@ -22,6 +22,8 @@ export interface Diagnostic {
    * tokenizer and rule-set errors) or '[f:l] : ' (bracket, server lines).
    */
   readonly style?: 'tight' | 'bracket';
+  /** An [ALERT] HAProxy prints and goes on from (the configuration stays valid). */
+  readonly nonFatal?: boolean;
 }
 
 /** Stable codes: tests assert on these, never on wording alone. */
@@ -61,6 +63,11 @@ export class Diagnostics {
     this.push({ severity: 'alert', code, loc, message, detail, style });
   }
 
+  /** An [ALERT] that does not make the configuration invalid (HAProxy prints some). */
+  alertNonFatal(code: DiagCode, loc: Loc | undefined, message: string, style?: 'tight' | 'bracket'): void {
+    this.push({ severity: 'alert', code, loc, message, style, nonFatal: true });
+  }
+
   warning(code: DiagCode, loc: Loc | undefined, message: string, detail?: readonly string[], style?: 'tight' | 'bracket'): void {
     this.push({ severity: 'warning', code, loc, message, detail, style });
   }
@@ -74,7 +81,7 @@ export class Diagnostics {
   }
 
   get alerts(): number {
-    return this.items.filter((d) => d.severity === 'alert').length;
+    return this.items.filter((d) => d.severity === 'alert' && !d.nonFatal).length;
   }
 
   get warnings(): number {

@@ -31,6 +31,13 @@ export interface RuntimeServer {
   readonly weight: number;
   readonly maxconn: number;
   readonly disabled: boolean;
+  /**
+   * `observe`: which outcomes of real traffic count for the server's health (0: none).
+   * Only with `check` (HAProxy needs the check task), and layer7 only in HTTP proxies.
+   */
+  readonly observe: 0 | 4 | 7;
+  /** `error-limit`: consecutive errors that trigger `on-error` (default 10). */
+  readonly errorLimit: number;
 }
 
 export interface RuntimeBackend {
@@ -130,6 +137,8 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
         weight: num(s.options['weight'], 1),
         maxconn: num(s.options['maxconn'], 0),
         disabled: s.options['disabled'] === true,
+        observe: s.options['check'] === true ? observeOf(s.options['observe'], p.mode) : 0,
+        errorLimit: num(s.options['error-limit'], 10),
       })),
       balance: { ...((p.settings['balance']?.value as RuntimeBackend['balance'] | undefined) ?? { algorithm: 'roundrobin' }), hashType },
       hashType,
@@ -203,4 +212,11 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
     globalMaxconn: num(model.global.settings['maxconn']?.value, 0),
     noSplice: model.global.settings['nosplice'] !== undefined,
   };
+}
+
+/** The `observe` level that applies: HAProxy refuses layer7 outside HTTP proxies and keeps none. */
+function observeOf(v: Json | undefined, mode: string): 0 | 4 | 7 {
+  if (v === 'layer4') return 4;
+  if (v === 'layer7' && mode === 'http') return 7;
+  return 0;
 }

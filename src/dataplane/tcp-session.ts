@@ -7,6 +7,7 @@
 // ways (./tcp-forward.ts: tcp-response content rules first) with idle timeouts and
 // half-close, and release the slot. Any error ends this session only; the worker goes on.
 
+import { OBS, observeError, observeSuccess } from './observe.js';
 import net from 'node:net';
 import { CNT, SRV, type ServerTable } from '../ipc/server-table.js';
 import { FC, type ConnGauges } from '../ipc/conn-gauges.js';
@@ -175,7 +176,8 @@ function attemptOn(be: RuntimeBackend, ctx: SessionContext, conn: Connector, slo
     if (!r.ok) {
       ctx.table.count(slot, ctx.worker, CNT.CONN_ERR);
       ctx.table.release(slot);
-    }
+      observeError(ctx.table, srv, OBS.L4_ERR);
+    } else observeSuccess(ctx.table, srv, 4);
     return r;
   };
   let pending: Attempt | Promise<Attempt>;

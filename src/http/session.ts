@@ -25,6 +25,7 @@ import type { Verdict } from '../rules/runtime/verdict.js';
 import { serializeRequestHead, serializeResponseHead } from './codec/serialize.js';
 import { ADMIN_MAINT, CNT, SRV } from '../ipc/server-table.js';
 import { FC } from '../ipc/conn-gauges.js';
+import { OBS, correctStatus, observeError, observeSuccess, type ObsKind } from '../dataplane/observe.js';
 
 export function httpSession(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpContext): Promise<void> {
   ctx.live.add(sock);
@@ -227,6 +228,7 @@ async function toServer(
     };
     sc.uses++;
     ctx.table.count(sc.slot, ctx.worker, CNT.REQ_TOTAL);
+    const srv = be.servers[sc.slot - be.servers[0]!.slot]!;
     const upgrading = req.upgrade !== null;
     setConnection(req.headers, serverKeep || upgrading, req.versionMinor, upgrading);
     const wrote = sc.wire.write(serializeRequestHead(req), be.timeouts.server);
@@ -247,13 +249,17 @@ async function toServer(
     let res: ResponseHead;
     for (;;) {
       // One promise per wait for the server, none when the head is already buffered.
-      let r: ResponseHead | null | 'timeout' | typeof NEED_MORE = readResponse(sc.wire, req.method, ctx);
+      let r: ResponseHead | ObsKind | typeof NEED_MORE = readResponse(sc.wire, req.method, ctx);
       while (r === NEED_MORE) {
         const w = afterResponseWait(sc.wire, await sc.wire.more(be.timeouts.server), req.method, ctx);
         r = w === NEED_MORE ? readResponse(sc.wire, req.method, ctx) : w;
       }
-      if (r === 'timeout') return fail(504);
-      if (r === null) return fail(502);
+      if (typeof r === 'number') {
+        observeError(ctx.table, srv, r);
+        return fail(r === OBS.HTTP_READ_TIMEOUT ? 504 : 502);
+      }
+      if (correctStatus(r.status)) observeSuccess(ctx.table, srv, 7);
+      else observeError(ctx.table, srv, OBS.HTTP_STS);
       if (r.status >= 100 && r.status < 200 && r.status !== 101) {
         // Interim responses (100 Continue, 103 Early Hints) go straight to the client.
         const sent = client.write(serializeResponseHead(r), fe.timeouts.client);
@@ -325,24 +331,31 @@ async function toServer(
   }
 }
 
-/** A response head already buffered; null when it is invalid; NEED_MORE while incomplete. */
-function readResponse(server: Wire, method: string, ctx: HttpContext): ResponseHead | null | typeof NEED_MORE {
+/**
+ * A response head already buffered; NEED_MORE while incomplete; an invalid one is the
+ * analyze status HAProxy's `observe` records for it (the answer is a 502 either way).
+ */
+function readResponse(server: Wire, method: string, ctx: HttpContext): ResponseHead | ObsKind | typeof NEED_MORE {
   if (server.length === 0) return NEED_MORE;
   const r = parseResponseHead(server.peek(), ctx.limits, method);
   if (r.state === 'done') {
     server.consume(r.consumed);
     return r.head;
   }
-  return r.state === 'error' ? null : NEED_MORE;
+  return r.state === 'error' ? OBS.HTTP_HDRRSP : NEED_MORE;
 }
 
-/** After waiting for the server: its timeout, its close (null unless a head completed with it), or parse again. */
-function afterResponseWait(server: Wire, w: WaitResult, method: string, ctx: HttpContext): null | 'timeout' | typeof NEED_MORE {
-  if (w === 'timeout') return 'timeout';
+/**
+ * After waiting for the server: its timeout, its close or failure before a complete head
+ * (only a head the last bytes complete still counts: a close-delimited response), or parse
+ * again.
+ */
+function afterResponseWait(server: Wire, w: WaitResult, method: string, ctx: HttpContext): ObsKind | typeof NEED_MORE {
+  if (w === 'timeout') return OBS.HTTP_READ_TIMEOUT;
   if (w !== 'data') {
-    // Closed: only a head the last bytes complete counts (a close-delimited response).
-    if (server.length === 0) return null;
-    if (parseResponseHead(server.peek(), ctx.limits, method).state !== 'done') return null;
+    const closed = w === 'end' ? OBS.HTTP_BROKEN_PIPE : OBS.HTTP_READ_ERROR;
+    if (server.length === 0) return closed;
+    if (parseResponseHead(server.peek(), ctx.limits, method).state !== 'done') return closed;
   }
   return NEED_MORE;
 }

@@ -28,9 +28,17 @@ export const SRV = {
   WEIGHT_USER: 8,
   /** Highest QUEUE seen (qmax): the data path raises it with `noteQueue`, `clear counters` resets it. */
   QUEUE_MAX: 9,
+  /**
+   * `observe`: consecutive errors seen on real traffic (any worker adds; a success, a passing
+   * check or a triggered action resets), the last error's kind (OBS_KIND), and actions the
+   * data path triggered that the control plane has not applied yet.
+   */
+  OBS_ERRORS: 10,
+  OBS_LAST: 11,
+  OBS_PENDING: 12,
   // Changes that need balancers rebuilt bump the backend's LB_SHARED.VERSION (src/lb/types.ts).
 } as const;
-export const SRV_SLOTS = 10;
+export const SRV_SLOTS = 13;
 
 export const ADMIN_READY = 0;
 export const ADMIN_DRAIN = 1;

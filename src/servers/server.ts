@@ -48,6 +48,61 @@ function int(name: string, status: Status, min: number, max: number, what?: (v: 
   };
 }
 
+/**
+ * `observe none|layer4|layer7`. HAProxy checks the proxy's mode as the line is parsed: layer7
+ * outside HTTP is an [ALERT] it goes on from, with observe left off.
+ */
+function observe(): LineOption {
+  return {
+    name: 'observe',
+    args: 1,
+    status: 'ready',
+    onDefaultServer: true,
+    parse(words, ctx) {
+      const v = words[0]!;
+      if (v === '') return { error: "'observe' expects <mode> as argument.." };
+      if (v !== 'none' && v !== 'layer4' && v !== 'layer7') return { error: `'observe' expects one of 'none', 'layer4', 'layer7' but got '${v}'.` };
+      if (v === 'layer7' && ctx.proxy?.mode !== 'http') {
+        const who = ctx.section.type === 'defaults' ? 'default-server' : `server ${ctx.proxy?.name ?? ''}/${ctx.args[0] ?? ''}`;
+        ctx.diag.alertNonFatal('E_BAD_ARG', ctx.loc, `'${who}' : 'layer7' can only be used in http proxies..`, 'bracket');
+        return { value: 'none' };
+      }
+      return { value: v };
+    },
+  };
+}
+
+/** `error-limit N`: read as atoi() does ("3x" is 3); 0 or less is refused. */
+function errorLimit(): LineOption {
+  return {
+    name: 'error-limit',
+    args: 1,
+    status: 'ready',
+    onDefaultServer: true,
+    parse(words) {
+      const n = Number.parseInt(words[0]!, 10);
+      if (!Number.isFinite(n) || n <= 0) return { error: 'error-limit has to be > 0..' };
+      return { value: n };
+    },
+  };
+}
+
+function onError(): LineOption {
+  return {
+    name: 'on-error',
+    args: 1,
+    status: 'ready',
+    onDefaultServer: true,
+    parse(words) {
+      const v = words[0]!;
+      if (!['fastinter', 'fail-check', 'sudden-death', 'mark-down'].includes(v)) {
+        return { error: `'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '${v}'.` };
+      }
+      return { value: v };
+    },
+  };
+}
+
 /** `addr <ipv4|ipv6>[:port]`: where health checks connect instead of the server's address. */
 function checkAddr(name: string): LineOption {
   return {
@@ -65,8 +120,8 @@ function checkAddr(name: string): LineOption {
 
 /** Server options HAProxy 2.6 documents (configuration.txt §5.2). */
 export const SERVER_OPTIONS: readonly LineOption[] = [
-  // Health checks (src/checks): what runs is ready; TLS, PROXY protocol and the data-path
-  // observers (observe, error-limit, on-error, on-marked-*) are not implemented yet.
+  // Health checks (src/checks): what runs is ready, passive observation (observe, error-limit,
+  // on-error) included; TLS, PROXY protocol and on-marked-* are not implemented yet.
   flag('check', 'ready', true),
   time('inter', 'ready'),
   time('fastinter', 'ready'),
@@ -85,9 +140,9 @@ export const SERVER_OPTIONS: readonly LineOption[] = [
   time('agent-inter', 'ready'),
   valued('agent-send', 'ready'),
   valued('agent-addr', 'ready'),
-  valued('observe', CHECKS),
-  int('error-limit', CHECKS, 0, 1e9),
-  valued('on-error', CHECKS),
+  observe(),
+  errorLimit(),
+  onError(),
   valued('on-marked-down', CHECKS),
   valued('on-marked-up', CHECKS),
   valued('track', 'ready'),
