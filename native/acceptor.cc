@@ -127,6 +127,14 @@ class AcceptorCore {
     }
   }
 
+  // JS thread. While paused the thread leaves the listener alone: new connections wait in the
+  // kernel's accept queue, as HAProxy leaves them when a maxconn is reached.
+  void SetPaused(bool paused) {
+    if (stopped_ || paused_.load() == paused) return;
+    paused_.store(paused);
+    waker_.Wake();
+  }
+
   void SetRef(bool ref) {
     if (stopped_ || ref == refed_) return;
     refed_ = ref;
@@ -147,7 +155,10 @@ class AcceptorCore {
     bool backoff = false;
     bool reported = false;  // one report per resource-shortage episode
     while (!stopping_.load()) {
-      pollfd fds[2] = {{backoff ? -1 : lfd_, POLLIN, 0}, {waker_.fd(), POLLIN, 0}};
+      // One batch in flight at a time: the next accept waits until JS has taken the last one,
+      // so a limit JS reaches while admitting it (pause()) stops this thread before any more.
+      bool listening = !backoff && !paused_.load() && !inflight_.load();
+      pollfd fds[2] = {{listening ? lfd_ : -1, POLLIN, 0}, {waker_.fd(), POLLIN, 0}};
       int r = poll(fds, 2, backoff ? kBackoffMs : -1);
       if (r < 0) {
         if (errno == EINTR) continue;
@@ -164,9 +175,10 @@ class AcceptorCore {
         Emit(new AcceptBatch{{}, EBADF, true});
         return;
       }
-      if (fds[0].revents == 0) continue;
+      if (!listening || fds[0].revents == 0) continue;
       auto* batch = new AcceptBatch();
-      for (int i = 0; i < kMaxBatch; i++) {
+      // A pause from JS stops the batch too (a batch is taken before JS sees any of it).
+      for (int i = 0; i < kMaxBatch && !paused_.load(); i++) {
         int fd = Accept(lfd_);
         if (fd >= 0) {
           batch->fds.push_back(fd);
@@ -190,6 +202,7 @@ class AcceptorCore {
       if (batch->fds.empty() && batch->err == 0) {
         delete batch;
       } else {
+        if (!batch->fds.empty()) inflight_.store(true);
         Emit(batch);
       }
       if (fatal) return;
@@ -200,6 +213,7 @@ class AcceptorCore {
     if (napi_call_threadsafe_function(tsfn_, batch, napi_tsfn_nonblocking) != napi_ok) {
       CloseFds(batch->fds);
       delete batch;
+      inflight_.store(false);
     }
   }
 
@@ -226,6 +240,9 @@ class AcceptorCore {
         CloseFds(batch->fds);
       }
       batch->fds.clear();
+      // Taken: the thread may accept again (unless the callback paused or stopped it).
+      self->inflight_.store(false);
+      if (!self->stopped_) self->waker_.Wake();
     }
     // The fd callback may have called stop(); then nothing more is delivered.
     if (batch->err != 0 && !self->stopped_) {
@@ -272,6 +289,8 @@ class AcceptorCore {
   Waker waker_;
   pthread_t thread_{};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> paused_{false};
+  std::atomic<bool> inflight_{false};
   napi_threadsafe_function tsfn_ = nullptr;
   // JS thread only.
   napi_env env_ = nullptr;
@@ -286,7 +305,9 @@ class AcceptorCore {
 Napi::Function Acceptor::Define(Napi::Env env) {
   return DefineClass(env, "Acceptor",
                      {InstanceMethod<&Acceptor::Stop>("stop"), InstanceMethod<&Acceptor::Ref>("ref"),
-                      InstanceMethod<&Acceptor::Unref>("unref")});
+                      InstanceMethod<&Acceptor::Unref>("unref"),
+                      InstanceMethod<&Acceptor::Pause>("pause"),
+                      InstanceMethod<&Acceptor::Resume>("resume")});
 }
 
 Napi::Value Acceptor::Start(const Napi::CallbackInfo& info) {
@@ -316,6 +337,16 @@ Acceptor::Acceptor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Acceptor>(
 
 Napi::Value Acceptor::Stop(const Napi::CallbackInfo& info) {
   if (core_) core_->Stop(true);
+  return info.Env().Undefined();
+}
+
+Napi::Value Acceptor::Pause(const Napi::CallbackInfo& info) {
+  if (core_) core_->SetPaused(true);
+  return info.Env().Undefined();
+}
+
+Napi::Value Acceptor::Resume(const Napi::CallbackInfo& info) {
+  if (core_) core_->SetPaused(false);
   return info.Env().Undefined();
 }
 

@@ -4,7 +4,7 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './helpers/net.js';
@@ -235,6 +235,48 @@ for (const mode of MODES) describe(`maxconn (accept mode: ${mode})`, () => {
     });
   }
 });
+
+/** Connections waiting in the kernel's accept queue of the listeners on `port` (/proc/net/tcp LISTEN rows: rx_queue). */
+function acceptQueue(port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let n = 0;
+  for (const row of readFileSync('/proc/net/tcp', 'latin1').split('\n').slice(1)) {
+    const f = row.trim().split(/\s+/);
+    if (f[1] === local && f[3] === '0A') n += parseInt(f[4]!.split(':')[1]!, 16);
+  }
+  return n;
+}
+
+for (const mode of MODES.filter((m) => m !== 'worker')) {
+  test(`frontend maxconn reached: native acceptors stop accepting, the kernel keeps the rest (accept mode: ${mode})`, { timeout: 20_000 }, async () => {
+    const held = await nameServer('q', { hold: true });
+    const port = await freePort();
+    await start(`global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n maxconn 1\n server s 127.0.0.1:${held.port}\n`, mode);
+    const first = ask(port);
+    while (held.count < 1) await new Promise((r) => setImmediate(r));
+    // Twenty more clients, one after the other: an acceptor takes one batch before it pauses
+    // (each thread's own limiter sees the frontend full); the rest stay in the listen queue,
+    // as with HAProxy, where /proc/net/tcp shows them.
+    const rest: Promise<string>[] = [];
+    for (let i = 0; i < 20; i++) {
+      const c = net.connect({ port, host: '127.0.0.1' });
+      let d = '';
+      c.on('data', (x) => (d += x));
+      rest.push(new Promise((resolve, reject) => c.on('close', () => resolve(d)).on('error', reject)));
+      await once(c, 'connect');
+    }
+    while (acceptQueue(port) < 10) await new Promise((r) => setTimeout(r, 5));
+    // Each end frees the slot for the next: all are served, and the queue empties.
+    const total = 1 + rest.length;
+    for (let served = 1; served <= total; served++) {
+      while (held.count < served) await new Promise((r) => setImmediate(r));
+      held.releaseOne();
+    }
+    assert.deepEqual(await Promise.all([first, ...rest]), Array(total).fill('q'));
+    assert.equal(acceptQueue(port), 0);
+    held.close();
+  });
+}
 
 test('server enabled overrides default-server disabled; disabled servers get no traffic', async () => {
   const on = await nameServer('on');

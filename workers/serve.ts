@@ -73,7 +73,13 @@ export default async function serve(task: ServeTask): Promise<string> {
   const live = new LiveSet(load, task.index);
   const gauges = new ConnGauges(task.conns);
   // In main mode the main thread admits connections; here only the frees are reported.
-  const limiter = new Limiter(gauges, runtime.globalMaxconn);
+  // A frontend at its maxconn stops accepting on this thread's native acceptors (the others
+  // pause themselves when their own connections find it full).
+  const acceptorsOf = new Map<RuntimeFrontend, Acceptor[]>();
+  const limiter = new Limiter(gauges, runtime.globalMaxconn, {
+    pauseAccept: (fe) => acceptorsOf.get(fe)?.forEach((a) => a.pause()),
+    resumeAccept: (fe) => acceptorsOf.get(fe)?.forEach((a) => a.resume()),
+  });
   const base: SessionContext = {
     table,
     gauges,
@@ -222,7 +228,9 @@ export default async function serve(task: ServeTask): Promise<string> {
         if (task.mode === 'worker' && l.index % task.workers === task.index) work.push(listenJs(l, fe, listening));
         const fd = listenFds[l.index];
         if (addon && fd !== undefined) {
-          acceptors.push(addon.startAcceptor(fd, (fds) => fds.forEach((f) => acceptFd(f, fe))));
+          const a = addon.startAcceptor(fd, (fds) => fds.forEach((f) => acceptFd(f, fe)));
+          acceptors.push(a);
+          acceptorsOf.set(fe, [...(acceptorsOf.get(fe) ?? []), a]);
           listening.push(l.index);
         }
       }
@@ -237,6 +245,7 @@ export default async function serve(task: ServeTask): Promise<string> {
     servers.length = 0;
     for (const a of acceptors) a.stop();
     acceptors.length = 0;
+    acceptorsOf.clear();
     for (const fd of Object.values(listenFds)) addon?.close(fd);
     listenFds = {};
   };

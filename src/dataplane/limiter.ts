@@ -1,8 +1,10 @@
 // Frontend and global `maxconn`: a connection is admitted when its frontend and the process
-// are under their limits; otherwise it waits, accepted but not served — as a client waits in
-// HAProxy's listen backlog — and is admitted in order as soon as any thread frees a slot
-// (every leave notifies the global gauge). Nothing waiting is dropped silently: stopping
-// closes them.
+// are under their limits; otherwise it waits and is admitted in order as soon as any thread
+// frees a slot (every leave notifies the global gauge). As HAProxy does, a full frontend also
+// stops accepting: `pauseAccept(fe)` leaves new connections in the kernel's accept queue
+// (native acceptors; a JS listener cannot pause and keeps accepting into the waiting list),
+// and `resumeAccept(fe)` takes them up again once there is room. Nothing waiting is dropped
+// silently: stopping closes them.
 
 import { ConnGauges, GAUGE_GLOBAL } from '../ipc/conn-gauges.js';
 import type { RuntimeFrontend } from './compile.js';
@@ -13,12 +15,26 @@ interface Waiting {
   readonly drop: () => void;
 }
 
+/** How the limiter pauses a frontend's listeners (a no-op where they cannot pause). */
+export interface AcceptControl {
+  pauseAccept(fe: RuntimeFrontend): void;
+  resumeAccept(fe: RuntimeFrontend): void;
+}
+
+const NO_ACCEPT_CONTROL: AcceptControl = { pauseAccept: () => undefined, resumeAccept: () => undefined };
+
 export class Limiter {
   private readonly waiting: Waiting[] = [];
+  /** Frontends whose acceptors this limiter paused. */
+  private readonly paused = new Set<RuntimeFrontend>();
   private watching = false;
   private closed = false;
 
-  constructor(private readonly gauges: ConnGauges, private readonly globalMax: number) {}
+  constructor(
+    private readonly gauges: ConnGauges,
+    private readonly globalMax: number,
+    private readonly accept: AcceptControl = NO_ACCEPT_CONTROL,
+  ) {}
 
   private full(fe: RuntimeFrontend): boolean {
     // Limits as the runtime API may have changed them (`set maxconn frontend|global`).
@@ -27,15 +43,23 @@ export class Limiter {
     return (feMax > 0 && this.gauges.frontend(fe.index) >= feMax) || (globalMax > 0 && this.gauges.global() >= globalMax);
   }
 
+  /** Take a slot for `fe` if both limits allow it (atomically: other threads admit too). */
+  private tryEnter(fe: RuntimeFrontend): boolean {
+    return this.gauges.tryEnter(fe.index, this.gauges.frontendLimit(fe.index, fe.maxconn), this.gauges.globalLimit(this.globalMax));
+  }
+
   /** Start now if the limits allow (and nobody waits before it), else wait. */
   admit(fe: RuntimeFrontend, start: () => void, drop: () => void): void {
     if (this.closed) return drop();
-    if (this.waiting.length === 0 && !this.full(fe)) {
-      this.gauges.enter(fe.index);
+    if (this.waiting.length === 0 && this.tryEnter(fe)) {
       start();
       return;
     }
     this.waiting.push({ fe, start, drop });
+    if (!this.paused.has(fe)) {
+      this.paused.add(fe);
+      this.accept.pauseAccept(fe);
+    }
     this.watch();
   }
 
@@ -49,31 +73,41 @@ export class Limiter {
   close(): void {
     this.closed = true;
     for (const w of this.waiting.splice(0)) w.drop();
+    this.paused.clear();
   }
 
   private drain(): void {
     for (let i = 0; i < this.waiting.length; ) {
       const w = this.waiting[i]!;
-      if (this.full(w.fe)) {
+      if (!this.tryEnter(w.fe)) {
         i++;
         continue;
       }
       this.waiting.splice(i, 1);
-      this.gauges.enter(w.fe.index);
       w.start();
+    }
+    // A paused frontend accepts again once nobody of it waits and it has room.
+    for (const fe of this.paused) {
+      if (this.full(fe) || this.waiting.some((w) => w.fe === fe)) continue;
+      this.paused.delete(fe);
+      this.accept.resumeAccept(fe);
     }
   }
 
   /** Sleep until any thread frees a slot, then admit; again while some still wait. */
   private watch(): void {
     if (this.watching || this.closed) return;
-    this.watching = true;
     const seen = Atomics.load(this.gauges.i32, GAUGE_GLOBAL);
+    // Room made before `seen` was read woke nobody (this thread was not waiting yet): look
+    // once more before sleeping on it.
+    this.drain();
+    if (this.waiting.length === 0 && this.paused.size === 0) return;
+    this.watching = true;
     const w = Atomics.waitAsync(this.gauges.i32, GAUGE_GLOBAL, seen);
     const next = (): void => {
       this.watching = false;
       this.drain();
-      if (this.waiting.length > 0) this.watch();
+      if (this.waiting.length > 0 || this.paused.size > 0) this.watch();
     };
     if (w.async) void w.value.then(next);
     else queueMicrotask(next);

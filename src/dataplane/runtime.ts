@@ -12,7 +12,7 @@ import type { ConfigModel } from '../config/model.js';
 import { ServerTable, SRV, ADMIN_MAINT } from '../ipc/server-table.js';
 import type { AcceptMode, MainToWorker, ServeTask, WorkerToMain } from '../ipc/messages.js';
 import { computeLayout } from './layout.js';
-import { compileRuntime, type Runtime, type RuntimeListener } from './compile.js';
+import { compileRuntime, type Runtime, type RuntimeFrontend, type RuntimeListener } from './compile.js';
 import { cpuPlan } from './cpu-map.js';
 import { resolveServerNames } from './resolve.js';
 import { ConnGauges } from '../ipc/conn-gauges.js';
@@ -39,6 +39,8 @@ export class DataPlane {
   /** Waiters for the workers' answers to pause/resume, called with the worker index. */
   private readonly acks = new Map<'paused' | 'resumed', (worker: number) => void>();
   private acceptors: Acceptor[] = [];
+  /** The main-mode acceptors of each frontend (the limiter pauses them). */
+  private readonly mainAcceptors = new Map<RuntimeFrontend, Acceptor[]>();
   private ownedFds: number[] = [];
   private listenFds: Record<number, number>[] = [];
   private readonly addon: NativeAddon | undefined;
@@ -77,7 +79,11 @@ export class DataPlane {
     this.lb = new SharedArrayBuffer(layout.lbSlots * 4);
     this.load = new Int32Array(new SharedArrayBuffer(Math.max(1, this.threads) * 4));
     this.gauges = ConnGauges.create(this.runtime.frontends.length);
-    this.limiter = new Limiter(this.gauges, this.runtime.globalMaxconn);
+    // Main mode: a frontend at its maxconn stops accepting (the kernel keeps new connections).
+    this.limiter = new Limiter(this.gauges, this.runtime.globalMaxconn, {
+      pauseAccept: (fe) => this.mainAcceptors.get(fe)?.forEach((a) => a.pause()),
+      resumeAccept: (fe) => this.mainAcceptors.get(fe)?.forEach((a) => a.resume()),
+    });
     for (const be of this.runtime.backends.values()) {
       for (const s of be.servers) {
         this.table.set(s.slot, SRV.UP, 1);
@@ -136,16 +142,16 @@ export class DataPlane {
       const mode = l.kind !== 'tcp' ? (this.mode === 'main' ? 'main' : 'shared') : l.shardsByThread ? 'reuseport' : this.mode;
       if (mode === 'main') {
         const fd = open(false);
-        this.acceptors.push(
-          addon.startAcceptor(fd, (fds) => {
-            // Admitted now: one batch; admitted later (after waiting for a slot): one by one.
-            let batch: number[] | undefined = [];
-            for (const f of fds) this.limiter.admit(fe, () => (batch ? batch.push(f) : this.dispatch([f], l.index)), () => addon.close(f));
-            const now = batch;
-            batch = undefined;
-            if (now.length) this.dispatch(now, l.index);
-          }),
-        );
+        const a = addon.startAcceptor(fd, (fds) => {
+          // Admitted now: one batch; admitted later (after waiting for a slot): one by one.
+          let batch: number[] | undefined = [];
+          for (const f of fds) this.limiter.admit(fe, () => (batch ? batch.push(f) : this.dispatch([f], l.index)), () => addon.close(f));
+          const now = batch;
+          batch = undefined;
+          if (now.length) this.dispatch(now, l.index);
+        });
+        this.acceptors.push(a);
+        this.mainAcceptors.set(fe, [...(this.mainAcceptors.get(fe) ?? []), a]);
       } else if (mode === 'shared') {
         const fd = open(false);
         for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(fd);
@@ -278,6 +284,7 @@ export class DataPlane {
   private releaseListeners(): void {
     for (const a of this.acceptors) a.stop();
     this.acceptors = [];
+    this.mainAcceptors.clear();
     for (const fd of this.ownedFds) this.addon?.close(fd);
     this.ownedFds = [];
   }

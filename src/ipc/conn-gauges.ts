@@ -17,6 +17,8 @@ const CUR = 0;
 const MAX = 1;
 /** Operator's limit (`set maxconn`), stored + 1 so that 0 means "as configured". */
 const LIMIT = 2;
+/** Process entity only: held while a thread checks both limits and takes a slot. */
+const ADMIT_LOCK = 3;
 const ENTITY_SLOTS = 4;
 
 /** BigInt64 counters of an entity (process or frontend). */
@@ -64,13 +66,33 @@ export class ConnGauges {
     return new ConnGauges(new SharedArrayBuffer((frontends + 1) * (ENTITY_SLOTS * 4 + FC_SLOTS * 8)));
   }
 
-  enter(fe: number): void {
-    this.bump(0);
-    this.bump(fe + 1);
+  /**
+   * Take a slot under both limits (0: none), or nothing. Checking and taking happen under a
+   * short lock (once per connection): two threads that test then take separately could both
+   * pass a limit of 1, and an optimistic take-then-give-back would show waiters counts that
+   * never were. Leaving needs no lock: it only makes room.
+   */
+  tryEnter(fe: number, feMax: number, globalMax: number): boolean {
+    const feAt = (fe + 1) * ENTITY_SLOTS + CUR;
+    while (Atomics.compareExchange(this.i32, ADMIT_LOCK, 0, 1) !== 0) {
+      // Held for a few loads and adds by another thread.
+    }
+    let g: number;
+    let f: number;
+    try {
+      if ((globalMax > 0 && Atomics.load(this.i32, CUR) >= globalMax) || (feMax > 0 && Atomics.load(this.i32, feAt) >= feMax)) return false;
+      g = Atomics.add(this.i32, CUR, 1) + 1;
+      f = Atomics.add(this.i32, feAt, 1) + 1;
+    } finally {
+      Atomics.store(this.i32, ADMIT_LOCK, 0);
+    }
+    this.bump(0, g);
+    this.bump(fe + 1, f);
+    return true;
   }
 
-  private bump(e: number): void {
-    const cur = Atomics.add(this.i32, e * ENTITY_SLOTS + CUR, 1) + 1;
+  /** An entity just reached `cur` connections: its maximum and cumulative count. */
+  private bump(e: number, cur: number): void {
     for (let max = Atomics.load(this.i32, e * ENTITY_SLOTS + MAX); cur > max; max = Atomics.load(this.i32, e * ENTITY_SLOTS + MAX)) {
       if (Atomics.compareExchange(this.i32, e * ENTITY_SLOTS + MAX, max, cur) === max) break;
     }

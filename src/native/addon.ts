@@ -50,6 +50,12 @@ export interface AcceptorError extends NativeSystemError {
 
 export interface Acceptor {
   /**
+   * Stop accepting (new connections wait in the kernel's accept queue) and take up again:
+   * how a reached maxconn pushes back, as in HAProxy. A batch being accepted stops too.
+   */
+  pause(): void;
+  resume(): void;
+  /**
    * Stops the accept thread (promptly, it is woken). No callback runs after stop() returns;
    * fds accepted but not yet delivered are closed. The listening fd is not closed. Idempotent.
    */
