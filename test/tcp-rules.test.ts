@@ -258,10 +258,11 @@ describe('configuration', () => {
     );
   });
 
-  test('HTTP mode: connection/session accept and reject only; content rules refused', () => {
+  test('HTTP mode: connection/session accept and reject, content rules; response content rules refused', () => {
     const http = `${BASE}listen l\n mode http\n bind 127.0.0.1:1\n server s 127.0.0.1:1\n`;
     assert.deepEqual(alerts(`${http} tcp-request connection reject if { src 10.0.0.0/8 }\n tcp-request session accept\n`), []);
-    assert.match(alerts(`${http} tcp-request inspect-delay 1s\n tcp-request content reject if { req.len gt 0 }\n`).join('\n'), /'tcp-request content' in an HTTP-mode proxy is not implemented yet/);
+    assert.deepEqual(alerts(`${http} tcp-request inspect-delay 1s\n tcp-request content reject if { path /x }\n tcp-request content set-var(txn.a) src\n`), []);
+    assert.match(alerts(`${http} tcp-response content close if { res.len gt 0 }\n`).join('\n'), /'tcp-response content' in an HTTP-mode proxy is not implemented yet/);
     assert.match(alerts(`${http} tcp-request connection set-var(sess.a) src\n`).join('\n'), /'tcp-request connection set-var' in an HTTP-mode proxy is not implemented yet/);
   });
 });
@@ -418,6 +419,22 @@ for (const target of TARGETS) describe(`TCP rules end to end (${target === 'hapr
     const get = 'GET / HTTP/1.0\r\n\r\n';
     assert.match((await talk(px.port, [get])).data, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok$/);
     assert.deepEqual(await talk(px.port, [get], { localAddress: '127.0.0.2' }), { data: '', reset: true });
+  });
+
+  test('HTTP mode: tcp-request content runs for each request, the frontend\'s then the backend\'s; a reject closes without an answer', async () => {
+    const px = await start(
+      target,
+      (p) =>
+        `frontend f\n mode http\n bind 127.0.0.1:${p}\n tcp-request content reject if { path /bad }\n default_backend b\n` +
+        `backend b\n mode http\n tcp-request content reject if { path /badbe }\n http-request return status 200 content-type text/plain string ok\n`,
+    );
+    const get = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+    // Pipelined on one connection: the first is answered, the second rejected, the third never read.
+    const three = await talk(px.port, [get('/ok') + get('/bad') + get('/ok2')]);
+    assert.equal(three.data.match(/^HTTP\/1\.1 200/gm)?.length, 1, three.data);
+    assert.match(three.data, /\r\n\r\nok$/);
+    assert.deepEqual(await talk(px.port, [get('/badbe')]), ends(''));
+    assert.match((await talk(px.port, [get('/ok3')], { endOnData: true })).data, /^HTTP\/1\.1 200 OK\r\n/);
   });
 
   test('SNI switching after inspect-delay: the ClientHello picks the backend, also split in two', async () => {

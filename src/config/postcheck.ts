@@ -161,17 +161,17 @@ function checkTables(p: ProxyModel, tables: ReadonlySet<string>, diag: Diagnosti
 /**
  * The TCP path runs use_backend / use-server and the tcp-request / tcp-response rules
  * (src/dataplane/tcp-session.ts). In HTTP mode the HTTP session runs its own pipeline:
- * there, only `tcp-request connection|session accept|reject` run (admitConnection(), before
- * the HTTP session starts); content rules and the variable actions (whose values would have
- * to reach the HTTP transaction) are refused rather than ignored.
+ * there, `tcp-request connection|session accept|reject` run (admitConnection(), before the
+ * HTTP session starts) and `tcp-request content` runs per request; tcp-response content
+ * rules and the connection/session variable actions (whose values would have to reach the
+ * HTTP transaction) are refused rather than ignored.
  */
 function checkTcpRulesInHttpMode(p: ProxyModel, diag: Diagnostics): void {
   if (p.mode !== 'http') return;
   const refuse = (d: { loc: Loc }, what: string): void =>
     diag.alert('E_NOT_IMPLEMENTED', d.loc, `${what} in an HTTP-mode proxy is not implemented yet (pending: rules engine (#4)).`);
-  for (const key of ['tcp-request content', 'tcp-response content']) {
-    for (const d of p.lists[key] ?? []) refuse(d, `'${key}'`);
-  }
+  // tcp-request content runs per request before http-request (src/http/session.ts).
+  for (const d of p.lists['tcp-response content'] ?? []) refuse(d, "'tcp-response content'");
   for (const key of ['tcp-request connection', 'tcp-request session']) {
     for (const d of p.lists[key] ?? []) {
       const action = (d.value as { action?: unknown } | null)?.action;

@@ -23,6 +23,12 @@ export interface ForwardFor {
 
 export interface HttpProxy {
   readonly name: string;
+  /**
+   * `tcp-request content` rules, run for each request before the http-request rules (HAProxy
+   * runs them per stream, and each HTTP request is one): true when one rejects it. The
+   * payload fetches find nothing here, so nothing waits for more bytes.
+   */
+  contentRules(txn: Txn): boolean;
   /** A final verdict of the http-request rules (deny, return, redirect...), or null to go on. */
   requestRules(txn: Txn): Verdict | null;
   responseRules(txn: Txn): Verdict | null;
@@ -60,6 +66,7 @@ export function httpProxy(p: ProxyModel, rules: CompiledProxyRules): HttpProxy {
   const reuse = p.settings['http-reuse']?.value;
   return {
     name: p.name,
+    contentRules: rules.has.tcpRequestContent ? (t) => rules.tcpRequestContent(t).kind === 'reject' : () => false,
     requestRules: rules.has.httpRequest ? (t) => final(rules.httpRequest(t)) : () => null,
     responseRules: rules.has.httpResponse ? (t) => final(rules.httpResponse(t)) : () => null,
     afterResponseRules: rules.has.httpAfterResponse ? (t) => void rules.httpAfterResponse(t) : () => undefined,

@@ -111,7 +111,9 @@ function exchange(
     return { keepAlive: keep, own };
   };
 
-  // Frontend http-request rules, then switching, then the backend's rules.
+  // tcp-request content rules (a reject closes the connection without a word, as HAProxy
+  // does), the frontend's http-request rules, then switching, then the backend's rules.
+  if (feHttp.contentRules(txn)) return rejectContent(ctx, fe, own);
   let v = feHttp.requestRules(txn);
   if (v) return local(v, 0);
   const name = feHttp.useBackend(txn) ?? fe.defaultBackend;
@@ -120,6 +122,7 @@ function exchange(
   txn.backend = { name: be.name, id: be.id };
   beHttp = ctx.http(be.name);
   if (beHttp && beHttp !== feHttp) {
+    if (beHttp.contentRules(txn)) return rejectContent(ctx, fe, own);
     v = beHttp.requestRules(txn);
     if (v) return local(v, 0);
   }
@@ -376,6 +379,12 @@ function setConnection(h: RequestHead['headers'], keep: boolean, minor: 0 | 1, u
 
 /** The frontend counter of a status's class (hrsp_1xx … hrsp_5xx, hrsp_other). */
 const ATTEMPT_OK: Attempt = { ok: true };
+
+/** A request a `tcp-request content` rule rejected: counted as denied, the connection closed. */
+function rejectContent(ctx: HttpContext, fe: RuntimeFrontend, own: ServerConn | null): Outcome {
+  ctx.gauges.count(fe.index, FC.DENIED_REQ);
+  return { keepAlive: false, own };
+}
 
 function statusClass(status: number): number {
   const c = Math.floor(status / 100);
