@@ -5,7 +5,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <climits>
+#include <cstdint>
 #include <vector>
 
 #include "addon.h"
@@ -19,6 +22,16 @@ namespace {
 
 constexpr int kMaxBatch = 256;   // accept4 calls per wake-up before handing a batch over
 constexpr int kBackoffMs = 100;  // pause after EMFILE/ENFILE/ENOBUFS/ENOMEM instead of spinning
+constexpr int kFullRecheckMs = 5;  // while a maxconn is reached: how often to look for room
+
+// A connection limit the thread checks before each accept, as HAProxy does: `cur` and
+// `limit` index Int32 slots of the shared gauges (src/ipc/conn-gauges.ts); the limit slot
+// holds the operator's value + 1 (0: the configured one applies).
+struct Gate {
+  int cur = -1;
+  int limit = -1;
+  int configured = 0;
+};
 
 struct AcceptBatch {
   std::vector<int> fds;
@@ -127,6 +140,17 @@ class AcceptorCore {
     }
   }
 
+  // JS thread, before the first connection: the shared gauges (kept alive by `ref`) and the
+  // frontend's and process's slots.
+  void SetGates(napi_env env, napi_value array, int32_t* base, size_t length, Gate fe, Gate global) {
+    if (gates_ref_ != nullptr) napi_delete_reference(env, gates_ref_);
+    napi_create_reference(env, array, 1, &gates_ref_);
+    gate_length_ = length;
+    gates_[0] = fe;
+    gates_[1] = global;
+    gate_base_.store(base);
+  }
+
   // JS thread. While paused the thread leaves the listener alone: new connections wait in the
   // kernel's accept queue, as HAProxy leaves them when a maxconn is reached.
   void SetPaused(bool paused) {
@@ -146,6 +170,22 @@ class AcceptorCore {
   }
 
  private:
+  // How many more connections the limits allow now (INT32_MAX without limits).
+  int Room() const {
+    int32_t* base = gate_base_.load();
+    if (base == nullptr) return INT32_MAX;
+    int room = INT32_MAX;
+    for (const Gate& g : gates_) {
+      if (g.cur < 0 || static_cast<size_t>(g.cur) >= gate_length_ || static_cast<size_t>(g.limit) >= gate_length_) continue;
+      int32_t set = __atomic_load_n(base + g.limit, __ATOMIC_SEQ_CST);
+      int limit = set > 0 ? set - 1 : g.configured;
+      if (limit <= 0) continue;
+      int cur = __atomic_load_n(base + g.cur, __ATOMIC_SEQ_CST);
+      room = std::min(room, limit - cur);
+    }
+    return room;
+  }
+
   static void* ThreadMain(void* arg) {
     static_cast<AcceptorCore*>(arg)->Run();
     return nullptr;
@@ -157,9 +197,12 @@ class AcceptorCore {
     while (!stopping_.load()) {
       // One batch in flight at a time: the next accept waits until JS has taken the last one,
       // so a limit JS reaches while admitting it (pause()) stops this thread before any more.
-      bool listening = !backoff && !paused_.load() && !inflight_.load();
+      // A reached maxconn leaves new connections in the kernel's queue; room is looked for
+      // every few ms (the gauges are JS's: no wake-up reaches this thread when they drop).
+      bool full = Room() <= 0;
+      bool listening = !backoff && !paused_.load() && !inflight_.load() && !full;
       pollfd fds[2] = {{listening ? lfd_ : -1, POLLIN, 0}, {waker_.fd(), POLLIN, 0}};
-      int r = poll(fds, 2, backoff ? kBackoffMs : -1);
+      int r = poll(fds, 2, backoff ? kBackoffMs : full && !paused_.load() && !inflight_.load() ? kFullRecheckMs : -1);
       if (r < 0) {
         if (errno == EINTR) continue;
         Emit(new AcceptBatch{{}, errno, true});
@@ -178,7 +221,9 @@ class AcceptorCore {
       if (!listening || fds[0].revents == 0) continue;
       auto* batch = new AcceptBatch();
       // A pause from JS stops the batch too (a batch is taken before JS sees any of it).
-      for (int i = 0; i < kMaxBatch && !paused_.load(); i++) {
+      // Never more than the limits allow: what this batch took is not counted in them yet.
+      int room = std::min(Room(), kMaxBatch);
+      for (int i = 0; i < room && !paused_.load(); i++) {
         int fd = Accept(lfd_);
         if (fd >= 0) {
           batch->fds.push_back(fd);
@@ -282,7 +327,8 @@ class AcceptorCore {
   void DropCallbacks() {
     if (on_fds_ != nullptr) napi_delete_reference(env_, on_fds_);
     if (on_error_ != nullptr) napi_delete_reference(env_, on_error_);
-    on_fds_ = on_error_ = nullptr;
+    if (gates_ref_ != nullptr) napi_delete_reference(env_, gates_ref_);
+    on_fds_ = on_error_ = gates_ref_ = nullptr;
   }
 
   const int lfd_;
@@ -291,6 +337,10 @@ class AcceptorCore {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> paused_{false};
   std::atomic<bool> inflight_{false};
+  std::atomic<int32_t*> gate_base_{nullptr};
+  size_t gate_length_ = 0;
+  Gate gates_[2];
+  napi_ref gates_ref_ = nullptr;
   napi_threadsafe_function tsfn_ = nullptr;
   // JS thread only.
   napi_env env_ = nullptr;
@@ -307,7 +357,8 @@ Napi::Function Acceptor::Define(Napi::Env env) {
                      {InstanceMethod<&Acceptor::Stop>("stop"), InstanceMethod<&Acceptor::Ref>("ref"),
                       InstanceMethod<&Acceptor::Unref>("unref"),
                       InstanceMethod<&Acceptor::Pause>("pause"),
-                      InstanceMethod<&Acceptor::Resume>("resume")});
+                      InstanceMethod<&Acceptor::Resume>("resume"),
+                      InstanceMethod<&Acceptor::SetLimits>("setLimits")});
 }
 
 Napi::Value Acceptor::Start(const Napi::CallbackInfo& info) {
@@ -348,6 +399,25 @@ Napi::Value Acceptor::Pause(const Napi::CallbackInfo& info) {
 Napi::Value Acceptor::Resume(const Napi::CallbackInfo& info) {
   if (core_) core_->SetPaused(false);
   return info.Env().Undefined();
+}
+
+// setLimits(gauges: Int32Array, feCur, feLimit, feConfigured, globalCur, globalLimit, globalConfigured)
+Napi::Value Acceptor::SetLimits(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    Napi::TypeError::New(env, "setLimits: gauges must be an Int32Array").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int64_t v[6];
+  static const char* kNames[6] = {"feCur", "feLimit", "feConfigured", "globalCur", "globalLimit", "globalConfigured"};
+  for (int i = 0; i < 6; i++) {
+    if (!ArgInt(info, i + 1, kNames[i], 0, INT32_MAX, &v[i])) return env.Undefined();
+  }
+  auto arr = info[0].As<Napi::Int32Array>();
+  Gate fe{static_cast<int>(v[0]), static_cast<int>(v[1]), static_cast<int>(v[2])};
+  Gate global{static_cast<int>(v[3]), static_cast<int>(v[4]), static_cast<int>(v[5])};
+  if (core_) core_->SetGates(env, arr, arr.Data(), arr.ElementLength(), fe, global);
+  return env.Undefined();
 }
 
 Napi::Value Acceptor::Ref(const Napi::CallbackInfo& info) {

@@ -265,16 +265,25 @@ for (const mode of MODES.filter((m) => m !== 'worker')) {
       rest.push(new Promise((resolve, reject) => c.on('close', () => resolve(d)).on('error', reject)));
       await once(c, 'connect');
     }
-    while (acceptQueue(port) < 10) await new Promise((r) => setTimeout(r, 5));
+    // Bounded, so that a failure reports instead of hanging the file (reading /proc/net/tcp
+    // costs something: not too often).
+    const until = Date.now() + 10_000;
+    while (acceptQueue(port) < 10 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(acceptQueue(port) >= 10, `accept queue ${acceptQueue(port)}, server saw ${held.count}`);
     // Each end frees the slot for the next: all are served, and the queue empties.
     const total = 1 + rest.length;
-    for (let served = 1; served <= total; served++) {
-      while (held.count < served) await new Promise((r) => setImmediate(r));
-      held.releaseOne();
+    try {
+      for (let served = 1; served <= total; served++) {
+        const by = Date.now() + 10_000;
+        while (held.count < served && Date.now() < by) await new Promise((r) => setTimeout(r, 1));
+        assert.equal(held.count, served, `served ${held.count} of ${total}; accept queue ${acceptQueue(port)}`);
+        held.releaseOne();
+      }
+      assert.deepEqual(await Promise.all([first, ...rest]), Array(total).fill('q'));
+      assert.equal(acceptQueue(port), 0);
+    } finally {
+      held.close();
     }
-    assert.deepEqual(await Promise.all([first, ...rest]), Array(total).fill('q'));
-    assert.equal(acceptQueue(port), 0);
-    held.close();
   });
 }
 

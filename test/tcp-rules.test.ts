@@ -27,6 +27,7 @@ import type { BackendState, L4Content, Txn } from '../src/rules/runtime/txn.js';
 import type { TcpVerdict } from '../src/rules/runtime/verdict.js';
 import { HeldInput, inspect } from '../src/dataplane/tcp-inspect.js';
 import { DataPlane } from '../src/dataplane/runtime.js';
+import { checkConfigText } from './helpers/proc.js';
 import { FC } from '../src/ipc/conn-gauges.js';
 import { loadAddon } from '../src/native/addon.js';
 import type { AcceptMode } from '../src/ipc/messages.js';
@@ -256,6 +257,24 @@ describe('configuration', () => {
       ),
       [],
     );
+  });
+
+  test('a defaults section with rules: frontends or backends may inherit it, not both, nor a listen or a defaults (haproxy 2.6.12\'s messages; parsing stops there)', () => {
+    const d1 = 'defaults d1\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n http-request set-header X-A 1\n';
+    const cases: [string, string][] = [
+      [`${d1}backend b from d1\n server s 127.0.0.1:2\nfrontend f from d1\n bind 127.0.0.1:1\n default_backend b\n bogus_kw 1\n`, 'parsing [t.cfg:9]: frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (defaults section at t.cfg:1).'],
+      [`${d1}listen l from d1\n bind 127.0.0.1:1\n server s 127.0.0.1:2\n`, 'parsing [t.cfg:7]: a listen section cannot inherit from a defaults section defining TCP/HTTP rules.'],
+      [`${d1}defaults d2 from d1\n mode http\n`, 'parsing [t.cfg:7]: a defaults section cannot inherit from a defaults section defining TCP/HTTP rules (defaults section at t.cfg:1).'],
+    ];
+    for (const [cfg, message] of cases) {
+      const r = checkConfigText(cfg);
+      assert.equal(r.code, 1);
+      assert.deepEqual(r.err.split('\n').filter((l) => l.startsWith('[ALERT]')), [`[ALERT]    (PID) : config : ${message}`, '[ALERT]    (PID) : config : Error(s) found in configuration file : t.cfg']);
+    }
+    // Frontends alone (implicitly too, as the last defaults section) are fine.
+    const d0 = 'defaults d0\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n';
+    const ok = checkConfigText(`${d0}backend b from d0\n server s 127.0.0.1:2\n${d1}frontend f from d1\n bind 127.0.0.1:1\n default_backend b\nfrontend g\n bind 127.0.0.1:3\n default_backend b\n`);
+    assert.equal(ok.code, 0, ok.err);
   });
 
   test('HTTP mode: connection/session accept and reject, content rules; response content rules refused', () => {

@@ -26,7 +26,7 @@ import { ServerPool } from '../src/http/pool.js';
 import { limitsFromTune } from '../src/http/codec/limits.js';
 import { compileProxyRules } from '../src/rules/runtime/compile.js';
 import { backendState } from '../src/dataplane/backend-state.js';
-import { Limiter } from '../src/dataplane/limiter.js';
+import { Limiter, gateAcceptor } from '../src/dataplane/limiter.js';
 
 const ERRNO_TEXT: Record<string, string> = {
   EADDRINUSE: 'Address already in use',
@@ -229,6 +229,7 @@ export default async function serve(task: ServeTask): Promise<string> {
         const fd = listenFds[l.index];
         if (addon && fd !== undefined) {
           const a = addon.startAcceptor(fd, (fds) => fds.forEach((f) => acceptFd(f, fe)));
+          gateAcceptor(a, gauges, fe, runtime.globalMaxconn);
           acceptors.push(a);
           acceptorsOf.set(fe, [...(acceptorsOf.get(fe) ?? []), a]);
           listening.push(l.index);

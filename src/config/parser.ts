@@ -19,6 +19,10 @@ import {
   type SectionType,
 } from './model.js';
 import { statusLabel } from './status.js';
+import { DEFAULTS_RULES_MESSAGES } from './catalog/actions.js';
+
+/** The rule lists whose presence in a defaults section restricts who may inherit it. */
+const RULE_LISTS = ['tcp-request connection', 'tcp-request session', 'tcp-request content', 'tcp-response content', 'http-request', 'http-response', 'http-after-response'];
 
 export interface SourceFile {
   readonly name: string;
@@ -146,6 +150,8 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
   const implicitlyUsed = new Set<ProxyModel>();
   const byName = new Map<string, ProxyModel[]>();
   const explicitlyUsed = new Set<ProxyModel>();
+  /** Which kinds of proxy (frontend, backend) inherited each defaults section so far. */
+  const inheritedBy = new Map<ProxyModel, Set<string>>();
 
   const sectionRegistry = (type: SectionType): Registry<SectionKeyword> | undefined =>
     opts.registries.sections.get(PROXY_TYPES.has(type) ? 'proxy' : (type as SectionGroup));
@@ -286,6 +292,7 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
       if (from) implicitlyUsed.add(from);
     }
 
+    if (from) checkRulesInheritance(ptype, from, loc);
     const proxy = newProxy(ptype, name, loc, from);
     if (ptype === 'defaults') {
       lastDefaults = proxy;
@@ -306,6 +313,29 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
       model.proxies.push(proxy);
     }
     return { type, name, proxy };
+  }
+
+  /**
+   * A defaults section holding TCP/HTTP rules may be inherited by frontends or by backends,
+   * not both, nor by a listen or another defaults section: HAProxy stops parsing there
+   * (ERR_ABORT) with these messages.
+   */
+  function checkRulesInheritance(ptype: ProxyModel['type'], from: ProxyModel, loc: Loc): void {
+    if (!RULE_LISTS.some((k) => (from.lists[k]?.length ?? 0) > 0)) return;
+    const fill = (m: string): string =>
+      m.replace('parsing [{file}:{line}]: ', '').replace('{defFile}', from.loc.file).replace('{defLine}', String(from.loc.line));
+    let message: string | null = null;
+    if (ptype === 'defaults') message = DEFAULTS_RULES_MESSAGES.defaults;
+    else if (ptype === 'listen') message = DEFAULTS_RULES_MESSAGES.listen;
+    else {
+      const kinds = inheritedBy.get(from) ?? new Set<string>();
+      inheritedBy.set(from, kinds);
+      kinds.add(ptype);
+      if (kinds.size > 1) message = DEFAULTS_RULES_MESSAGES.frontendAndBackend;
+    }
+    if (message === null) return;
+    diag.alert('E_REFERENCE', loc, fill(message), undefined, 'tight');
+    diag.aborted = true;
   }
 
   function checkDuplicateProxy(p: ProxyModel): void {

@@ -1,13 +1,15 @@
 // Frontend and global `maxconn`: a connection is admitted when its frontend and the process
 // are under their limits; otherwise it waits and is admitted in order as soon as any thread
 // frees a slot (every leave notifies the global gauge). As HAProxy does, a full frontend also
-// stops accepting: `pauseAccept(fe)` leaves new connections in the kernel's accept queue
-// (native acceptors; a JS listener cannot pause and keeps accepting into the waiting list),
-// and `resumeAccept(fe)` takes them up again once there is room. Nothing waiting is dropped
-// silently: stopping closes them.
+// stops accepting, so new connections stay in the kernel's accept queue: native acceptors
+// check both limits in the shared gauges before each accept (`gateAcceptor`), and the
+// limiter pauses a frontend's acceptors while clients of it wait here (`pauseAccept`,
+// `resumeAccept` once there is room). A JS listener cannot pause: it keeps accepting into
+// the waiting list. Nothing waiting is dropped silently: stopping closes them.
 
 import { ConnGauges, GAUGE_GLOBAL } from '../ipc/conn-gauges.js';
 import type { RuntimeFrontend } from './compile.js';
+import type { Acceptor } from '../native/addon.js';
 
 interface Waiting {
   readonly fe: RuntimeFrontend;
@@ -20,6 +22,9 @@ export interface AcceptControl {
   pauseAccept(fe: RuntimeFrontend): void;
   resumeAccept(fe: RuntimeFrontend): void;
 }
+
+/** How long a wait for room lasts at most before the limits are looked at again. */
+const RECHECK_MS = 100;
 
 const NO_ACCEPT_CONTROL: AcceptControl = { pauseAccept: () => undefined, resumeAccept: () => undefined };
 
@@ -103,7 +108,9 @@ export class Limiter {
     this.drain();
     if (this.waiting.length === 0 && this.paused.size === 0) return;
     this.watching = true;
-    const w = Atomics.waitAsync(this.gauges.i32, GAUGE_GLOBAL, seen);
+    // Bounded: a slot another thread took for an instant and gave back (a full frontend)
+    // wakes nobody, and a thread that saw it full because of that looks again this soon.
+    const w = Atomics.waitAsync(this.gauges.i32, GAUGE_GLOBAL, seen, RECHECK_MS);
     const next = (): void => {
       this.watching = false;
       this.drain();
@@ -112,4 +119,11 @@ export class Limiter {
     if (w.async) void w.value.then(next);
     else queueMicrotask(next);
   }
+}
+
+/** Have a native acceptor check `fe`'s and the process's maxconn before each accept. */
+export function gateAcceptor(a: Acceptor, gauges: ConnGauges, fe: RuntimeFrontend, globalMax: number): void {
+  const f = gauges.slots(fe.index);
+  const g = gauges.slots(-1);
+  a.setLimits(gauges.i32, f.cur, f.limit, fe.maxconn, g.cur, g.limit, globalMax);
 }

@@ -16,7 +16,7 @@ import { compileRuntime, type Runtime, type RuntimeFrontend, type RuntimeListene
 import { cpuPlan } from './cpu-map.js';
 import { resolveServerNames } from './resolve.js';
 import { ConnGauges } from '../ipc/conn-gauges.js';
-import { Limiter } from './limiter.js';
+import { Limiter, gateAcceptor } from './limiter.js';
 import { loadAddon, loadError, type Acceptor, type NativeAddon } from '../native/addon.js';
 import { LB_SHARED, LB_SHARED_SLOTS } from '../lb/types.js';
 
@@ -150,6 +150,7 @@ export class DataPlane {
           batch = undefined;
           if (now.length) this.dispatch(now, l.index);
         });
+        gateAcceptor(a, this.gauges, fe, this.runtime.globalMaxconn);
         this.acceptors.push(a);
         this.mainAcceptors.set(fe, [...(this.mainAcceptors.get(fe) ?? []), a]);
       } else if (mode === 'shared') {

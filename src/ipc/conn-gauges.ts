@@ -17,8 +17,6 @@ const CUR = 0;
 const MAX = 1;
 /** Operator's limit (`set maxconn`), stored + 1 so that 0 means "as configured". */
 const LIMIT = 2;
-/** Process entity only: held while a thread checks both limits and takes a slot. */
-const ADMIT_LOCK = 3;
 const ENTITY_SLOTS = 4;
 
 /** BigInt64 counters of an entity (process or frontend). */
@@ -67,27 +65,32 @@ export class ConnGauges {
   }
 
   /**
-   * Take a slot under both limits (0: none), or nothing. Checking and taking happen under a
-   * short lock (once per connection): two threads that test then take separately could both
-   * pass a limit of 1, and an optimistic take-then-give-back would show waiters counts that
-   * never were. Leaving needs no lock: it only makes room.
+   * Take a slot under both limits (0: none), or nothing. Each count is raised by
+   * compare-and-swap only while under its limit, so no thread can push it past (two threads
+   * that test then add separately could both pass a limit of 1). No lock: a worker thread
+   * can be terminated anywhere, and a lock it held would stop every other thread. When the
+   * frontend is full the process count is given back; a thread that saw that brief extra
+   * slot re-checks within its wait's timeout (src/dataplane/limiter.ts).
    */
   tryEnter(fe: number, feMax: number, globalMax: number): boolean {
     const feAt = (fe + 1) * ENTITY_SLOTS + CUR;
-    while (Atomics.compareExchange(this.i32, ADMIT_LOCK, 0, 1) !== 0) {
-      // Held for a few loads and adds by another thread.
-    }
     let g: number;
-    let f: number;
-    try {
-      if ((globalMax > 0 && Atomics.load(this.i32, CUR) >= globalMax) || (feMax > 0 && Atomics.load(this.i32, feAt) >= feMax)) return false;
-      g = Atomics.add(this.i32, CUR, 1) + 1;
-      f = Atomics.add(this.i32, feAt, 1) + 1;
-    } finally {
-      Atomics.store(this.i32, ADMIT_LOCK, 0);
+    for (;;) {
+      g = Atomics.load(this.i32, CUR);
+      if (globalMax > 0 && g >= globalMax) return false;
+      if (Atomics.compareExchange(this.i32, CUR, g, g + 1) === g) break;
     }
-    this.bump(0, g);
-    this.bump(fe + 1, f);
+    let f: number;
+    for (;;) {
+      f = Atomics.load(this.i32, feAt);
+      if (feMax > 0 && f >= feMax) {
+        Atomics.sub(this.i32, CUR, 1);
+        return false;
+      }
+      if (Atomics.compareExchange(this.i32, feAt, f, f + 1) === f) break;
+    }
+    this.bump(0, g + 1);
+    this.bump(fe + 1, f + 1);
     return true;
   }
 
@@ -104,6 +107,12 @@ export class ConnGauges {
     Atomics.sub(this.i32, (fe + 1) * ENTITY_SLOTS + CUR, 1);
     Atomics.notify(this.i32, GAUGE_GLOBAL);
     Atomics.notify(this.i32, (fe + 1) * ENTITY_SLOTS + CUR);
+  }
+
+  /** Int32 slots of an entity's current count and operator limit (`fe` -1: the process), for the native acceptor's gate. */
+  slots(fe: number): { cur: number; limit: number } {
+    const e = (fe + 1) * ENTITY_SLOTS;
+    return { cur: e + CUR, limit: e + LIMIT };
   }
 
   global(): number {
