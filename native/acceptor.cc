@@ -151,14 +151,6 @@ class AcceptorCore {
     gate_base_.store(base);
   }
 
-  // JS thread. While paused the thread leaves the listener alone: new connections wait in the
-  // kernel's accept queue, as HAProxy leaves them when a maxconn is reached.
-  void SetPaused(bool paused) {
-    if (stopped_ || paused_.load() == paused) return;
-    paused_.store(paused);
-    waker_.Wake();
-  }
-
   void SetRef(bool ref) {
     if (stopped_ || ref == refed_) return;
     refed_ = ref;
@@ -195,14 +187,15 @@ class AcceptorCore {
     bool backoff = false;
     bool reported = false;  // one report per resource-shortage episode
     while (!stopping_.load()) {
-      // One batch in flight at a time: the next accept waits until JS has taken the last one,
-      // so a limit JS reaches while admitting it (pause()) stops this thread before any more.
-      // A reached maxconn leaves new connections in the kernel's queue; room is looked for
-      // every few ms (the gauges are JS's: no wake-up reaches this thread when they drop).
-      bool full = Room() <= 0;
-      bool listening = !backoff && !paused_.load() && !inflight_.load() && !full;
+      // One batch in flight at a time: the next accept waits until JS has admitted the last
+      // one, so the gauges the limits are read from count it. A reached maxconn leaves new
+      // connections in the kernel's queue; room is looked for every few ms (the gauges are
+      // JS's: no wake-up reaches this thread when they drop).
+      bool inflight = inflight_.load();
+      bool full = !inflight && Room() <= 0;
+      bool listening = !backoff && !inflight && !full;
       pollfd fds[2] = {{listening ? lfd_ : -1, POLLIN, 0}, {waker_.fd(), POLLIN, 0}};
-      int r = poll(fds, 2, backoff ? kBackoffMs : full && !paused_.load() && !inflight_.load() ? kFullRecheckMs : -1);
+      int r = poll(fds, 2, backoff ? kBackoffMs : full ? kFullRecheckMs : -1);
       if (r < 0) {
         if (errno == EINTR) continue;
         Emit(new AcceptBatch{{}, errno, true});
@@ -220,10 +213,9 @@ class AcceptorCore {
       }
       if (!listening || fds[0].revents == 0) continue;
       auto* batch = new AcceptBatch();
-      // A pause from JS stops the batch too (a batch is taken before JS sees any of it).
-      // Never more than the limits allow: what this batch took is not counted in them yet.
+      // Never more than the limits allow: what this batch takes is not counted in them yet.
       int room = std::min(Room(), kMaxBatch);
-      for (int i = 0; i < room && !paused_.load(); i++) {
+      for (int i = 0; i < room; i++) {
         int fd = Accept(lfd_);
         if (fd >= 0) {
           batch->fds.push_back(fd);
@@ -285,7 +277,7 @@ class AcceptorCore {
         CloseFds(batch->fds);
       }
       batch->fds.clear();
-      // Taken: the thread may accept again (unless the callback paused or stopped it).
+      // Taken: the thread may accept again (unless the callback stopped it).
       self->inflight_.store(false);
       if (!self->stopped_) self->waker_.Wake();
     }
@@ -335,7 +327,6 @@ class AcceptorCore {
   Waker waker_;
   pthread_t thread_{};
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> paused_{false};
   std::atomic<bool> inflight_{false};
   std::atomic<int32_t*> gate_base_{nullptr};
   size_t gate_length_ = 0;
@@ -356,8 +347,6 @@ Napi::Function Acceptor::Define(Napi::Env env) {
   return DefineClass(env, "Acceptor",
                      {InstanceMethod<&Acceptor::Stop>("stop"), InstanceMethod<&Acceptor::Ref>("ref"),
                       InstanceMethod<&Acceptor::Unref>("unref"),
-                      InstanceMethod<&Acceptor::Pause>("pause"),
-                      InstanceMethod<&Acceptor::Resume>("resume"),
                       InstanceMethod<&Acceptor::SetLimits>("setLimits")});
 }
 
@@ -388,16 +377,6 @@ Acceptor::Acceptor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Acceptor>(
 
 Napi::Value Acceptor::Stop(const Napi::CallbackInfo& info) {
   if (core_) core_->Stop(true);
-  return info.Env().Undefined();
-}
-
-Napi::Value Acceptor::Pause(const Napi::CallbackInfo& info) {
-  if (core_) core_->SetPaused(true);
-  return info.Env().Undefined();
-}
-
-Napi::Value Acceptor::Resume(const Napi::CallbackInfo& info) {
-  if (core_) core_->SetPaused(false);
   return info.Env().Undefined();
 }
 

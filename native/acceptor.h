@@ -21,7 +21,6 @@ class Acceptor : public Napi::ObjectWrap<Acceptor> {
 
  private:
   Napi::Value Stop(const Napi::CallbackInfo& info);
-  Napi::Value Pause(const Napi::CallbackInfo& info);
   Napi::Value SetLimits(const Napi::CallbackInfo& info);
   Napi::Value Resume(const Napi::CallbackInfo& info);
   Napi::Value Ref(const Napi::CallbackInfo& info);

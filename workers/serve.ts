@@ -73,13 +73,7 @@ export default async function serve(task: ServeTask): Promise<string> {
   const live = new LiveSet(load, task.index);
   const gauges = new ConnGauges(task.conns);
   // In main mode the main thread admits connections; here only the frees are reported.
-  // A frontend at its maxconn stops accepting on this thread's native acceptors (the others
-  // pause themselves when their own connections find it full).
-  const acceptorsOf = new Map<RuntimeFrontend, Acceptor[]>();
-  const limiter = new Limiter(gauges, runtime.globalMaxconn, {
-    pauseAccept: (fe) => acceptorsOf.get(fe)?.forEach((a) => a.pause()),
-    resumeAccept: (fe) => acceptorsOf.get(fe)?.forEach((a) => a.resume()),
-  });
+  const limiter = new Limiter(gauges, runtime.globalMaxconn);
   const base: SessionContext = {
     table,
     gauges,
@@ -229,9 +223,9 @@ export default async function serve(task: ServeTask): Promise<string> {
         const fd = listenFds[l.index];
         if (addon && fd !== undefined) {
           const a = addon.startAcceptor(fd, (fds) => fds.forEach((f) => acceptFd(f, fe)));
+          // A frontend at its maxconn stops accepting (the kernel keeps new connections).
           gateAcceptor(a, gauges, fe, runtime.globalMaxconn);
           acceptors.push(a);
-          acceptorsOf.set(fe, [...(acceptorsOf.get(fe) ?? []), a]);
           listening.push(l.index);
         }
       }
@@ -246,7 +240,6 @@ export default async function serve(task: ServeTask): Promise<string> {
     servers.length = 0;
     for (const a of acceptors) a.stop();
     acceptors.length = 0;
-    acceptorsOf.clear();
     for (const fd of Object.values(listenFds)) addon?.close(fd);
     listenFds = {};
   };

@@ -174,8 +174,10 @@ class CheckRunner {
       s.check = new Check(false, num(o['rise'], 2), num(o['fall'], 3), inter, num(o['fastinter'], 0), num(o['downinter'], 0));
       const compiled = compileCheck(final, () => this.stateHeader(s));
       entry.check = this.job(s, s.check, compiled, target, final.disableOn404, timeoutCheck, timeoutConnect);
-      if (rt.observe !== 0) s.hanafail = 0;
-      if (rt.observe !== 0) this.observed.push({ server: s, job: entry.check, mode: onErrorOf(o['on-error']), limit: rt.errorLimit });
+      if (rt.observe !== 0) {
+        s.hanafail = 0;
+        this.observed.push({ server: s, job: entry.check, mode: onErrorOf(o['on-error']), limit: rt.errorLimit });
+      }
     }
     if (o['agent-check'] === true && typeof o['agent-port'] === 'number') {
       s.agent = new Check(true, 1, 1, num(o['agent-inter'], DEF_INTER), 0, 0);

@@ -2,10 +2,9 @@
 // are under their limits; otherwise it waits and is admitted in order as soon as any thread
 // frees a slot (every leave notifies the global gauge). As HAProxy does, a full frontend also
 // stops accepting, so new connections stay in the kernel's accept queue: native acceptors
-// check both limits in the shared gauges before each accept (`gateAcceptor`), and the
-// limiter pauses a frontend's acceptors while clients of it wait here (`pauseAccept`,
-// `resumeAccept` once there is room). A JS listener cannot pause: it keeps accepting into
-// the waiting list. Nothing waiting is dropped silently: stopping closes them.
+// check both limits in the shared gauges before each accept (`gateAcceptor`). A JS listener
+// cannot do that: it keeps accepting into the waiting list. Nothing waiting is dropped
+// silently: stopping closes them.
 
 import { ConnGauges, GAUGE_GLOBAL } from '../ipc/conn-gauges.js';
 import type { RuntimeFrontend } from './compile.js';
@@ -17,38 +16,20 @@ interface Waiting {
   readonly drop: () => void;
 }
 
-/** How the limiter pauses a frontend's listeners (a no-op where they cannot pause). */
-export interface AcceptControl {
-  pauseAccept(fe: RuntimeFrontend): void;
-  resumeAccept(fe: RuntimeFrontend): void;
-}
-
 /** How long a wait for room lasts at most before the limits are looked at again. */
 const RECHECK_MS = 100;
 
-const NO_ACCEPT_CONTROL: AcceptControl = { pauseAccept: () => undefined, resumeAccept: () => undefined };
-
 export class Limiter {
   private readonly waiting: Waiting[] = [];
-  /** Frontends whose acceptors this limiter paused. */
-  private readonly paused = new Set<RuntimeFrontend>();
   private watching = false;
   private closed = false;
 
-  constructor(
-    private readonly gauges: ConnGauges,
-    private readonly globalMax: number,
-    private readonly accept: AcceptControl = NO_ACCEPT_CONTROL,
-  ) {}
+  constructor(private readonly gauges: ConnGauges, private readonly globalMax: number) {}
 
-  private full(fe: RuntimeFrontend): boolean {
-    // Limits as the runtime API may have changed them (`set maxconn frontend|global`).
-    const feMax = this.gauges.frontendLimit(fe.index, fe.maxconn);
-    const globalMax = this.gauges.globalLimit(this.globalMax);
-    return (feMax > 0 && this.gauges.frontend(fe.index) >= feMax) || (globalMax > 0 && this.gauges.global() >= globalMax);
-  }
-
-  /** Take a slot for `fe` if both limits allow it (atomically: other threads admit too). */
+  /**
+   * Take a slot for `fe` if both limits allow it (atomically: other threads admit too), the
+   * limits as the runtime API may have changed them (`set maxconn frontend|global`).
+   */
   private tryEnter(fe: RuntimeFrontend): boolean {
     return this.gauges.tryEnter(fe.index, this.gauges.frontendLimit(fe.index, fe.maxconn), this.gauges.globalLimit(this.globalMax));
   }
@@ -61,10 +42,6 @@ export class Limiter {
       return;
     }
     this.waiting.push({ fe, start, drop });
-    if (!this.paused.has(fe)) {
-      this.paused.add(fe);
-      this.accept.pauseAccept(fe);
-    }
     this.watch();
   }
 
@@ -78,7 +55,6 @@ export class Limiter {
   close(): void {
     this.closed = true;
     for (const w of this.waiting.splice(0)) w.drop();
-    this.paused.clear();
   }
 
   private drain(): void {
@@ -91,12 +67,6 @@ export class Limiter {
       this.waiting.splice(i, 1);
       w.start();
     }
-    // A paused frontend accepts again once nobody of it waits and it has room.
-    for (const fe of this.paused) {
-      if (this.full(fe) || this.waiting.some((w) => w.fe === fe)) continue;
-      this.paused.delete(fe);
-      this.accept.resumeAccept(fe);
-    }
   }
 
   /** Sleep until any thread frees a slot, then admit; again while some still wait. */
@@ -106,7 +76,7 @@ export class Limiter {
     // Room made before `seen` was read woke nobody (this thread was not waiting yet): look
     // once more before sleeping on it.
     this.drain();
-    if (this.waiting.length === 0 && this.paused.size === 0) return;
+    if (this.waiting.length === 0) return;
     this.watching = true;
     // Bounded: a slot another thread took for an instant and gave back (a full frontend)
     // wakes nobody, and a thread that saw it full because of that looks again this soon.
@@ -114,7 +84,7 @@ export class Limiter {
     const next = (): void => {
       this.watching = false;
       this.drain();
-      if (this.waiting.length > 0 || this.paused.size > 0) this.watch();
+      if (this.waiting.length > 0) this.watch();
     };
     if (w.async) void w.value.then(next);
     else queueMicrotask(next);

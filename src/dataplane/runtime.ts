@@ -12,7 +12,7 @@ import type { ConfigModel } from '../config/model.js';
 import { ServerTable, SRV, ADMIN_MAINT } from '../ipc/server-table.js';
 import type { AcceptMode, MainToWorker, ServeTask, WorkerToMain } from '../ipc/messages.js';
 import { computeLayout } from './layout.js';
-import { compileRuntime, type Runtime, type RuntimeFrontend, type RuntimeListener } from './compile.js';
+import { compileRuntime, type Runtime, type RuntimeListener } from './compile.js';
 import { cpuPlan } from './cpu-map.js';
 import { resolveServerNames } from './resolve.js';
 import { ConnGauges } from '../ipc/conn-gauges.js';
@@ -39,8 +39,6 @@ export class DataPlane {
   /** Waiters for the workers' answers to pause/resume, called with the worker index. */
   private readonly acks = new Map<'paused' | 'resumed', (worker: number) => void>();
   private acceptors: Acceptor[] = [];
-  /** The main-mode acceptors of each frontend (the limiter pauses them). */
-  private readonly mainAcceptors = new Map<RuntimeFrontend, Acceptor[]>();
   private ownedFds: number[] = [];
   private listenFds: Record<number, number>[] = [];
   private readonly addon: NativeAddon | undefined;
@@ -79,11 +77,7 @@ export class DataPlane {
     this.lb = new SharedArrayBuffer(layout.lbSlots * 4);
     this.load = new Int32Array(new SharedArrayBuffer(Math.max(1, this.threads) * 4));
     this.gauges = ConnGauges.create(this.runtime.frontends.length);
-    // Main mode: a frontend at its maxconn stops accepting (the kernel keeps new connections).
-    this.limiter = new Limiter(this.gauges, this.runtime.globalMaxconn, {
-      pauseAccept: (fe) => this.mainAcceptors.get(fe)?.forEach((a) => a.pause()),
-      resumeAccept: (fe) => this.mainAcceptors.get(fe)?.forEach((a) => a.resume()),
-    });
+    this.limiter = new Limiter(this.gauges, this.runtime.globalMaxconn);
     for (const be of this.runtime.backends.values()) {
       for (const s of be.servers) {
         this.table.set(s.slot, SRV.UP, 1);
@@ -150,9 +144,9 @@ export class DataPlane {
           batch = undefined;
           if (now.length) this.dispatch(now, l.index);
         });
+        // A frontend at its maxconn stops accepting (the kernel keeps new connections).
         gateAcceptor(a, this.gauges, fe, this.runtime.globalMaxconn);
         this.acceptors.push(a);
-        this.mainAcceptors.set(fe, [...(this.mainAcceptors.get(fe) ?? []), a]);
       } else if (mode === 'shared') {
         const fd = open(false);
         for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(fd);
@@ -285,7 +279,6 @@ export class DataPlane {
   private releaseListeners(): void {
     for (const a of this.acceptors) a.stop();
     this.acceptors = [];
-    this.mainAcceptors.clear();
     for (const fd of this.ownedFds) this.addon?.close(fd);
     this.ownedFds = [];
   }

@@ -17,7 +17,7 @@ import type { RequestHead, ResponseHead } from './codec/types.js';
 import { connect, connectServer, type Attempt } from '../dataplane/tcp-session.js';
 import { balanceInput } from './balance-key.js';
 import { decide, negotiate, respond, type Negotiated } from './compress/index.js';
-import type { RuntimeBackend, RuntimeFrontend } from '../dataplane/compile.js';
+import type { RuntimeBackend, RuntimeFrontend, RuntimeServer } from '../dataplane/compile.js';
 import type { HttpContext, HttpProxy } from './context.js';
 import { HttpTxn } from './txn.js';
 import { replyBytes, replyCloses } from './reply.js';
@@ -138,7 +138,7 @@ function exchange(
   // Server selection (use-server, then the balancer), queue, connect with retries.
   let server: ServerConn | null = null;
   let release: (() => void) | null = null;
-  let srvName: { name: string; id: number; slot: number } | null = null;
+  let chosen: RuntimeServer | null = null;
   // A persistence cookie designating a usable server decides first; then use-server rules.
   const persist = beHttp?.cookie ?? null;
   const now = persist ? Math.floor(Date.now() / 1000) : 0;
@@ -157,7 +157,7 @@ function exchange(
         const use = (c: ServerConn): Attempt => {
           server = c;
           release = rel;
-          srvName = { name: srv.name, id: srv.id, slot: srv.slot };
+          chosen = srv;
           return ATTEMPT_OK;
         };
         // The session's own connection first; then, except for the first request of a session
@@ -185,12 +185,11 @@ function exchange(
       ctx.pool.put(own);
       own = null;
     }
-    if (!server || !release) return local(null, 503);
-    const sc: ServerConn = server;
-    const served: { name: string; id: number; slot: number } = srvName!;
-    txn.server = { name: served.name, id: served.id };
-    const onResponse = persist && cookie ? (res: ResponseHead) => persist.onResponse(cookie, req, res, served, now) : null;
-    return toServer(txn, client, sc, release, req, fe, be, feHttp, beHttp, ctx, serverKeep, clientKeep, comp, onResponse);
+    if (!server || !release || !chosen) return local(null, 503);
+    const srv: RuntimeServer = chosen;
+    txn.server = { name: srv.name, id: srv.id };
+    const onResponse = persist && cookie ? (res: ResponseHead) => persist.onResponse(cookie, req, res, srv, now) : null;
+    return toServer(txn, client, server, srv, release, req, fe, be, feHttp, beHttp, ctx, serverKeep, clientKeep, comp, onResponse);
   };
   return connecting ? connecting.then(proceed) : proceed();
 }
@@ -204,6 +203,7 @@ async function toServer(
   txn: HttpTxn,
   client: Wire,
   sc: ServerConn,
+  srv: RuntimeServer,
   done: () => void,
   req: RequestHead,
   fe: RuntimeFrontend,
@@ -231,7 +231,6 @@ async function toServer(
     };
     sc.uses++;
     ctx.table.count(sc.slot, ctx.worker, CNT.REQ_TOTAL);
-    const srv = be.servers[sc.slot - be.servers[0]!.slot]!;
     const upgrading = req.upgrade !== null;
     setConnection(req.headers, serverKeep || upgrading, req.versionMinor, upgrading);
     const wrote = sc.wire.write(serializeRequestHead(req), be.timeouts.server);

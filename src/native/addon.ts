@@ -50,12 +50,6 @@ export interface AcceptorError extends NativeSystemError {
 
 export interface Acceptor {
   /**
-   * Stop accepting (new connections wait in the kernel's accept queue) and take up again:
-   * how a reached maxconn pushes back, as in HAProxy. A batch being accepted stops too.
-   */
-  pause(): void;
-  resume(): void;
-  /**
    * The limits to honour before each accept (HAProxy's maxconn): Int32 slots of the shared
    * connection gauges for the frontend's and the process's current count and operator limit
    * (src/ipc/conn-gauges.ts), with the configured limits (0: none). While one is reached the
