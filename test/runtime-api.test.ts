@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, connectWhenUp } from './helpers/net.js';
+import { cli, socketReady } from './helpers/cli.js';
+import { count, named, spread } from './helpers/named.js';
 import { VERSION_WORD } from '../src/version.js';
 
 const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
@@ -24,18 +26,6 @@ after(() => {
   for (const s of servers) s.close();
 });
 
-/** A TCP server that answers every connection with its name and closes. */
-async function named(name: string): Promise<number> {
-  const s = net.createServer((c) => {
-    c.on('error', () => undefined);
-    c.end(name);
-  });
-  servers.push(s);
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  return (s.address() as net.AddressInfo).port;
-}
-
 function start(cfg: string): { child: ChildProcess; dir: string; stderr: () => string } {
   const dir = mkdtempSync(join(tmpdir(), 'sy-cli-'));
   const file = join(dir, 'sy.cfg');
@@ -46,48 +36,6 @@ function start(cfg: string): { child: ChildProcess; dir: string; stderr: () => s
   children.push(child);
   return { child, dir, stderr: () => err };
 }
-
-/** Send `text`, collect everything until the server closes. */
-function cli(target: string | number, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = typeof target === 'number' ? net.connect({ port: target, host: '127.0.0.1' }) : net.connect(target);
-    let out = '';
-    c.setEncoding('latin1');
-    c.on('data', (d: string) => (out += d));
-    c.on('close', () => resolve(out));
-    c.on('error', reject);
-    c.write(text);
-  });
-}
-
-/** Wait until the socket file accepts connections (the control plane starts after the workers). */
-async function ready(path: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(path);
-      c.once('connect', () => (c.destroy(), resolve(true)));
-      c.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${path} never accepted`);
-}
-
-/** Which backends answered `n` new connections through the proxy, in order. */
-async function spread(port: number, n: number): Promise<string[]> {
-  const got: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const c = await connectWhenUp(port);
-    let s = '';
-    c.on('data', (d) => (s += d));
-    await once(c, 'close');
-    got.push(s);
-  }
-  return got;
-}
-
-const count = (list: string[]): Record<string, number> => list.reduce<Record<string, number>>((a, x) => ((a[x] = (a[x] ?? 0) + 1), a), {});
 
 /** HAProxy 2.6.12's `show stat` header. */
 const STAT_HEADER =
@@ -135,7 +83,7 @@ describe('runtime API', { timeout: 120_000 }, () => {
     admin = join(dir, 'admin.sock');
     user = join(dir, 'user.sock');
     oper = join(dir, 'oper.sock');
-    await ready(admin);
+    await socketReady(admin);
   });
 
   test('one command, its answer, an empty line, then the server closes', async () => {
@@ -355,7 +303,9 @@ describe('runtime API', { timeout: 120_000 }, () => {
     assert.equal(await cli(admin, 'del server other/o1\n'), 'Server deleted.\n');
     assert.equal(await cli(admin, 'get weight other/o1\n'), 'No such server.\n\n');
     assert.equal(await cli(admin, 'show servers state other\n'), STATE_HEADER + '\n');
-    assert.match(await cli(admin, 'add server other/o2 127.0.0.1:1\n'), /^Adding servers at run time is not supported yet/);
+    // The deleted server's id is free again (HAProxy takes the lowest unused one).
+    assert.equal(await cli(admin, 'add server other/o2 127.0.0.1:1\n'), 'New server registered.\n\n');
+    assert.match(await cli(admin, 'show servers state other\n'), /\n\d+ other 1 o2 127\.0\.0\.1 0 1 1 1 \d+ 1 0 0 0 0 0 0 - 1 - 0 0 - - 0\n\n$/);
   });
 
   test('show backend, show errors, show pools, show cli sockets', async () => {
@@ -377,7 +327,7 @@ describe('server-state-file', { timeout: 60_000 }, () => {
       `listen li\n bind 127.0.0.1:${port}\n server s1 127.0.0.1:${a} weight 10\n server s2 127.0.0.1:${b} weight 10\n server s3 127.0.0.1:${b} weight 10\n`;
     const first = start(cfg('@DIR@/one.sock', await freePort(), ''));
     const one = join(first.dir, 'one.sock');
-    await ready(one);
+    await socketReady(one);
     assert.equal(await cli(one, 'set weight li/s1 3;disable server li/s2;set server li/s3 state drain\n'), '\n\n\n');
     const saved = await cli(one, 'show servers state\n');
     const stateFile = join(first.dir, 'state');
@@ -386,7 +336,7 @@ describe('server-state-file', { timeout: 60_000 }, () => {
     const port = await freePort();
     const second = start(cfg('@DIR@/two.sock', port, ` server-state-file ${stateFile}\n`));
     const two = join(second.dir, 'two.sock');
-    await ready(two);
+    await socketReady(two);
     const lines = (await cli(two, 'show servers state\n')).split('\n').slice(2, 5).map((l) => l.split(' '));
     assert.deepEqual(lines.map((l) => [l[3], l[6], l[7], l[8]]), [
       ['s1', '0', '3', '10'],
@@ -415,7 +365,7 @@ describe('set maxconn frontend', { timeout: 60_000 }, () => {
         `listen h\n bind 127.0.0.1:${port}\n server x 127.0.0.1:${(srv.address() as net.AddressInfo).port}\n`,
     );
     const sock = join(p.dir, 'mc.sock');
-    await ready(sock);
+    await socketReady(sock);
     assert.equal(await cli(sock, 'set maxconn frontend h 1\n'), '\n');
     const firstHeld = once(srv, 'held');
     const first = net.connect(port, '127.0.0.1');
@@ -486,7 +436,7 @@ describe('HTTP counters in show stat', { timeout: 60_000 }, () => {
         ` server s1 127.0.0.1:${(origin.address() as net.AddressInfo).port}\n`,
     );
     const sock = join(dir, 's.sock');
-    await ready(sock);
+    await socketReady(sock);
     const ask = async (req: string): Promise<void> => {
       const c = await connectWhenUp(port);
       c.resume();

@@ -7,7 +7,8 @@
 import net from 'node:net';
 import { chmodSync, chownSync, renameSync, rmSync } from 'node:fs';
 import type { ServeTask, MainToWorker, WorkerToMain } from '../src/ipc/messages.js';
-import { ServerTable } from '../src/ipc/server-table.js';
+import { ServerTable, SRV_SLOTS } from '../src/ipc/server-table.js';
+import { applyServerChange, type ServerChange } from '../src/dataplane/dynamic-servers.js';
 import { computeLayout } from '../src/dataplane/layout.js';
 import { compileRuntime, type RuntimeBackend, type RuntimeFrontend, type RuntimeListener } from '../src/dataplane/compile.js';
 import { admitConnection, tcpSession, type SessionContext, type TcpContext } from '../src/dataplane/tcp-session.js';
@@ -63,7 +64,7 @@ export default async function serve(task: ServeTask): Promise<string> {
 
   const layout = computeLayout(task.model);
   const runtime = compileRuntime(task.model, layout);
-  const table = new ServerTable({ state: task.state, counters: task.counters, servers: layout.servers, workers: task.workers });
+  const table = new ServerTable({ state: task.state, counters: task.counters, servers: task.state.byteLength / (SRV_SLOTS * 4), workers: task.workers });
   const lbShared = new Int32Array(task.lb);
   const load = new Int32Array(task.load);
   const balancers = new Map<string, Balancer>();
@@ -119,6 +120,14 @@ export default async function serve(task: ServeTask): Promise<string> {
     return typeof v === 'number' ? v : d;
   };
   const pool = new ServerPool();
+  /** `add server` / `del server`: the backend's list changes, its balancer is built again. */
+  const changeServers = (c: ServerChange): void => {
+    if (!applyServerChange(runtime.backends, c)) return;
+    balancers.delete(c.backend);
+    // Idle keep-alive connections to a deleted server must not serve the slot's next owner.
+    if (c.op === 'del') pool.drop(c.slot);
+  };
+  for (const c of task.serverChanges) changeServers(c);
   const state = backendState(table, runtime.backends);
   const http: HttpContext = {
     ...base,
@@ -262,6 +271,9 @@ export default async function serve(task: ServeTask): Promise<string> {
           for (const fd of m.fds) serveFd(fd, fe);
           return;
         }
+        case 'server-change':
+          changeServers(m.change);
+          return;
         case 'fault':
           if (process.env['SWITCHYARD_FAULT_INJECTION'] === '1') {
             setImmediate(() => {

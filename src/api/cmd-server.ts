@@ -8,6 +8,9 @@ import { LEVEL_ADMIN, LEVEL_USER, err, msg, warn, type Answer, type CliCall, typ
 import { isRef, type ServerRef } from './context.js';
 import { ADMF_CMAINT, ADMF_FDRAIN, ADMF_FMAINT, ADMF_MAINT } from './state.js';
 import { parseMaxconn, parseWeight } from './weight.js';
+import { runtimeServer, type RuntimeBackend } from '../dataplane/compile.js';
+import { parseAddedServer } from '../servers/dynamic.js';
+import { installFeatures } from '../features.js';
 
 const SET_SERVER_USAGE =
   'usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n';
@@ -116,24 +119,56 @@ function delServer(call: CliCall): Answer {
       if (t.get(ref.server.slot, SRV.CUR_CONN) > 0 || t.get(ref.server.slot, SRV.QUEUE) > 0) {
         return err('Server still has connections attached to it, cannot remove it.');
       }
-      // The table slot stays (fixed-size table), in maintenance for good and out of every listing.
-      meta.deleted = true;
-      api.changed(ref.server);
+      // Out of every worker's backend first; then the slot is free for a later `add server`.
+      api.checks.removeServer(ref.server.slot);
+      api.rates.removeServer(ref.server.slot);
+      api.state.forgetServer(ref.server.slot);
+      api.dp.removeServer(ref.backend, ref.server.slot);
       return msg('Server deleted.');
     },
     true,
   );
 }
 
+/** Balancers that can take servers while running (HAProxy's BE_LB_PROP_DYN). */
+function dynamicBalance(be: RuntimeBackend): boolean {
+  const a = be.balance.algorithm;
+  if (a === 'roundrobin' || a === 'leastconn' || a === 'first' || a === 'random') return true;
+  return a !== 'static-rr' && be.hashType.method === 'consistent';
+}
+
+/** `add server <backend>/<server> <addr>[:<port>] [options]`, checked in HAProxy's order. */
 function addServer(call: CliCall): Answer {
+  const api = call.api;
   const arg = call.args[2];
   const slash = arg === undefined ? -1 : arg.indexOf('/');
-  if (arg === undefined || slash < 0) return err("Require 'backend/server'.");
-  const be = call.api.backend(arg.slice(0, slash));
+  if (arg === undefined || slash < 0 || slash === arg.length - 1) return err("Require 'backend/server'.");
+  const be = api.backend(arg.slice(0, slash));
   if (!be) return err('No such backend.');
-  if (call.api.servers(be).some((s) => s.name === arg.slice(slash + 1))) return err('Already exists a server with the same name in backend.\n');
-  if (!call.args[3]) return err("'server' expects <name> and <addr>[:<port>] as arguments.\n");
-  return err('Adding servers at run time is not supported yet: the server table is fixed at start-up.\n');
+  if (!dynamicBalance(be)) return err('Backend must use a dynamic load balancing to support dynamic servers.');
+  const name = arg.slice(slash + 1);
+  const words = call.args.slice(3);
+  if (words.length === 0) return err("'server' expects <name> and <addr>[:<port>] as arguments.\n");
+  const present = api.servers(be);
+  if (present.some((s) => s.name === name)) return err('Already exists a server with the same name in backend.\n');
+  const proxy = api.proxy(be.name);
+  const existing = present.map((s) => ({ ...api.ref(be, s).config, id: s.id }));
+  const r = parseAddedServer(installFeatures().serverOptions, api.model, proxy, existing, name, words);
+  if ('error' in r) return err(r.error);
+  const slot = api.dp.slots.take();
+  if (slot === undefined) {
+    return err(`No free server slot: 'switchyard.dynamic-servers' allows ${api.dp.slots.capacity - api.dp.slots.configured} servers added at run time.\n`);
+  }
+  const model = r.server;
+  const o = model.options;
+  const rt = runtimeServer(model, slot, model.id, proxy.mode);
+  // A dynamic server starts in maintenance unless `enabled` (`disabled` adds the config flag).
+  const admin = o['enabled'] === true ? 0 : o['disabled'] === true ? ADMF_FMAINT | ADMF_CMAINT : ADMF_FMAINT;
+  api.dp.addServer(be, rt, admin !== 0);
+  api.state.addServer(slot, admin, model);
+  api.rates.addServer(slot);
+  api.checks.addServer({ backend: be, server: rt, model, proxy });
+  return msg('New server registered.\n');
 }
 
 export const SERVER_COMMANDS: readonly CommandImpl[] = [

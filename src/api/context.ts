@@ -81,14 +81,15 @@ export class ApiContext {
     return this.dp.runtime.backends.get(name);
   }
 
-  /** Servers of a backend still present (not deleted), in declaration order. */
-  servers(be: RuntimeBackend): RuntimeServer[] {
-    return be.servers.filter((s) => !this.state.server(s.slot).deleted);
+  /** Servers of a backend: configured ones (less those deleted) in declaration order, then added ones. */
+  servers(be: RuntimeBackend): readonly RuntimeServer[] {
+    return be.servers;
   }
 
   ref(be: RuntimeBackend, s: RuntimeServer): ServerRef {
     const proxy = this.proxy(be.name);
-    return { backend: be, server: s, proxy, config: proxy.servers.find((m) => m.name === s.name)! };
+    const config = this.state.server(s.slot).dynamic ?? proxy.servers.find((m) => m.name === s.name)!;
+    return { backend: be, server: s, proxy, config };
   }
 
   /**

@@ -68,6 +68,22 @@ export class Rates {
     this.bytesOut = add(new RateMeter(() => [...this.servers.keys()].reduce((a, slot) => a + table.total(slot, CNT.BYTES_OUT), 0)));
   }
 
+  /** `add server`: the new server's session rate (its counters start at zero). */
+  addServer(slot: number): void {
+    const table = this.dp.table;
+    const m = new RateMeter(() => table.total(slot, CNT.CONN_TOTAL));
+    this.meters.push(m);
+    this.servers.set(slot, m);
+  }
+
+  /** `del server`. */
+  removeServer(slot: number): void {
+    const m = this.servers.get(slot);
+    if (!m) return;
+    this.servers.delete(slot);
+    this.meters.splice(this.meters.indexOf(m), 1);
+  }
+
   start(): void {
     this.timer = setInterval(() => this.sample(), 1000);
     this.timer.unref();

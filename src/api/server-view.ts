@@ -89,10 +89,11 @@ export function serverFacts(api: ApiContext, ref: ServerRef): ServerFacts {
   } else if (checkEnabled && health > 0) status = `DOWN ${health}/${rise}`;
   else status = 'DOWN';
 
-  const paused = (meta.admin & ADMF_CMAINT) !== 0 || (maint && !!view?.configured);
+  // Maintenance pauses checks when it begins (a server `add server` creates in maintenance
+  // never went through that); the pause keeps the operator's ENABLED bit as it was.
+  const paused = (meta.admin & ADMF_CMAINT) !== 0 || (!!view?.configured && (view.paused ?? maint));
   let checkState = paused ? CHK_PAUSED : 0;
-  // The checks' view folds "paused by maintenance" into `enabled`; HAProxy keeps ENABLED then.
-  if (view?.configured) checkState |= CHK_CONFIGURED | (view.enabled || paused ? CHK_ENABLED : 0);
+  if (view?.configured) checkState |= CHK_CONFIGURED | (view.enabled || (paused && view.switchedOn !== false) ? CHK_ENABLED : 0);
   let agentState = 0;
   if (view?.agent.configured) agentState = CHK_AGENT | CHK_CONFIGURED | (view.agent.enabled ? CHK_ENABLED : 0);
   const checkStatus = view?.configured ? view.status : 'INI';

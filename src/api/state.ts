@@ -1,12 +1,12 @@
 // What the runtime API remembers about servers and backends beyond the shared server table:
 // HAProxy's admin flags (a maintenance set by the configuration and one set by the operator
 // are distinct, and `show servers state` prints them apart), when the state last changed, and
-// servers deleted with `del server` (their table slot stays, in maintenance, out of sight).
-// Main thread only.
+// the configuration lines of servers added with `add server`. Main thread only.
 
 import { ADMIN_DRAIN, ADMIN_MAINT, ADMIN_READY, SRV } from '../ipc/server-table.js';
 import type { DataPlane } from '../dataplane/runtime.js';
 import type { RuntimeBackend, RuntimeServer } from '../dataplane/compile.js';
+import type { ServerModel } from '../config/model.js';
 
 /** HAProxy's srv_admin flags (SRV_ADMF_*), as `show servers state` prints them. */
 export const ADMF_FMAINT = 0x01;
@@ -28,7 +28,8 @@ export interface ServerMeta {
    * goes to maintenance, and it stays there (as `show servers state` shows it).
    */
   idleHealth: number;
-  deleted: boolean;
+  /** A server added with `add server`: its line (configured servers are in the model). */
+  readonly dynamic?: ServerModel;
 }
 
 export interface BackendMeta {
@@ -51,7 +52,6 @@ export class ApiState {
           lastChange: startedAt,
           lastUp: dp.table.get(s.slot, SRV.UP) === 1,
           idleHealth: s.disabled ? 0 : 2,
-          deleted: false,
         });
       }
       this.backends.set(be.name, { up: true, lastChange: startedAt, downs: 0, downtimeMs: 0 });
@@ -62,6 +62,16 @@ export class ApiState {
     const m = this.servers.get(slot);
     if (!m) throw new Error(`no server in table slot ${slot}`);
     return m;
+  }
+
+  /** `add server`: a new server's admin flags (maintenance unless `enabled`) and its line. */
+  addServer(slot: number, admin: number, model: ServerModel): void {
+    this.servers.set(slot, { admin, lastChange: Date.now(), lastUp: true, idleHealth: admin & ADMF_MAINT ? 0 : 2, dynamic: model });
+  }
+
+  /** `del server`: the slot's server is gone. */
+  forgetServer(slot: number): void {
+    this.servers.delete(slot);
   }
 
   /**

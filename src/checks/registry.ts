@@ -3,6 +3,9 @@
 // object, not shared memory: only the verdict (SRV.UP, SRV.WEIGHT) goes to the workers,
 // through the shared server table.
 
+import type { ProxyModel, ServerModel } from '../config/model.js';
+import type { RuntimeBackend, RuntimeServer } from '../dataplane/compile.js';
+
 /** One server's check state, in the terms `show stat` and `show servers state` print. */
 export interface ServerCheckView {
   /** HAProxy's check_status code (`L4OK`, `L4CON`, `L4TOUT`, `L7OK`, `L7STS`, `L6OK`, `INI`, …); '' without checks. */
@@ -28,6 +31,12 @@ export interface ServerCheckView {
   /** Whether checks are configured / currently enabled for the server (`srv_check_state`). */
   readonly configured: boolean;
   readonly enabled: boolean;
+  /**
+   * Added: the two halves of `enabled` — the operator's switch (`enable|disable health`; off
+   * for a server `add server` created until enabled) and the pause maintenance puts on it.
+   */
+  readonly switchedOn?: boolean;
+  readonly paused?: boolean;
   /** Agent check: configured, enabled, last status. */
   readonly agent: {
     readonly configured: boolean;
@@ -61,6 +70,14 @@ export interface ServerCheckView {
 
 export type ForcedHealth = 'up' | 'stopping' | 'down';
 
+/** A server `add server` created, in the data plane already (table slot, backend list). */
+export interface AddedServer {
+  readonly backend: RuntimeBackend;
+  readonly server: RuntimeServer;
+  readonly model: ServerModel;
+  readonly proxy: ProxyModel;
+}
+
 /** What the runtime API may ask of the checks, by server table slot. */
 export interface CheckRegistry {
   view(slot: number): ServerCheckView | undefined;
@@ -82,6 +99,10 @@ export interface CheckRegistry {
    * maintenance stays in maintenance).
    */
   serverChanged(slot: number): void;
+  /** `add server`: checks configured on the line are set up, disabled until enabled from the CLI. */
+  addServer(a: AddedServer): void;
+  /** `del server`: the server's checks stop. */
+  removeServer(slot: number): void;
 }
 
 /** A registry for a process without any checks: WEIGHT simply follows WEIGHT_USER. */
@@ -92,5 +113,7 @@ export function noChecks(changed: (slot: number) => void): CheckRegistry {
     force: () => undefined,
     setCheckTarget: () => false,
     serverChanged: changed,
+    addServer: () => undefined,
+    removeServer: () => undefined,
   };
 }

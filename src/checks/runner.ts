@@ -7,7 +7,7 @@
 import { applyOnError, onErrorOf, type OnError } from './observe.js';
 import { hostname } from 'node:os';
 import type { ControlContext, ControlService } from '../process/control.js';
-import type { CheckRegistry, ForcedHealth, ServerCheckView } from './registry.js';
+import type { AddedServer, CheckRegistry, ForcedHealth, ServerCheckView } from './registry.js';
 import { SRV, ADMIN_DRAIN, ADMIN_MAINT, ADMIN_READY } from '../ipc/server-table.js';
 import type { ProxyModel, ServerModel } from '../config/model.js';
 import type { RuntimeBackend, RuntimeServer } from '../dataplane/compile.js';
@@ -63,6 +63,8 @@ function isDynamic(be: RuntimeBackend): boolean {
 class CheckRunner {
   private readonly sm: StateMachine;
   private readonly bySlot = new Map<number, { server: Server; check: Job | null; agent: Job | null }>();
+  /** Each backend's check state and finalized check rules (`add server` needs both). */
+  private readonly backends = new Map<string, { backend: Backend; final: FinalRules }>();
   private readonly jobs: Job[] = [];
   private readonly warmups = new Map<Server, NodeJS.Timeout>();
   private readonly observed: Observed[] = [];
@@ -121,6 +123,7 @@ class CheckRunner {
       if (!proxy) continue;
       const final = finalize(setupOf(model, proxy));
       const backend = new Backend(be.name, proxy.type === 'listen' ? 'proxy' : 'backend', isDynamic(be), proxy.options['log-health-checks']?.enabled === true);
+      this.backends.set(be.name, { backend, final });
       be.servers.forEach((rt, i) => {
         const sm = proxy.servers[i]!;
         const o = sm.options;
@@ -144,6 +147,54 @@ class CheckRunner {
     for (const b of backends) this.sm.recount(b);
     for (const { server } of pending) this.publish(server);
     this.sm.starting = false;
+  }
+
+  /**
+   * `add server`: HAProxy starts a dynamic server in maintenance (unless `enabled`) with its
+   * health and agent checks configured but disabled until `enable health` / `enable agent`.
+   */
+  addServer(a: AddedServer): void {
+    const b = this.backends.get(a.backend.name);
+    if (!b) return;
+    const o = a.model.options;
+    const s = new Server(b.backend, a.server.name, a.server.slot, a.server.backup, a.server.weight, a.server.weight, Math.ceil(num(o['slowstart'], 0) / 1000));
+    b.backend.servers.push(s);
+    const before = this.jobs.length;
+    this.setupServer(s, a.model, a.server, a.backend, a.proxy, b.final, new Map());
+    if (o['enabled'] !== true && o['disabled'] !== true) {
+      s.curAdmin = s.nextAdmin = FMAINT;
+      s.curState = s.nextState = 'stopped';
+    }
+    if (s.check) {
+      s.check.enabled = false;
+      s.check.health = 0;
+    }
+    if (s.agent) s.agent.enabled = false;
+    this.sm.recount(b.backend);
+    this.publish(s);
+    for (const j of this.jobs.slice(before)) this.schedule(j, this.sm.interOf(j.server, j.chk));
+  }
+
+  /** `del server`: its checks stop and it leaves its backend. */
+  removeServer(slot: number): void {
+    const e = this.bySlot.get(slot);
+    if (!e) return;
+    this.bySlot.delete(slot);
+    for (const j of [e.check, e.agent]) {
+      if (!j) continue;
+      if (j.timer) clearTimeout(j.timer);
+      j.timer = null;
+      j.run?.abort();
+      this.jobs.splice(this.jobs.indexOf(j), 1);
+    }
+    const o = this.observed.findIndex((x) => x.server === e.server);
+    if (o >= 0) this.observed.splice(o, 1);
+    const w = this.warmups.get(e.server);
+    if (w) clearInterval(w);
+    this.warmups.delete(e.server);
+    const list = e.server.be.servers;
+    list.splice(list.indexOf(e.server), 1);
+    this.sm.recount(e.server.be);
   }
 
   private setupServer(s: Server, sm: ServerModel, rt: RuntimeServer, be: RuntimeBackend, proxy: ProxyModel, final: FinalRules, all: Map<string, Server>): void {
@@ -349,6 +400,8 @@ class CheckRunner {
         const e = entry(slot);
         if (e) this.serverChanged(e.server);
       },
+      addServer: (a) => this.addServer(a),
+      removeServer: (slot) => this.removeServer(slot),
     };
   }
 
@@ -404,6 +457,8 @@ function viewOf(s: Server): ServerCheckView {
     downtimeMs: s.downtimeMs,
     configured: c !== null,
     enabled: c !== null && c.enabled && !c.paused,
+    switchedOn: c !== null && c.enabled,
+    paused: c !== null && c.paused,
     agent: {
       configured: a !== null,
       enabled: a !== null && a.enabled,

@@ -50,7 +50,11 @@ export function checkConfig(
     diagMode: opts.diagMode,
   });
   if (opts.preDiag) diag.items.unshift(...opts.preDiag.items);
+  // HAProxy skips check_config_validity() after a parse error, so a second run would find more;
+  // we report those at once (the seed tests hold us to every line HAProxy rejects, all rounds).
+  const before = diag.items.length;
   const post = diag.aborted ? { hasListener: false } : postCheck(model, diag, registries);
+  for (const d of diag.items.slice(before)) diag.postParse.add(d);
   if (opts.compileRules && diag.alerts === 0) checkRuleCompilation(model, diag);
   return { model, diag, hasListener: post.hasListener };
 }
@@ -179,7 +183,8 @@ function printDiagnostics(diag: Diagnostics, args: CliArgs, io: Io, sources: rea
   for (const d of shown) lines.push(formatDiagnostic(d, io.pid));
   if (diag.alerts > 0) {
     const files = new Set<string>();
-    for (const d of diag.items) if (d.severity === 'alert' && !d.nonFatal && d.loc) files.add(d.loc.file);
+    // Only parsing errors name their file; the post-parse checks' do not (as HAProxy).
+    for (const d of diag.items) if (d.severity === 'alert' && !d.nonFatal && d.loc && !diag.postParse.has(d)) files.add(d.loc.file);
     for (const s of sources) if (files.has(s.name)) lines.push(`[ALERT]    (${io.pid}) : config : Error(s) found in configuration file : ${s.name}`);
     if (!diag.aborted) lines.push(`[ALERT]    (${io.pid}) : config : Fatal errors found in configuration.`);
   }

@@ -56,6 +56,8 @@ export class Diagnostics {
   readonly items: Diagnostic[] = [];
   /** Parsing stopped on purpose (`.alert`), as HAProxy's ERR_ABORT: nothing after it is checked. */
   aborted = false;
+  /** Items the post-parse checks produced (HAProxy's check_config_validity). */
+  readonly postParse = new Set<Diagnostic>();
   /** Upper bound so a hostile config cannot make us allocate without limit. */
   static readonly MAX_ITEMS = 10_000;
 

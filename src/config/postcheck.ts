@@ -62,6 +62,7 @@ export function postCheck(model: ConfigModel, diag: Diagnostics, _reg: Registrie
     for (const d of s.directives) if (d.key === 'table' && d.args[0]) tables.add(`${s.name}/${d.args[0]}`);
   }
   for (const p of model.proxies) {
+    checkDuplicateServers(p, diag);
     if (p.cap.frontend) checkSwitching(p, backends, diag);
     checkTracking(p, model, diag);
     checkTables(p, tables, diag);
@@ -111,12 +112,23 @@ function checkSwitching(fe: ProxyModel, backends: Map<string, ProxyModel>, diag:
       );
     }
   };
+  // HAProxy resolves the default backend first, then the use_backend rules.
   const def = fe.settings['default_backend'];
+  if (def && typeof def.value === 'string') check(def.value, 'default');
   for (const u of fe.lists['use_backend'] ?? []) {
     const v = u.value as { backend?: string } | null;
     if (v && typeof v.backend === 'string') check(v.backend, 'use');
   }
-  if (def && typeof def.value === 'string') check(def.value, 'default');
+}
+
+/** Two servers of one proxy with the same name: found after parsing, as HAProxy finds them. */
+function checkDuplicateServers(p: ProxyModel, diag: Diagnostics): void {
+  const first = new Map<string, Loc>();
+  for (const s of p.servers) {
+    const prev = first.get(s.name);
+    if (!prev) first.set(s.name, s.loc);
+    else diag.alert('E_DUPLICATE', s.loc, `${p.type} '${p.name}', another server named '${s.name}' was already defined at line ${prev.line}, please use distinct names.`);
+  }
 }
 
 function checkTracking(p: ProxyModel, model: ConfigModel, diag: Diagnostics): void {

@@ -2,7 +2,7 @@
 // backends with their servers, balancer and timeouts. Parse once, run compiled objects: the
 // session code never looks at keyword strings.
 
-import type { AddressModel, ConfigModel, Json, ProxyModel } from '../config/model.js';
+import type { AddressModel, ConfigModel, Json, ProxyModel, ServerModel } from '../config/model.js';
 import type { Layout } from './layout.js';
 import { hashTypeOf, type HashType } from '../lb/hash.js';
 
@@ -44,7 +44,11 @@ export interface RuntimeBackend {
   readonly name: string;
   readonly id: number;
   readonly mode: 'tcp' | 'http';
-  readonly servers: readonly RuntimeServer[];
+  /**
+   * The backend's servers, configured ones in declaration order, then those added at run
+   * time. Only src/dataplane/dynamic-servers.ts changes this list (`add server`/`del server`).
+   */
+  readonly servers: RuntimeServer[];
   /** The factory's spec: the `balance` value, with `hashType` added for the hash balancers. */
   readonly balance: { readonly algorithm: string; readonly [k: string]: Json };
   /** `hash-type` (default map-based sdbm). */
@@ -126,20 +130,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
       name: p.name,
       id: p.id,
       mode: p.mode === 'http' ? 'http' : 'tcp',
-      servers: p.servers.map((s, i): RuntimeServer => ({
-        slot: lay.firstSlot + i,
-        name: s.name,
-        id: s.id,
-        host: s.address?.host || (s.address?.family === 'ipv6' ? '::1' : '127.0.0.1'),
-        port: s.address?.ports[0] ?? 0,
-        family: s.address ? family(s.address) : 4,
-        backup: s.options['backup'] === true,
-        weight: num(s.options['weight'], 1),
-        maxconn: num(s.options['maxconn'], 0),
-        disabled: s.options['disabled'] === true,
-        observe: s.options['check'] === true ? observeOf(s.options['observe'], p.mode) : 0,
-        errorLimit: num(s.options['error-limit'], 10),
-      })),
+      servers: p.servers.map((s, i) => runtimeServer(s, lay.firstSlot + i, s.id, p.mode)),
       balance: { ...((p.settings['balance']?.value as RuntimeBackend['balance'] | undefined) ?? { algorithm: 'roundrobin' }), hashType },
       hashType,
       retries: num(p.settings['retries']?.value, 3),
@@ -212,6 +203,30 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
     globalMaxconn: num(model.global.settings['maxconn']?.value, 0),
     noSplice: model.global.settings['nosplice'] !== undefined,
   };
+}
+
+/** A server as the data path runs it (configured, or added with `add server` on the CLI). */
+export function runtimeServer(s: ServerModel, slot: number, id: number, mode: ProxyModel['mode']): RuntimeServer {
+  return {
+    slot,
+    name: s.name,
+    id,
+    host: s.address?.host || (s.address?.family === 'ipv6' ? '::1' : '127.0.0.1'),
+    port: s.address?.ports[0] ?? 0,
+    family: s.address ? family(s.address) : 4,
+    backup: s.options['backup'] === true,
+    weight: num(s.options['weight'], 1),
+    maxconn: num(s.options['maxconn'], 0),
+    disabled: s.options['disabled'] === true,
+    observe: s.options['check'] === true ? observeOf(s.options['observe'], mode) : 0,
+    errorLimit: num(s.options['error-limit'], 10),
+  };
+}
+
+/** The server of `be` in table slot `slot` (slots are consecutive until servers come and go at run time). */
+export function serverAt(be: RuntimeBackend, slot: number): RuntimeServer | undefined {
+  const s = be.servers[slot - (be.servers[0]?.slot ?? 0)];
+  return s?.slot === slot ? s : be.servers.find((x) => x.slot === slot);
 }
 
 /** The `observe` level that applies: HAProxy refuses layer7 outside HTTP proxies and keeps none. */

@@ -9,10 +9,11 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ConfigModel } from '../config/model.js';
-import { ServerTable, SRV, ADMIN_MAINT } from '../ipc/server-table.js';
+import { ServerTable, SRV, SRV_SLOTS, ADMIN_MAINT } from '../ipc/server-table.js';
 import type { AcceptMode, MainToWorker, ServeTask, WorkerToMain } from '../ipc/messages.js';
 import { computeLayout } from './layout.js';
-import { compileRuntime, type Runtime, type RuntimeListener } from './compile.js';
+import { compileRuntime, type Runtime, type RuntimeBackend, type RuntimeListener, type RuntimeServer } from './compile.js';
+import { applyServerChange, ServerSlots, spareSlots, type ServerChange } from './dynamic-servers.js';
 import { cpuPlan } from './cpu-map.js';
 import { resolveServerNames } from './resolve.js';
 import { ConnGauges } from '../ipc/conn-gauges.js';
@@ -58,6 +59,8 @@ export class DataPlane {
   restarts = 0;
   /** Problems workers reported while starting (listeners that could not bind). */
   readonly problems: string[] = [];
+  /** Server table slots: the configured servers', then spares for `add server`. */
+  readonly slots: ServerSlots;
 
   constructor(private readonly model: ConfigModel, private readonly opts: DataPlaneOptions = {}) {
     const nb = model.global.settings['nbthread']?.value;
@@ -73,21 +76,47 @@ export class DataPlane {
     const layout = computeLayout(model);
     this.runtime = compileRuntime(model, layout);
     this.cpus = cpuPlan(model, this.threads);
-    this.table = ServerTable.create(layout.servers, this.threads);
+    this.slots = new ServerSlots(layout.servers, layout.servers + spareSlots(model));
+    this.table = ServerTable.create(this.slots.capacity, this.threads);
     this.lb = new SharedArrayBuffer(layout.lbSlots * 4);
     this.load = new Int32Array(new SharedArrayBuffer(Math.max(1, this.threads) * 4));
     this.gauges = ConnGauges.create(this.runtime.frontends.length);
     this.limiter = new Limiter(this.gauges, this.runtime.globalMaxconn);
     for (const be of this.runtime.backends.values()) {
-      for (const s of be.servers) {
-        this.table.set(s.slot, SRV.UP, 1);
-        this.table.set(s.slot, SRV.ADMIN, s.disabled ? ADMIN_MAINT : 0);
-        this.table.set(s.slot, SRV.WEIGHT, s.weight);
-        this.table.set(s.slot, SRV.WEIGHT_INIT, s.weight);
-        this.table.set(s.slot, SRV.WEIGHT_USER, s.weight);
-        this.table.set(s.slot, SRV.MAXCONN, s.maxconn);
-      }
+      for (const s of be.servers) this.initSlot(s, s.disabled);
     }
+  }
+
+  /** A server's record in the table as it starts: up, weights and maxconn from its line. */
+  private initSlot(s: RuntimeServer, maint: boolean): void {
+    for (let f = 0; f < SRV_SLOTS; f++) this.table.set(s.slot, f, 0);
+    this.table.set(s.slot, SRV.UP, 1);
+    this.table.set(s.slot, SRV.ADMIN, maint ? ADMIN_MAINT : 0);
+    this.table.set(s.slot, SRV.WEIGHT, s.weight);
+    this.table.set(s.slot, SRV.WEIGHT_INIT, s.weight);
+    this.table.set(s.slot, SRV.WEIGHT_USER, s.weight);
+    this.table.set(s.slot, SRV.MAXCONN, s.maxconn);
+  }
+
+  /**
+   * `add server`: the server (in a slot from `slots.take()`) joins its backend here and in
+   * every worker. Its counters start at zero, even in a slot a deleted server used.
+   */
+  addServer(be: RuntimeBackend, s: RuntimeServer, maint: boolean): void {
+    this.initSlot(s, maint);
+    this.table.clearServerCounters(s.slot);
+    this.changeServers(this.slots.add(be.name, s));
+  }
+
+  /** `del server`: the server leaves its backend everywhere; its slot can be reused. */
+  removeServer(be: RuntimeBackend, slot: number): void {
+    this.changeServers(this.slots.remove(be.name, slot));
+  }
+
+  private changeServers(c: ServerChange): void {
+    applyServerChange(this.runtime.backends, c);
+    this.broadcast({ type: 'server-change', change: c });
+    this.touchBackend(c.backend);
   }
 
   /**
@@ -240,6 +269,7 @@ export class DataPlane {
         listenFds: this.listenFds[i] ?? {},
         load: this.load.buffer as SharedArrayBuffer,
         conns: this.gauges.buf,
+        serverChanges: this.slots.current(),
       };
       this.running[i] = this.pool!.run(task, { transferList: [port2] }).then(
         () => port1.close(),

@@ -15,7 +15,7 @@ import type { Balancer, PickInput } from '../lb/types.js';
 import type { BackendState, Txn } from '../rules/runtime/txn.js';
 import type { TcpVerdict } from '../rules/runtime/verdict.js';
 import { rdpCookieValue } from '../rules/runtime/fetches-payload.js';
-import type { RuntimeBackend, RuntimeFrontend, RuntimeServer } from './compile.js';
+import { serverAt, type RuntimeBackend, type RuntimeFrontend, type RuntimeServer } from './compile.js';
 import { HeldInput, inspect } from './tcp-inspect.js';
 import { forward } from './tcp-forward.js';
 import type { TcpProxyRules, TcpRuleSets } from './tcp-rules.js';
@@ -171,7 +171,7 @@ export function connectServer(be: RuntimeBackend, pickInput: () => PickInput, ct
 /** One attempt on `slot`, whose connection slot the caller holds; on failure the slot is released. */
 function attemptOn(be: RuntimeBackend, ctx: SessionContext, conn: Connector, slot: number): Attempt | Promise<Attempt> {
   ctx.table.count(slot, ctx.worker, CNT.CONN_TOTAL);
-  const srv = be.servers[slot - (be.servers[0]?.slot ?? 0)]!;
+  const srv = serverAt(be, slot)!;
   const failed = (r: Attempt): Attempt => {
     if (!r.ok) {
       ctx.table.count(slot, ctx.worker, CNT.CONN_ERR);

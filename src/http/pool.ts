@@ -55,6 +55,14 @@ export class ServerPool {
     c.sock.on('close', drop);
   }
 
+  /** Close the idle connections to one server (deleted at run time). */
+  drop(slot: number): void {
+    const list = this.idle.get(slot);
+    if (!list) return;
+    this.idle.delete(slot);
+    for (const c of [...list]) c.sock.destroy();
+  }
+
   /** Close every idle connection (worker stop). */
   close(): void {
     for (const list of this.idle.values()) for (const c of list) c.sock.destroy();

@@ -3,6 +3,7 @@
 
 import type { ConfigModel } from '../config/model.js';
 import type { MessagePort } from 'node:worker_threads';
+import type { ServerChange } from '../dataplane/dynamic-servers.js';
 
 /** How connections reach workers (DESIGN.md: accept modes). */
 export type AcceptMode = 'main' | 'shared' | 'reuseport' | 'worker';
@@ -24,6 +25,8 @@ export interface ServeTask {
   readonly load: SharedArrayBuffer;
   /** Connection gauges (process, then each frontend) for the maxconn limits. */
   readonly conns: SharedArrayBuffer;
+  /** Servers added and deleted at run time so far, to apply over the compiled configuration. */
+  readonly serverChanges: readonly ServerChange[];
 }
 
 export type MainToWorker =
@@ -36,6 +39,8 @@ export type MainToWorker =
   /** SIGTTIN: listen again; shared/reuseport modes get fresh listening fds. */
   | { readonly type: 'resume'; readonly listenFds: Readonly<Record<number, number>> }
   | { readonly type: 'stop' }
+  /** `add server` / `del server`: the backend's server list changed (the slot is in the table). */
+  | { readonly type: 'server-change'; readonly change: ServerChange }
   /** Fault injection for tests: the worker dies (honoured only with SWITCHYARD_FAULT_INJECTION=1). */
   | { readonly type: 'fault' };
 

@@ -153,6 +153,12 @@ export class ServerTable {
     this.f64.fill(0);
   }
 
+  /** One server's per-worker counters back to 0 (a slot taken again by `add server`). */
+  clearServerCounters(server: number): void {
+    const at = server * this.buf.workers * CNT_SLOTS;
+    this.f64.fill(0, at, at + this.buf.workers * CNT_SLOTS);
+  }
+
   /** Usable for new traffic: up, ready, weight > 0. */
   usable(server: number): boolean {
     return this.get(server, SRV.UP) === 1 && this.get(server, SRV.ADMIN) === ADMIN_READY && this.get(server, SRV.WEIGHT) > 0;

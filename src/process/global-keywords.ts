@@ -104,8 +104,23 @@ const acceptMode: SectionKeyword = {
   },
 };
 
+/** Switchyard's own global: spare server-table slots for `add server` (the table is fixed-size shared memory). */
+const dynamicServers: SectionKeyword = {
+  name: 'switchyard.dynamic-servers',
+  status: 'ready',
+  summary: 'how many servers `add server` may add at run time (default 1024; not an HAProxy keyword)',
+  parse(ctx) {
+    const v = Number(ctx.args[0]);
+    if (ctx.args.length !== 1 || !/^[0-9]+$/.test(ctx.args[0]!) || v > 1_000_000) {
+      return ctx.fail(`'switchyard.dynamic-servers' expects an integer argument between 0 and 1000000.`);
+    }
+    return v;
+  },
+};
+
 export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   acceptMode,
+  dynamicServers,
   nbproc,
   nbthread,
   { name: 'cpu-map', status: 'ready', multi: true, parse: cpuMap, summary: 'pins worker threads (needs the native addon; said at start-up otherwise)' },

@@ -82,7 +82,8 @@ function ruleSetKeyword(ruleset: RuleSet, reg: RulesRegistries): SectionKeyword 
     caps,
     misuse: 'warning',
     multi: true,
-    status: RULES,
+    // Each action reports its own status; the rule set is ready once any action runs.
+    status: [...table.values()].some((a) => a.status === 'ready') ? 'ready' : RULES,
     selfReported: true,
     summary: `actions: ${[...table.keys()].length}`,
     parse(ctx) {

@@ -9,6 +9,7 @@ import { pending, statusLabel, type Status } from '../config/status.js';
 import { didYouMean } from '../config/hint.js';
 import { parseAddress } from '../net/address.js';
 import { parseTime } from '../config/units.js';
+import { SERVER_OPTIONS as CATALOG } from '../config/catalog/server-options.js';
 
 const DATA = pending('data-plane');
 const CHECKS = pending('checks');
@@ -68,6 +69,25 @@ function observe(): LineOption {
         return { value: 'none' };
       }
       return { value: v };
+    },
+  };
+}
+
+/** `weight N`, read as atol() does ("12abc" is 12, "abc" is 0); the message names the server. */
+function weight(): LineOption {
+  return {
+    name: 'weight',
+    args: 1,
+    status: 'ready',
+    onDefaultServer: true,
+    parse(words, ctx) {
+      const m = /^\s*([+-]?[0-9]+)/.exec(words[0]!);
+      const n = m ? Number.parseInt(m[1]!, 10) : 0;
+      if (n < 0 || n > 256) {
+        const who = ctx.key === 'default-server' ? 'default-server' : (ctx.args[0] ?? '');
+        return { error: `weight of server ${who} is not within 0 and 256 (${n})..` };
+      }
+      return { value: n };
     },
   };
 }
@@ -148,7 +168,7 @@ export const SERVER_OPTIONS: readonly LineOption[] = [
   valued('track', 'ready'),
   time('slowstart', 'ready'),
   valued('health-check', CHECKS),
-  int('weight', 'ready', 0, 256),
+  weight(),
   flag('backup', 'ready', true),
   valued('cookie', 'ready'),
   int('maxconn', 'ready', 0, 1e9),
@@ -210,6 +230,9 @@ export const SERVER_OPTIONS: readonly LineOption[] = [
   valued('shard', pending('peers')),
 ];
 
+/** HAProxy's own "expects a value" text per option (catalog), by name. */
+const MISSING_ARG = new Map(CATALOG.flatMap((o) => (o.missingArg?.[0] ? [[o.name, o.missingArg[0].message] as const] : [])));
+
 function parseOptions(
   ctx: KwContext,
   options: Registry<LineOption>,
@@ -218,8 +241,9 @@ function parseOptions(
   isDefault: boolean,
 ): Record<string, Json> | undefined {
   const out: Record<string, Json> = {};
+  // A server line's errors name it ('server be/s1' : ...); a default-server line's do not.
   const bracket = (msg: string, code: 'E_BAD_ARG' | 'E_UNKNOWN_KEYWORD' | 'E_MISSING_ARG' | 'E_NOT_IMPLEMENTED' = 'E_BAD_ARG'): void =>
-    ctx.diag.alert(code, ctx.loc, `'${who}' : ${msg}`, undefined, 'bracket');
+    ctx.diag.alert(code, ctx.loc, isDefault ? msg : `'${who}' : ${msg}`, undefined, 'bracket');
   let ok = true;
   for (let i = 0; i < words.length; i++) {
     let name = words[i]!;
@@ -231,12 +255,13 @@ function parseOptions(
       row = options.get(name);
     }
     if (!row || (isDefault && row.onDefaultServer === false)) {
-      bracket(`unknown keyword '${name}'${didYouMean(name, options.names()) || '.'}`, 'E_UNKNOWN_KEYWORD');
+      const hint = didYouMean(name, options.names());
+      bracket(`unknown keyword '${name}'${hint || '.'}${isDefault ? ' Hint: no address was expected for this server.' : ''}`, 'E_UNKNOWN_KEYWORD');
       return undefined;
     }
     const vals = negated ? [] : words.slice(i + 1, i + 1 + row.args);
     if (vals.length < (negated ? 0 : row.args)) {
-      bracket(`'${name}' expects <value> as argument..`, 'E_MISSING_ARG');
+      bracket(MISSING_ARG.get(name) ?? `'${name}' expects <value> as argument..`, 'E_MISSING_ARG');
       return undefined;
     }
     i += vals.length;
@@ -274,10 +299,7 @@ export function serverKeyword(options: Registry<LineOption>): SectionKeyword {
         return undefined;
       }
       const who = `server ${p.name}/${name}`;
-      const prev = p.servers.find((s) => s.name === name);
-      if (prev) {
-        return ctx.fail(`${p.type} '${p.name}', another server named '${name}' was already defined at line ${prev.loc.line}, please use distinct names.`, 'E_DUPLICATE');
-      }
+      // A name used twice is reported after parsing (src/config/postcheck.ts), as HAProxy does.
       const addr = parseAddress(addrText, { server: true });
       if (!addr.ok) {
         const msg = addr.error.startsWith('invalid address')

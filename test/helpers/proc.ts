@@ -76,5 +76,5 @@ export function checkConfigText(cfg: string): { code: number; err: string } {
   const file = join(dir, 't.cfg');
   writeFileSync(file, cfg);
   const r = spawnSync(process.execPath, [BIN, '-c', '-f', file], { encoding: 'latin1' });
-  return { code: r.status ?? -1, err: r.stderr.replace(new RegExp(dir.replace(/[/\\]/g, '\\$&') + '/', 'g'), '').replace(/\(\d+\)/g, '(PID)') };
+  return { code: r.status ?? -1, err: r.stderr.replace(new RegExp(dir.replace(/[/\\]/g, '\\$&') + '/', 'g'), '').replace(/^(\[\w+\]\s+)\(\d+\)/gm, '$1(PID)') };
 }
