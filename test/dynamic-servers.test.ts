@@ -40,7 +40,8 @@ describe('add server / del server', { timeout: 120_000 }, () => {
         `frontend fe\n bind 127.0.0.1:${port}\n default_backend be\n` +
         `backend be\n balance roundrobin\n server s1 127.0.0.1:${ports['A']}\n` +
         `backend st\n balance static-rr\n server s1 127.0.0.1:${ports['A']}\n` +
-        `backend ch\n balance source\n hash-type consistent\n server s1 127.0.0.1:${ports['A']}\n`,
+        `backend ch\n balance source\n hash-type consistent\n server s1 127.0.0.1:${ports['A']}\n` +
+        `backend rf\n use-server r2 if { always_true }\n server r1 127.0.0.1:${ports['A']} check\n server r2 127.0.0.1:${ports['A']}\n server r3 127.0.0.1:${ports['A']} track r1\n`,
     );
     await socketReady(sock);
   });
@@ -99,6 +100,16 @@ describe('add server / del server', { timeout: 120_000 }, () => {
     );
     assert.equal(await cli(sock, 'del server ch/s3\n'), 'Server deleted.\n');
     assert.equal(await cli(sock, `add server ch/s4 127.0.0.1:${ports['B']}\n`), 'New server registered.\n\n');
+  });
+
+  test('a server tracked by another or named by use-server cannot be deleted (haproxy 2.6 answers)', async () => {
+    const refused = 'This server cannot be removed at runtime due to other configuration elements pointing to it.\n';
+    for (const s of ['r1', 'r2', 'r3']) assert.equal(await cli(sock, `disable server rf/${s}\n`), '\n');
+    assert.equal(await cli(sock, 'del server rf/r1\n'), refused);
+    assert.equal(await cli(sock, 'del server rf/r2\n'), refused);
+    assert.equal(await cli(sock, 'del server rf/r3\n'), 'Server deleted.\n');
+    // Its tracker gone, r1 may go too.
+    assert.equal(await cli(sock, 'del server rf/r1\n'), 'Server deleted.\n');
   });
 
   test('health checks of an added server wait for enable health', async () => {

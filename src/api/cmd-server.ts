@@ -115,6 +115,7 @@ function delServer(call: CliCall): Answer {
       const api = call.api;
       const meta = api.state.server(ref.server.slot);
       if (!(meta.admin & ADMF_MAINT)) return err('Only servers in maintenance mode can be deleted.');
+      if (referenced(api, ref)) return err('This server cannot be removed at runtime due to other configuration elements pointing to it.');
       const t = api.dp.table;
       if (t.get(ref.server.slot, SRV.CUR_CONN) > 0 || t.get(ref.server.slot, SRV.QUEUE) > 0) {
         return err('Server still has connections attached to it, cannot remove it.');
@@ -128,6 +129,20 @@ function delServer(call: CliCall): Answer {
     },
     true,
   );
+}
+
+/** A server another present server tracks, or a `use-server` rule names, must stay (as in HAProxy). */
+function referenced(api: CliCall['api'], ref: ServerRef): boolean {
+  const name = ref.server.name;
+  const rules = ref.proxy.lists['use-server'] ?? [];
+  if (rules.some((d) => (d.value as { server?: string } | null)?.server === name)) return true;
+  for (const be of api.backends()) {
+    for (const s of api.servers(be)) {
+      const t = api.ref(be, s).config.options['track'];
+      if (typeof t === 'string' && (t === `${ref.backend.name}/${name}` || (be === ref.backend && t === name))) return true;
+    }
+  }
+  return false;
 }
 
 /** Balancers that can take servers while running (HAProxy's BE_LB_PROP_DYN). */

@@ -194,6 +194,8 @@ class CheckRunner {
     this.warmups.delete(e.server);
     const list = e.server.be.servers;
     list.splice(list.indexOf(e.server), 1);
+    const followed = e.server.track?.trackers;
+    if (followed) followed.splice(followed.indexOf(e.server), 1);
     this.sm.recount(e.server.be);
   }
 
