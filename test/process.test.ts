@@ -75,6 +75,22 @@ test('serves, writes its pidfile, stops on SIGTERM with exit 0 and removes the p
   be.server.close();
 });
 
+test("the global 'pidfile' is written when -p is absent; -p wins over it", { timeout: 20_000 }, async () => {
+  const be = await backend('pong');
+  for (const withFlag of [false, true]) {
+    const dir = mkdtempSync(join(tmpdir(), 'sy-pid-'));
+    const port = await freePort();
+    const text = cfg(port, be.port).replace('global\n', `global\n pidfile ${join(dir, 'global.pid')}\n`);
+    const child = start(text, withFlag ? ['-p', join(dir, 'flag.pid')] : []);
+    assert.equal(await exchange(await connectWhenUp(port)), 'pong');
+    assert.equal(readFileSync(join(dir, withFlag ? 'flag.pid' : 'global.pid'), 'utf8').trim(), String(child.pid));
+    if (withFlag) assert.equal(existsSync(join(dir, 'global.pid')), false);
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+  be.server.close();
+});
+
 test('SIGUSR1 soft stop: no new connections, the open one finishes, then the process exits', { timeout: 20_000 }, async () => {
   const be = await backend('late');
   const port = await freePort();

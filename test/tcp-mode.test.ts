@@ -1,6 +1,7 @@
 // TCP mode end to end over real loopback sockets, with the data plane's worker threads.
 
 import { describe, test, after } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
@@ -86,6 +87,32 @@ async function start(text: string, mode: AcceptMode): Promise<DataPlane> {
 }
 
 const DEFAULTS = 'defaults\n mode tcp\n timeout connect 2s\n timeout client 10s\n timeout server 10s\n';
+
+/** The listen() backlog of every socket listening on loopback port `port`, as `ss` reports them (Send-Q). */
+function backlogs(port: number): number[] {
+  const r = spawnSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `ss failed: ${r.stderr}`);
+  return r.stdout.trim().split('\n').map((l) => Number(l.trim().split(/\s+/)[2]));
+}
+
+for (const mode of MODES) {
+  test(`listen backlog as HAProxy chooses it: bind backlog, proxy backlog, maxconn, else the kernel's cap (accept mode: ${mode})`, { skip: spawnSync('ss', ['-V']).status !== 0 && 'no ss(8) here' }, async () => {
+    const p = await Promise.all(Array.from({ length: 5 }, () => freePort()));
+    const fe = (name: string, lines: string): string => `frontend ${name}\n${lines}\n default_backend be\n`;
+    await start(
+      `global\n nbthread 2\n${DEFAULTS}` +
+        fe('a', ` bind 127.0.0.1:${p[0]}\n bind 127.0.0.1:${p[1]} backlog 77`) +
+        fe('b', ` maxconn 55\n bind 127.0.0.1:${p[2]}`) +
+        fe('c', ` maxconn 55\n backlog 66\n bind 127.0.0.1:${p[3]}\n bind 127.0.0.1:${p[4]} backlog 12`) +
+        `backend be\n server s 127.0.0.1:9\n`,
+      mode,
+    );
+    const cap = Math.min(65535, Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8')));
+    // Values recorded from haproxy 2.6.12 on the same configuration (ss -ltn).
+    const want = [cap, 77, 55, 66, 12];
+    for (let i = 0; i < want.length; i++) for (const b of backlogs(p[i]!)) assert.equal(b, want[i], `port ${i}`);
+  });
+}
 
 for (const mode of MODES) describe(`TCP mode over worker threads (accept mode: ${mode})`, () => {
   test('roundrobin: 9 connections over 3 equal servers are 3/3/3 with 2 worker threads', async () => {
@@ -251,7 +278,8 @@ for (const mode of MODES.filter((m) => m !== 'worker')) {
   test(`frontend maxconn reached: native acceptors stop accepting, the kernel keeps the rest (accept mode: ${mode})`, { timeout: 20_000 }, async () => {
     const held = await nameServer('q', { hold: true });
     const port = await freePort();
-    await start(`global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n maxconn 1\n server s 127.0.0.1:${held.port}\n`, mode);
+    // The listen backlog follows maxconn (1) unless set, as in HAProxy: room for the 20 below.
+    await start(`global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n maxconn 1\n backlog 64\n server s 127.0.0.1:${held.port}\n`, mode);
     const first = ask(port);
     while (held.count < 1) await new Promise((r) => setImmediate(r));
     // Twenty more clients, one after the other: an acceptor takes one batch before it pauses

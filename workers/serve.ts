@@ -10,7 +10,7 @@ import type { ServeTask, MainToWorker, WorkerToMain } from '../src/ipc/messages.
 import { ServerTable, SRV_SLOTS } from '../src/ipc/server-table.js';
 import { applyServerChange, type ServerChange } from '../src/dataplane/dynamic-servers.js';
 import { computeLayout } from '../src/dataplane/layout.js';
-import { compileRuntime, type RuntimeBackend, type RuntimeFrontend, type RuntimeListener } from '../src/dataplane/compile.js';
+import { compileRuntime, listenBacklog, type RuntimeBackend, type RuntimeFrontend, type RuntimeListener } from '../src/dataplane/compile.js';
 import { admitConnection, tcpSession, type SessionContext, type TcpContext } from '../src/dataplane/tcp-session.js';
 import { TcpRuleSets } from '../src/dataplane/tcp-rules.js';
 import { TcpTxn } from '../src/dataplane/tcp-txn.js';
@@ -206,7 +206,7 @@ export default async function serve(task: ServeTask): Promise<string> {
       else if (l.kind === 'unix') {
         // As the native path: bind a temporary name, set ownership and mode, rename over.
         rmSync(tmp, { force: true });
-        srv.listen({ path: tmp }, () => {
+        srv.listen({ path: tmp, backlog: listenBacklog(l) }, () => {
           try {
             const p = l.unixPerm;
             if (p.uid >= 0 || p.gid >= 0) chownSync(tmp, p.uid, p.gid);
@@ -219,7 +219,7 @@ export default async function serve(task: ServeTask): Promise<string> {
           }
           listening();
         });
-      } else srv.listen({ host: l.host, port: l.port, ipv6Only: false }, listening);
+      } else srv.listen({ host: l.host, port: l.port, ipv6Only: false, backlog: listenBacklog(l) }, listening);
     });
 
   /** Start taking connections on this worker's listeners; resolves with their indexes. */

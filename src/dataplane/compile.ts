@@ -75,6 +75,12 @@ export interface RuntimeListener {
   /** Index of this listener across the whole configuration (stable for every thread). */
   readonly index: number;
   readonly maxconn: number;
+  /**
+   * listen()'s backlog, chosen as HAProxy chooses it: the bind line's `backlog`, the proxy's
+   * `backlog`, the bind line's `maxconn`, the frontend's `maxconn`; 0: none of them (the
+   * kernel's own cap, net.core.somaxconn, applies).
+   */
+  readonly backlog: number;
   readonly shardsByThread: boolean;
 }
 
@@ -147,6 +153,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
     const maxconn = num(p.settings['maxconn']?.value, 0);
     const listeners: RuntimeListener[] = [];
     for (const b of p.binds) {
+      const backlog = num(b.options['backlog'], 0) || num(p.settings['backlog']?.value, 0) || num(b.options['maxconn'], 0) || maxconn;
       const unixPerm = { mode: num(b.options['mode'], -1), uid: num(b.options['uid'] ?? b.options['user'], -1), gid: num(b.options['gid'] ?? b.options['group'], -1) };
       const where = `${b.loc.file}:${b.loc.line}`;
       for (const a of b.addresses) {
@@ -163,6 +170,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
             family: 4,
             index: listenerIndex++,
             maxconn: num(b.options['maxconn'], 0),
+            backlog,
             shardsByThread: false,
           });
           continue;
@@ -179,6 +187,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
             family: family(a),
             index: listenerIndex++,
             maxconn: num(b.options['maxconn'], 0),
+            backlog,
             shardsByThread: b.options['shards'] === 'by-thread',
           });
         }
@@ -203,6 +212,11 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
     globalMaxconn: num(model.global.settings['maxconn']?.value, 0),
     noSplice: model.global.settings['nosplice'] !== undefined,
   };
+}
+
+/** What listen() gets: the configured backlog, else a large value the kernel caps at somaxconn (as HAProxy passes its maxconn). */
+export function listenBacklog(l: RuntimeListener): number {
+  return l.backlog > 0 ? l.backlog : 65535;
 }
 
 /** A server as the data path runs it (configured, or added with `add server` on the CLI). */

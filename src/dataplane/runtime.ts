@@ -12,7 +12,7 @@ import type { ConfigModel } from '../config/model.js';
 import { ServerTable, SRV, SRV_SLOTS, ADMIN_MAINT } from '../ipc/server-table.js';
 import type { AcceptMode, MainToWorker, ServeTask, WorkerToMain } from '../ipc/messages.js';
 import { computeLayout } from './layout.js';
-import { compileRuntime, type Runtime, type RuntimeBackend, type RuntimeListener, type RuntimeServer } from './compile.js';
+import { compileRuntime, listenBacklog, type Runtime, type RuntimeBackend, type RuntimeListener, type RuntimeServer } from './compile.js';
 import { applyServerChange, ServerSlots, spareSlots, type ServerChange } from './dynamic-servers.js';
 import { cpuPlan } from './cpu-map.js';
 import { resolveServerNames } from './resolve.js';
@@ -143,14 +143,14 @@ export class DataPlane {
           let fd: number;
           if (l.kind === 'unix') {
             const p = l.unixPerm;
-            fd = addon.createUnixListener({ path: l.path, backlog: 1024, ...(p.mode >= 0 ? { mode: p.mode } : {}), ...(p.uid >= 0 ? { uid: p.uid } : {}), ...(p.gid >= 0 ? { gid: p.gid } : {}) });
+            fd = addon.createUnixListener({ path: l.path, backlog: listenBacklog(l), ...(p.mode >= 0 ? { mode: p.mode } : {}), ...(p.uid >= 0 ? { uid: p.uid } : {}), ...(p.gid >= 0 ? { gid: p.gid } : {}) });
           } else if (l.kind === 'fd') {
             // The inherited descriptor stays open for the process's life (a pause cannot
             // re-create it); workers and the accept thread get dups.
             addon.setNonBlocking(l.fd);
             fd = addon.dup(l.fd);
           } else {
-            fd = addon.createListener({ host: l.host, port: l.port, family: l.family, reusePort, backlog: 1024 });
+            fd = addon.createListener({ host: l.host, port: l.port, family: l.family, reusePort, backlog: listenBacklog(l) });
           }
           this.ownedFds.push(fd);
           return fd;

@@ -87,7 +87,7 @@ const UNIX_OPTIONS: readonly LineOption[] = [
 /** Bind options HAProxy 2.6 documents (configuration.txt §5.1), with the words each consumes. */
 export const BIND_OPTIONS: readonly LineOption[] = [
   intOpt('maxconn'),
-  intOpt('backlog'),
+  { ...intOpt('backlog', 'ready'), summary: 'listen() backlog of this socket (default: the frontend\'s backlog, then maxconn)' },
   intOpt('id'),
   valued('name', DATA),
   valued('thread', DATA),

@@ -104,6 +104,19 @@ const acceptMode: SectionKeyword = {
   },
 };
 
+/** `pidfile FILE`: where the PID is written (`-p` on the command line wins), HAProxy's checks in its order. */
+const pidfile: SectionKeyword = {
+  name: 'pidfile',
+  status: 'ready',
+  summary: 'where the PID is written (-p on the command line wins)',
+  parse(ctx) {
+    if (ctx.args.length === 0) return ctx.fail(`'pidfile' expects a file name as an argument.`, 'E_MISSING_ARG');
+    if (ctx.args.length > 1) return ctx.fail(`'pidfile' cannot handle unexpected argument '${ctx.args[1]}'.`);
+    if (ctx.config.global.settings['pidfile']) return ctx.fail(`'pidfile' already specified. Continuing.`);
+    return ctx.args[0]!;
+  },
+};
+
 /** Switchyard's own global: spare server-table slots for `add server` (the table is fixed-size shared memory). */
 const dynamicServers: SectionKeyword = {
   name: 'switchyard.dynamic-servers',
@@ -137,7 +150,7 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   int('uid', PROCESS),
   int('gid', PROCESS),
   word('chroot'),
-  word('pidfile'),
+  pidfile,
   { ...int('maxconn'), status: 'ready', summary: 'process-wide limit on concurrent connections (clients beyond it wait)' },
   int('maxsslconn', TLS),
   int('maxconnrate'),

@@ -205,7 +205,7 @@ export const PROXY_CORE_KEYWORDS: readonly SectionKeyword[] = [
   maxconnKw,
   integer('fullconn', DEF_BE),
   integer('retries', DEF_BE, 0, 'ready'),
-  integer('backlog', DEF_FE),
+  { ...integer('backlog', DEF_FE, 0, 'ready'), summary: 'listen() backlog of the frontend\'s sockets (default: their maxconn)' },
   balanceKw,
   hashTypeKw,
   defaultBackendKw,
