@@ -8,7 +8,8 @@ import { LEVEL_ADMIN, LEVEL_USER, err, msg, warn, type Answer, type CliCall, typ
 import { isRef, type ServerRef } from './context.js';
 import { ADMF_CMAINT, ADMF_FDRAIN, ADMF_FMAINT, ADMF_MAINT } from './state.js';
 import { parseMaxconn, parseWeight } from './weight.js';
-import { runtimeServer, type RuntimeBackend } from '../dataplane/compile.js';
+import { runtimeServer } from '../dataplane/compile.js';
+import { dynamicBalance } from '../dataplane/dynamic-servers.js';
 import { parseAddedServer } from '../servers/dynamic.js';
 import { installFeatures } from '../features.js';
 
@@ -143,13 +144,6 @@ function referenced(api: CliCall['api'], ref: ServerRef): boolean {
     }
   }
   return false;
-}
-
-/** Balancers that can take servers while running (HAProxy's BE_LB_PROP_DYN). */
-function dynamicBalance(be: RuntimeBackend): boolean {
-  const a = be.balance.algorithm;
-  if (a === 'roundrobin' || a === 'leastconn' || a === 'first' || a === 'random') return true;
-  return a !== 'static-rr' && be.hashType.method === 'consistent';
 }
 
 /** `add server <backend>/<server> <addr>[:<port>] [options]`, checked in HAProxy's order. */

@@ -57,7 +57,7 @@ export class Rates {
       return m;
     };
     for (const be of dp.runtime.backends.values()) {
-      for (const s of be.servers) this.servers.set(s.slot, add(new RateMeter(() => table.total(s.slot, CNT.CONN_TOTAL))));
+      for (const s of be.servers) this.addServer(s.slot);
       this.backends.set(be.name, add(new RateMeter(() => be.servers.reduce((a, s) => a + table.total(s.slot, CNT.CONN_TOTAL), 0))));
     }
     for (const fe of dp.runtime.frontends) {
@@ -68,7 +68,7 @@ export class Rates {
     this.bytesOut = add(new RateMeter(() => [...this.servers.keys()].reduce((a, slot) => a + table.total(slot, CNT.BYTES_OUT), 0)));
   }
 
-  /** `add server`: the new server's session rate (its counters start at zero). */
+  /** A server's session rate: each configured one at start, then each `add server` (counters from zero). */
   addServer(slot: number): void {
     const table = this.dp.table;
     const m = new RateMeter(() => table.total(slot, CNT.CONN_TOTAL));

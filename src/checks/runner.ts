@@ -18,6 +18,7 @@ import { runCheck, type CheckTarget, type RunHandle } from './session.js';
 import { Backend, Check, FMAINT, IDRAIN, IMAINT, Server, StateMachine, WEIGHT_SCALE } from './state.js';
 import { statusDescription, statusResult, type CheckStatus } from './status.js';
 import { splitAddr } from './spec.js';
+import { dynamicBalance } from '../dataplane/dynamic-servers.js';
 
 export interface HealthChecks extends ControlService {
   readonly registry: CheckRegistry;
@@ -51,14 +52,7 @@ const OBSERVE_POLL_MS = 50;
 
 const DEF_INTER = 2000;
 const INTER_THRESHOLD = 1000;
-const DYNAMIC = new Set(['roundrobin', 'leastconn', 'first', 'random']);
 const num = (v: unknown, d: number): number => (typeof v === 'number' ? v : d);
-
-function isDynamic(be: RuntimeBackend): boolean {
-  const a = be.balance.algorithm;
-  if (DYNAMIC.has(a)) return true;
-  return a !== 'static-rr' && be.hashType.method === 'consistent';
-}
 
 class CheckRunner {
   private readonly sm: StateMachine;
@@ -122,7 +116,7 @@ class CheckRunner {
       const proxy = model.proxies.find((p) => p.name === be.name && p.cap.backend);
       if (!proxy) continue;
       const final = finalize(setupOf(model, proxy));
-      const backend = new Backend(be.name, proxy.type === 'listen' ? 'proxy' : 'backend', isDynamic(be), proxy.options['log-health-checks']?.enabled === true);
+      const backend = new Backend(be.name, proxy.type === 'listen' ? 'proxy' : 'backend', dynamicBalance(be), proxy.options['log-health-checks']?.enabled === true);
       this.backends.set(be.name, { backend, final });
       be.servers.forEach((rt, i) => {
         const sm = proxy.servers[i]!;

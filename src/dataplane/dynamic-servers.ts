@@ -21,6 +21,18 @@ export function spareSlots(model: ConfigModel): number {
   return typeof v === 'number' ? v : DEFAULT_SPARE;
 }
 
+const DYNAMIC_ALGORITHMS = new Set(['roundrobin', 'leastconn', 'first', 'random']);
+
+/**
+ * Whether the backend's balancer can take servers while running (HAProxy's BE_LB_PROP_DYN):
+ * `add server` needs it, and HAProxy's weight messages differ for the others.
+ */
+export function dynamicBalance(be: RuntimeBackend): boolean {
+  const a = be.balance.algorithm;
+  if (DYNAMIC_ALGORITHMS.has(a)) return true;
+  return a !== 'static-rr' && be.hashType.method === 'consistent';
+}
+
 /** Apply one change to a compiled runtime's backends; returns the backend changed. */
 export function applyServerChange(backends: ReadonlyMap<string, RuntimeBackend>, c: ServerChange): RuntimeBackend | undefined {
   const be = backends.get(c.backend);

@@ -71,17 +71,20 @@ const nbproc: SectionKeyword = {
   },
 };
 
+/** One whole number in [min, max], or HAProxy's "expects an integer argument between" alert. */
+function rangedInt(ctx: KwContext, name: string, min: number, max: number): number | undefined {
+  const v = Number(ctx.args[0]);
+  if (ctx.args.length !== 1 || ctx.args[0]!.trim() === '' || !Number.isInteger(v) || v < min || v > max) {
+    return ctx.fail(`'${name}' expects an integer argument between ${min} and ${max}.`);
+  }
+  return v;
+}
+
 const nbthread: SectionKeyword = {
   name: 'nbthread',
   status: 'ready',
   summary: 'number of data-plane worker threads',
-  parse(ctx) {
-    const v = Number(ctx.args[0]);
-    if (ctx.args.length !== 1 || !Number.isInteger(v) || v < 1 || v > 64) {
-      return ctx.fail(`'nbthread' expects an integer argument between 1 and 64.`);
-    }
-    return v;
-  },
+  parse: (ctx) => rangedInt(ctx, 'nbthread', 1, 64),
 };
 
 const description: SectionKeyword = {
@@ -122,13 +125,7 @@ const dynamicServers: SectionKeyword = {
   name: 'switchyard.dynamic-servers',
   status: 'ready',
   summary: 'how many servers `add server` may add at run time (default 1024; not an HAProxy keyword)',
-  parse(ctx) {
-    const v = Number(ctx.args[0]);
-    if (ctx.args.length !== 1 || !/^[0-9]+$/.test(ctx.args[0]!) || v > 1_000_000) {
-      return ctx.fail(`'switchyard.dynamic-servers' expects an integer argument between 0 and 1000000.`);
-    }
-    return v;
-  },
+  parse: (ctx) => rangedInt(ctx, 'switchyard.dynamic-servers', 0, 1_000_000),
 };
 
 export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [

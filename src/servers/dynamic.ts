@@ -8,6 +8,7 @@ import type { Registry } from '../config/registry.js';
 import { Diagnostics, type Loc } from '../config/diag.js';
 import { SERVER_OPTIONS as CATALOG } from '../config/catalog/server-options.js';
 import { serverKeyword } from './server.js';
+import { assignIds } from '../config/postcheck.js';
 
 /** Options HAProxy refuses on `add server` ("'cookie' option is not accepted for dynamic server"). */
 const DYNAMIC_OK = new Set(CATALOG.filter((o) => o.dynamicOk).map((o) => o.name));
@@ -73,10 +74,7 @@ export function parseAddedServer(
     server.id = id;
   } else {
     // The lowest id no server of the backend has (as HAProxy's get_next_id).
-    const used = new Set(existing.map((s) => s.id));
-    let next = 1;
-    while (used.has(next)) next++;
-    server.id = next;
+    assignIds([server], existing.map((s) => s.id));
   }
   return { server };
 }
