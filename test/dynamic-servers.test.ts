@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { freePort } from './helpers/net.js';
 import { count, named, spread } from './helpers/named.js';
 import { cli, socketReady } from './helpers/cli.js';
-import { startSwitchyard, type Proc } from './helpers/proc.js';
+import { checkConfigText, startSwitchyard, type Proc } from './helpers/proc.js';
 import { checkedModel } from './helpers/model.js';
 import { DataPlane } from '../src/dataplane/runtime.js';
 import { runtimeServer } from '../src/dataplane/compile.js';
@@ -154,4 +154,13 @@ test('a worker thread that starts later sees the servers added and deleted befor
     await dp.stop();
     delete process.env['SWITCHYARD_FAULT_INJECTION'];
   }
+});
+
+test("switchyard.dynamic-servers takes one whole number from 0 to 1000000", () => {
+  for (const bad of ['-1', 'x', '1000001', '2 3']) {
+    const r = checkConfigText(`global\n switchyard.dynamic-servers ${bad}\n`);
+    assert.equal(r.code, 1, bad);
+    assert.match(r.err, /\[t\.cfg:2\] : 'switchyard\.dynamic-servers' expects an integer argument between 0 and 1000000\./, bad);
+  }
+  assert.doesNotMatch(checkConfigText('global\n switchyard.dynamic-servers 0\n').err, /ALERT/);
 });
