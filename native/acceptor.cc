@@ -141,13 +141,14 @@ class AcceptorCore {
   }
 
   // JS thread, before the first connection: the shared gauges (kept alive by `ref`) and the
-  // frontend's and process's slots.
-  void SetGates(napi_env env, napi_value array, int32_t* base, size_t length, Gate fe, Gate global) {
+  // frontend's, process's and listener's slots.
+  void SetGates(napi_env env, napi_value array, int32_t* base, size_t length, Gate fe, Gate global, Gate listener) {
     if (gates_ref_ != nullptr) napi_delete_reference(env, gates_ref_);
     napi_create_reference(env, array, 1, &gates_ref_);
     gate_length_ = length;
     gates_[0] = fe;
     gates_[1] = global;
+    gates_[2] = listener;
     gate_base_.store(base);
   }
 
@@ -330,7 +331,7 @@ class AcceptorCore {
   std::atomic<bool> inflight_{false};
   std::atomic<int32_t*> gate_base_{nullptr};
   size_t gate_length_ = 0;
-  Gate gates_[2];
+  Gate gates_[3];
   napi_ref gates_ref_ = nullptr;
   napi_threadsafe_function tsfn_ = nullptr;
   // JS thread only.
@@ -380,22 +381,25 @@ Napi::Value Acceptor::Stop(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// setLimits(gauges: Int32Array, feCur, feLimit, feConfigured, globalCur, globalLimit, globalConfigured)
+// setLimits(gauges: Int32Array, feCur, feLimit, feConfigured, globalCur, globalLimit,
+//           globalConfigured, listenerCur, listenerLimit, listenerConfigured)
 Napi::Value Acceptor::SetLimits(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
     Napi::TypeError::New(env, "setLimits: gauges must be an Int32Array").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  int64_t v[6];
-  static const char* kNames[6] = {"feCur", "feLimit", "feConfigured", "globalCur", "globalLimit", "globalConfigured"};
-  for (int i = 0; i < 6; i++) {
+  int64_t v[9];
+  static const char* kNames[9] = {"feCur",           "feLimit",          "feConfigured",   "globalCur",         "globalLimit",
+                                  "globalConfigured", "listenerCur", "listenerLimit", "listenerConfigured"};
+  for (int i = 0; i < 9; i++) {
     if (!ArgInt(info, i + 1, kNames[i], 0, INT32_MAX, &v[i])) return env.Undefined();
   }
   auto arr = info[0].As<Napi::Int32Array>();
   Gate fe{static_cast<int>(v[0]), static_cast<int>(v[1]), static_cast<int>(v[2])};
   Gate global{static_cast<int>(v[3]), static_cast<int>(v[4]), static_cast<int>(v[5])};
-  if (core_) core_->SetGates(env, arr, arr.Data(), arr.ElementLength(), fe, global);
+  Gate listener{static_cast<int>(v[6]), static_cast<int>(v[7]), static_cast<int>(v[8])};
+  if (core_) core_->SetGates(env, arr, arr.Data(), arr.ElementLength(), fe, global, listener);
   return env.Undefined();
 }
 

@@ -261,6 +261,27 @@ for (const mode of MODES) describe(`maxconn (accept mode: ${mode})`, () => {
       held.close();
     });
   }
+
+  test('bind maxconn 1: that listener holds its second client back while another bind of the frontend still serves', { timeout: 20_000 }, async () => {
+    const held = await nameServer('b', { hold: true });
+    const [limited, open] = [await freePort(), await freePort()];
+    await start(`global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${limited} maxconn 1 backlog 16\n bind 127.0.0.1:${open}\n server s 127.0.0.1:${held.port}\n`, mode);
+    const first = ask(limited);
+    while (held.count < 1) await new Promise((r) => setImmediate(r));
+    const second = ask(limited);
+    // The other listener is not limited: its client reaches the server while the second waits.
+    const third = ask(open);
+    while (held.count < 2) await new Promise((r) => setImmediate(r));
+    // As above, "does not reach the server" can only be given time.
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(held.count, 2, 'the limited listener holds its second client back');
+    held.releaseOne();
+    while (held.count < 3) await new Promise((r) => setImmediate(r));
+    held.releaseOne();
+    held.releaseOne();
+    assert.deepEqual(await Promise.all([first, second, third]), ['b', 'b', 'b']);
+    held.close();
+  });
 });
 
 /** Connections waiting in the kernel's accept queue of the listeners on `port` (/proc/net/tcp LISTEN rows: rx_queue). */

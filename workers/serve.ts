@@ -72,7 +72,7 @@ export default async function serve(task: ServeTask): Promise<string> {
   const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x100000000);
 
   const live = new LiveSet(load, task.index);
-  const gauges = new ConnGauges(task.conns);
+  const gauges = new ConnGauges(task.conns, runtime.frontends.length);
   // In main mode the main thread admits connections; here only the frees are reported.
   const limiter = new Limiter(gauges, runtime.globalMaxconn);
   const base: SessionContext = {
@@ -80,7 +80,7 @@ export default async function serve(task: ServeTask): Promise<string> {
     gauges,
     worker: task.index,
     live,
-    leave: (fe) => limiter.leave(fe),
+    leave: (fe, l) => limiter.leave(fe, l),
     backend: (name) => runtime.backends.get(name),
     balancer(be: RuntimeBackend): Balancer {
       let b = balancers.get(be.name);
@@ -143,38 +143,34 @@ export default async function serve(task: ServeTask): Promise<string> {
     limits: { bufsize: tune('tune.bufsize', 16384), maxrewrite: tune('tune.maxrewrite', 1024), http: http.limits },
   };
   /** HTTP mode: the frontend's tcp-request connection/session rules, before its session. */
-  const gate = (sock: net.Socket, fe: RuntimeFrontend): boolean => {
+  const gate = (sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener): boolean => {
     const r = tcpRules.frontend(fe.name);
     if (!r || !(r.rules.has.tcpRequestConnection || r.rules.has.tcpRequestSession)) return true;
     if (admitConnection(sock, fe, r, new TcpTxn(sock, fe, state, tcp.limits), gauges)) return true;
-    limiter.leave(fe);
+    limiter.leave(fe, l);
     return false;
   };
   /** A client socket, admitted: HTTP or TCP by the frontend's mode. */
-  const serveSocket = (sock: net.Socket, fe: RuntimeFrontend): void => {
-    if (fe.mode === 'tcp') void tcpSession(sock, fe, tcp);
-    else if (gate(sock, fe)) void httpSession(sock, fe, http);
+  const serveSocket = (sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener): void => {
+    if (fe.mode === 'tcp') void tcpSession(sock, fe, l, tcp);
+    else if (gate(sock, fe, l)) void httpSession(sock, fe, l, http);
   };
 
   const forwarder = runtime.noSplice ? undefined : addon?.createForwarder();
   const native: NativeContext | undefined = addon && forwarder ? { ...base, addon, forwarder } : undefined;
 
-  const byListener = new Map<number, RuntimeFrontend>();
-  for (const fe of runtime.frontends) for (const l of fe.listeners) byListener.set(l.index, fe);
+  const byListener = new Map<number, { fe: RuntimeFrontend; l: RuntimeListener }>();
+  for (const fe of runtime.frontends) for (const l of fe.listeners) byListener.set(l.index, { fe, l });
 
   /** A raw fd accepted by this worker: admit it (maxconn), then splice it. */
-  const acceptFd = (fd: number, fe: RuntimeFrontend): void =>
-    limiter.admit(fe, () => serveFd(fd, fe), () => addon?.close(fd));
+  const acceptFd = (fd: number, fe: RuntimeFrontend, l: RuntimeListener): void =>
+    limiter.admit(fe, l, () => serveFd(fd, fe, l), () => addon?.close(fd));
 
   /** A raw fd from any native path, admitted: splice it (or, with `nosplice`, copy it). */
-  const serveFd = (fd: number, fe: RuntimeFrontend | undefined): void => {
-    if (!fe) {
-      addon?.close(fd);
-      return;
-    }
+  const serveFd = (fd: number, fe: RuntimeFrontend, l: RuntimeListener): void => {
     // Rules that read the payload need the bytes in JS: such frontends are not spliced.
-    if (native && fe.mode === 'tcp' && !tcpRules.needsInspection(fe.name)) void spliceSession(fd, fe, native);
-    else serveSocket(new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true }), fe);
+    if (native && fe.mode === 'tcp' && !tcpRules.needsInspection(fe.name)) void spliceSession(fd, fe, l, native);
+    else serveSocket(new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true }), fe, l);
   };
 
   const servers: net.Server[] = [];
@@ -183,7 +179,7 @@ export default async function serve(task: ServeTask): Promise<string> {
   const listenJs = (l: RuntimeListener, fe: RuntimeFrontend, done: number[]): Promise<void> =>
     new Promise((resolve) => {
       const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) =>
-        limiter.admit(fe, () => serveSocket(sock, fe), () => sock.destroy()),
+        limiter.admit(fe, l, () => serveSocket(sock, fe, l), () => sock.destroy()),
       );
       const where = l.kind === 'unix' ? l.path : `${l.host}:${l.port}`;
       const tmp = `${l.path}.${process.pid}.tmp`;
@@ -231,9 +227,9 @@ export default async function serve(task: ServeTask): Promise<string> {
         if (task.mode === 'worker' && l.index % task.workers === task.index) work.push(listenJs(l, fe, listening));
         const fd = listenFds[l.index];
         if (addon && fd !== undefined) {
-          const a = addon.startAcceptor(fd, (fds) => fds.forEach((f) => acceptFd(f, fe)));
-          // A frontend at its maxconn stops accepting (the kernel keeps new connections).
-          gateAcceptor(a, gauges, fe, runtime.globalMaxconn);
+          const a = addon.startAcceptor(fd, (fds) => fds.forEach((f) => acceptFd(f, fe, l)));
+          // A listener or frontend at its maxconn stops accepting (the kernel keeps new connections).
+          gateAcceptor(a, gauges, fe, l, runtime.globalMaxconn);
           acceptors.push(a);
           listening.push(l.index);
         }
@@ -267,8 +263,11 @@ export default async function serve(task: ServeTask): Promise<string> {
         case 'fds': {
           // The main thread counted these fds in our load slot; the sessions count them now.
           Atomics.sub(load, task.index, m.fds.length);
-          const fe = byListener.get(m.listener);
-          for (const fd of m.fds) serveFd(fd, fe);
+          const at = byListener.get(m.listener);
+          for (const fd of m.fds) {
+            if (at) serveFd(fd, at.fe, at.l);
+            else addon?.close(fd);
+          }
           return;
         }
         case 'server-change':

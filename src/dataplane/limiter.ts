@@ -1,17 +1,19 @@
-// Frontend and global `maxconn`: a connection is admitted when its frontend and the process
-// are under their limits; otherwise it waits and is admitted in order as soon as any thread
-// frees a slot (every leave notifies the global gauge). As HAProxy does, a full frontend also
-// stops accepting, so new connections stay in the kernel's accept queue: native acceptors
-// check both limits in the shared gauges before each accept (`gateAcceptor`). A JS listener
+// Global, frontend and bind-line `maxconn`: a connection is admitted when the process, its
+// frontend and its listener are under their limits; otherwise it waits and is admitted in
+// order as soon as any thread frees a slot (every leave notifies the global gauge). As HAProxy
+// does, a full listener or frontend also stops accepting, so new connections stay in the
+// kernel's accept queue: native acceptors check the three limits in the shared gauges before
+// each accept (`gateAcceptor`). A JS listener
 // cannot do that: it keeps accepting into the waiting list. Nothing waiting is dropped
 // silently: stopping closes them.
 
 import { ConnGauges, GAUGE_GLOBAL } from '../ipc/conn-gauges.js';
-import type { RuntimeFrontend } from './compile.js';
+import type { RuntimeFrontend, RuntimeListener } from './compile.js';
 import type { Acceptor } from '../native/addon.js';
 
 interface Waiting {
   readonly fe: RuntimeFrontend;
+  readonly l: RuntimeListener;
   readonly start: () => void;
   readonly drop: () => void;
 }
@@ -30,24 +32,25 @@ export class Limiter {
    * Take a slot for `fe` if both limits allow it (atomically: other threads admit too), the
    * limits as the runtime API may have changed them (`set maxconn frontend|global`).
    */
-  private tryEnter(fe: RuntimeFrontend): boolean {
-    return this.gauges.tryEnter(fe.index, this.gauges.frontendLimit(fe.index, fe.maxconn), this.gauges.globalLimit(this.globalMax));
+  private tryEnter(fe: RuntimeFrontend, l: RuntimeListener): boolean {
+    const g = this.gauges;
+    return g.tryEnter(fe.index, g.frontendLimit(fe.index, fe.maxconn), g.globalLimit(this.globalMax), l.index, l.maxconn);
   }
 
   /** Start now if the limits allow (and nobody waits before it), else wait. */
-  admit(fe: RuntimeFrontend, start: () => void, drop: () => void): void {
+  admit(fe: RuntimeFrontend, l: RuntimeListener, start: () => void, drop: () => void): void {
     if (this.closed) return drop();
-    if (this.waiting.length === 0 && this.tryEnter(fe)) {
+    if (this.waiting.length === 0 && this.tryEnter(fe, l)) {
       start();
       return;
     }
-    this.waiting.push({ fe, start, drop });
+    this.waiting.push({ fe, l, start, drop });
     this.watch();
   }
 
-  /** A session ended (on this thread): free its slot and admit whoever waits. */
-  leave(fe: RuntimeFrontend): void {
-    this.gauges.leave(fe.index);
+  /** A session ended (on this thread): free its slots and admit whoever waits. */
+  leave(fe: RuntimeFrontend, l: RuntimeListener): void {
+    this.gauges.leave(fe.index, l.index);
     this.drain();
   }
 
@@ -60,7 +63,7 @@ export class Limiter {
   private drain(): void {
     for (let i = 0; i < this.waiting.length; ) {
       const w = this.waiting[i]!;
-      if (!this.tryEnter(w.fe)) {
+      if (!this.tryEnter(w.fe, w.l)) {
         i++;
         continue;
       }
@@ -91,9 +94,10 @@ export class Limiter {
   }
 }
 
-/** Have a native acceptor check `fe`'s and the process's maxconn before each accept. */
-export function gateAcceptor(a: Acceptor, gauges: ConnGauges, fe: RuntimeFrontend, globalMax: number): void {
+/** Have a native acceptor check the listener's, `fe`'s and the process's maxconn before each accept. */
+export function gateAcceptor(a: Acceptor, gauges: ConnGauges, fe: RuntimeFrontend, l: RuntimeListener, globalMax: number): void {
   const f = gauges.slots(fe.index);
   const g = gauges.slots(-1);
-  a.setLimits(gauges.i32, f.cur, f.limit, fe.maxconn, g.cur, g.limit, globalMax);
+  const b = gauges.listenerSlots(l.index);
+  a.setLimits(gauges.i32, f.cur, f.limit, fe.maxconn, g.cur, g.limit, globalMax, b.cur, b.limit, l.maxconn);
 }

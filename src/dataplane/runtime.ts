@@ -80,7 +80,7 @@ export class DataPlane {
     this.table = ServerTable.create(this.slots.capacity, this.threads);
     this.lb = new SharedArrayBuffer(layout.lbSlots * 4);
     this.load = new Int32Array(new SharedArrayBuffer(Math.max(1, this.threads) * 4));
-    this.gauges = ConnGauges.create(this.runtime.frontends.length);
+    this.gauges = ConnGauges.create(this.runtime.frontends.length, this.runtime.frontends.reduce((n, f) => n + f.listeners.length, 0));
     this.limiter = new Limiter(this.gauges, this.runtime.globalMaxconn);
     for (const be of this.runtime.backends.values()) {
       for (const s of be.servers) this.initSlot(s, s.disabled);
@@ -168,13 +168,13 @@ export class DataPlane {
         const a = addon.startAcceptor(fd, (fds) => {
           // Admitted now: one batch; admitted later (after waiting for a slot): one by one.
           let batch: number[] | undefined = [];
-          for (const f of fds) this.limiter.admit(fe, () => (batch ? batch.push(f) : this.dispatch([f], l.index)), () => addon.close(f));
+          for (const f of fds) this.limiter.admit(fe, l, () => (batch ? batch.push(f) : this.dispatch([f], l.index)), () => addon.close(f));
           const now = batch;
           batch = undefined;
           if (now.length) this.dispatch(now, l.index);
         });
-        // A frontend at its maxconn stops accepting (the kernel keeps new connections).
-        gateAcceptor(a, this.gauges, fe, this.runtime.globalMaxconn);
+        // A listener or frontend at its maxconn stops accepting (the kernel keeps new connections).
+        gateAcceptor(a, this.gauges, fe, l, this.runtime.globalMaxconn);
         this.acceptors.push(a);
       } else if (mode === 'shared') {
         const fd = open(false);

@@ -9,7 +9,7 @@
 import type { Forwarder, NativeAddon } from '../native/addon.js';
 import { CNT } from '../ipc/server-table.js';
 import { FC } from '../ipc/conn-gauges.js';
-import type { RuntimeFrontend } from './compile.js';
+import type { RuntimeFrontend, RuntimeListener } from './compile.js';
 import { runSession, type SessionContext } from './tcp-session.js';
 
 export interface NativeContext extends SessionContext {
@@ -17,7 +17,7 @@ export interface NativeContext extends SessionContext {
   readonly forwarder: Forwarder;
 }
 
-export function spliceSession(fd: number, fe: RuntimeFrontend, ctx: NativeContext): Promise<void> {
+export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListener, ctx: NativeContext): Promise<void> {
   let clientFd = fd;
   let alive = true;
   let id = -1;
@@ -26,7 +26,7 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, ctx: NativeContex
     if (left) return;
     left = true;
     ctx.live.delete(entry);
-    ctx.leave(fe);
+    ctx.leave(fe, l);
   };
   const entry = {
     destroy(): void {

@@ -15,7 +15,7 @@ import type { Balancer, PickInput } from '../lb/types.js';
 import type { BackendState, Txn } from '../rules/runtime/txn.js';
 import type { TcpVerdict } from '../rules/runtime/verdict.js';
 import { rdpCookieValue } from '../rules/runtime/fetches-payload.js';
-import { serverAt, type RuntimeBackend, type RuntimeFrontend, type RuntimeServer } from './compile.js';
+import { serverAt, type RuntimeBackend, type RuntimeFrontend, type RuntimeListener, type RuntimeServer } from './compile.js';
 import { HeldInput, inspect } from './tcp-inspect.js';
 import { forward } from './tcp-forward.js';
 import type { TcpProxyRules, TcpRuleSets } from './tcp-rules.js';
@@ -30,8 +30,8 @@ export interface SessionContext {
   backend(name: string): RuntimeBackend | undefined;
   /** Live sessions, so a soft stop can wait for them and a hard stop can end them. */
   readonly live: Set<{ destroy(): void }>;
-  /** A session of this frontend ended (frees its maxconn slot); called once per session. */
-  leave(fe: RuntimeFrontend): void;
+  /** A session of this frontend, accepted by `l`, ended (frees its maxconn slots); called once per session. */
+  leave(fe: RuntimeFrontend, l: RuntimeListener): void;
 }
 
 /** What the JS TCP session needs beyond the shared loop: the proxies' TCP rules. */
@@ -279,7 +279,7 @@ function requestRules(rules: TcpProxyRules, txn: TcpTxn, held: HeldInput): Promi
 const CONTINUE: TcpVerdict = { kind: 'continue' };
 
 /** Serve one accepted client connection in TCP mode with Node sockets. */
-export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, ctx: TcpContext): Promise<void> {
+export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, ctx: TcpContext): Promise<void> {
   ctx.live.add(client);
   client.on('error', () => client.destroy());
   client.once('close', () => {
@@ -287,7 +287,7 @@ export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, ctx: T
     ctx.gauges.count(fe.index, FC.BYTES_IN, client.bytesRead);
     ctx.gauges.count(fe.index, FC.BYTES_OUT, client.bytesWritten);
     ctx.live.delete(client);
-    ctx.leave(fe);
+    ctx.leave(fe, l);
   });
   client.pause();
   const feRules = ctx.tcp.frontend(fe.name);

@@ -17,7 +17,7 @@ import type { RequestHead, ResponseHead } from './codec/types.js';
 import { connect, connectServer, type Attempt } from '../dataplane/tcp-session.js';
 import { balanceInput } from './balance-key.js';
 import { decide, negotiate, respond, type Negotiated } from './compress/index.js';
-import type { RuntimeBackend, RuntimeFrontend, RuntimeServer } from '../dataplane/compile.js';
+import type { RuntimeBackend, RuntimeFrontend, RuntimeListener, RuntimeServer } from '../dataplane/compile.js';
 import type { HttpContext, HttpProxy } from './context.js';
 import { HttpTxn } from './txn.js';
 import { replyBytes, replyCloses } from './reply.js';
@@ -27,11 +27,11 @@ import { ADMIN_MAINT, CNT, SRV } from '../ipc/server-table.js';
 import { FC } from '../ipc/conn-gauges.js';
 import { OBS, correctStatus, observeError, observeSuccess, type ObsKind } from '../dataplane/observe.js';
 
-export function httpSession(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpContext): Promise<void> {
+export function httpSession(sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, ctx: HttpContext): Promise<void> {
   ctx.live.add(sock);
   sock.once('close', () => {
     ctx.live.delete(sock);
-    ctx.leave(fe);
+    ctx.leave(fe, l);
     ctx.gauges.count(fe.index, FC.BYTES_IN, sock.bytesRead);
     ctx.gauges.count(fe.index, FC.BYTES_OUT, sock.bytesWritten);
   });

@@ -1,7 +1,8 @@
-// Connection gauges and counters per frontend and for the whole process, shared by every
-// thread: the frontend and global `maxconn` limits read them, the runtime API (`show stat`,
-// `show info`, `set maxconn`) reads and tunes them. Entity 0 is the process, entity 1 + i the
-// i-th frontend (in Runtime.frontends order).
+// Connection gauges and counters per frontend, per listener and for the whole process, shared
+// by every thread: the global, frontend and bind-line `maxconn` limits read them, the runtime
+// API (`show stat`, `show info`, `set maxconn`) reads and tunes them. Entity 0 is the process,
+// entity 1 + i the i-th frontend (in Runtime.frontends order), entity 1 + F + l the listener
+// whose RuntimeListener.index is l (F frontends).
 //
 // Layout: an Int32 region of ENTITY_SLOTS per entity (gauges, maxima, limit overrides), then a
 // BigInt64 region of FC_SLOTS per entity (cumulative counters, updated with Atomics.add by any
@@ -53,44 +54,59 @@ export class ConnGauges {
   private readonly big: BigInt64Array;
   private readonly entities: number;
 
-  constructor(readonly buf: SharedArrayBuffer) {
+  /** `frontends`: how many frontends come before the listeners' entities. */
+  constructor(readonly buf: SharedArrayBuffer, private readonly frontends: number) {
     // The two regions' sizes follow from the entity count: 16 bytes + 128 bytes per entity.
     this.entities = buf.byteLength / (ENTITY_SLOTS * 4 + FC_SLOTS * 8);
     this.i32 = new Int32Array(buf, 0, this.entities * ENTITY_SLOTS);
     this.big = new BigInt64Array(buf, this.entities * ENTITY_SLOTS * 4, this.entities * FC_SLOTS);
   }
 
-  static create(frontends: number): ConnGauges {
-    return new ConnGauges(new SharedArrayBuffer((frontends + 1) * (ENTITY_SLOTS * 4 + FC_SLOTS * 8)));
+  static create(frontends: number, listeners: number): ConnGauges {
+    return new ConnGauges(new SharedArrayBuffer((frontends + listeners + 1) * (ENTITY_SLOTS * 4 + FC_SLOTS * 8)), frontends);
+  }
+
+  /** The Int32 index of listener `li`'s current count. */
+  private listenerCur(li: number): number {
+    return (this.frontends + 1 + li) * ENTITY_SLOTS + CUR;
+  }
+
+  /** Raise the count at `at` by one unless it is at `max` (0: no limit); compare-and-swap, never past. */
+  private take(at: number, max: number): number {
+    for (;;) {
+      const v = Atomics.load(this.i32, at);
+      if (max > 0 && v >= max) return -1;
+      if (Atomics.compareExchange(this.i32, at, v, v + 1) === v) return v + 1;
+    }
   }
 
   /**
-   * Take a slot under both limits (0: none), or nothing. Each count is raised by
-   * compare-and-swap only while under its limit, so no thread can push it past (two threads
-   * that test then add separately could both pass a limit of 1). No lock: a worker thread
-   * can be terminated anywhere, and a lock it held would stop every other thread. When the
-   * frontend is full the process count is given back; a thread that saw that brief extra
-   * slot re-checks within its wait's timeout (src/dataplane/limiter.ts).
+   * Take a slot under the process's, the listener's and the frontend's limits (0: none), or
+   * nothing. Each count is raised by compare-and-swap only while under its limit, so no thread
+   * can push it past (two threads that test then add separately could both pass a limit of
+   * 1). No lock: a worker thread can be terminated anywhere, and a lock it held would stop
+   * every other thread. When a later limit is reached the counts already taken are given
+   * back; a thread that saw that brief extra slot re-checks within its wait's timeout
+   * (src/dataplane/limiter.ts).
    */
-  tryEnter(fe: number, feMax: number, globalMax: number): boolean {
-    const feAt = (fe + 1) * ENTITY_SLOTS + CUR;
-    let g: number;
-    for (;;) {
-      g = Atomics.load(this.i32, CUR);
-      if (globalMax > 0 && g >= globalMax) return false;
-      if (Atomics.compareExchange(this.i32, CUR, g, g + 1) === g) break;
+  tryEnter(fe: number, feMax: number, globalMax: number, li: number, liMax: number): boolean {
+    const g = this.take(CUR, globalMax);
+    if (g < 0) return false;
+    const liAt = this.listenerCur(li);
+    const l = this.take(liAt, liMax);
+    if (l < 0) {
+      Atomics.sub(this.i32, CUR, 1);
+      return false;
     }
-    let f: number;
-    for (;;) {
-      f = Atomics.load(this.i32, feAt);
-      if (feMax > 0 && f >= feMax) {
-        Atomics.sub(this.i32, CUR, 1);
-        return false;
-      }
-      if (Atomics.compareExchange(this.i32, feAt, f, f + 1) === f) break;
+    const f = this.take((fe + 1) * ENTITY_SLOTS + CUR, feMax);
+    if (f < 0) {
+      Atomics.sub(this.i32, liAt, 1);
+      Atomics.sub(this.i32, CUR, 1);
+      return false;
     }
-    this.bump(0, g + 1);
-    this.bump(fe + 1, f + 1);
+    this.bump(0, g);
+    this.bump(fe + 1, f);
+    this.bump(this.frontends + 1 + li, l);
     return true;
   }
 
@@ -102,8 +118,9 @@ export class ConnGauges {
     Atomics.add(this.big, e * FC_SLOTS + FC.CONN_TOTAL, 1n);
   }
 
-  leave(fe: number): void {
+  leave(fe: number, li: number): void {
     Atomics.sub(this.i32, GAUGE_GLOBAL, 1);
+    Atomics.sub(this.i32, this.listenerCur(li), 1);
     Atomics.sub(this.i32, (fe + 1) * ENTITY_SLOTS + CUR, 1);
     Atomics.notify(this.i32, GAUGE_GLOBAL);
     Atomics.notify(this.i32, (fe + 1) * ENTITY_SLOTS + CUR);
@@ -113,6 +130,16 @@ export class ConnGauges {
   slots(fe: number): { cur: number; limit: number } {
     const e = (fe + 1) * ENTITY_SLOTS;
     return { cur: e + CUR, limit: e + LIMIT };
+  }
+
+  /** The same slots for listener `li` (its limit slot stays 0: only the bind line sets it). */
+  listenerSlots(li: number): { cur: number; limit: number } {
+    return this.slots(this.frontends + li);
+  }
+
+  /** A listener's current connections. */
+  listener(li: number): number {
+    return Atomics.load(this.i32, this.listenerCur(li));
   }
 
   global(): number {

@@ -34,6 +34,12 @@ const atol = (w: string): number => {
   return m ? Number(m[1]) : 0;
 };
 
+/** `maxconn` / `backlog` as HAProxy reads them: atol(), then refused below 0 in its words. */
+function nonNegative(name: string, w: string, rule: string): { value: number } | { error: string } {
+  const v = atol(w);
+  return v < 0 ? { error: `'${name}' : invalid value ${v}, must be ${rule}` } : { value: v };
+}
+
 /** getpwnam/getgrnam over the files (node has no binding for them). */
 function lookupId(file: '/etc/passwd' | '/etc/group', name: string): number | undefined {
   let text = '';
@@ -86,8 +92,21 @@ const UNIX_OPTIONS: readonly LineOption[] = [
 
 /** Bind options HAProxy 2.6 documents (configuration.txt §5.1), with the words each consumes. */
 export const BIND_OPTIONS: readonly LineOption[] = [
-  intOpt('maxconn'),
-  { ...intOpt('backlog', 'ready'), summary: 'listen() backlog of this socket (default: the frontend\'s backlog, then maxconn)' },
+  {
+    name: 'maxconn',
+    args: 1,
+    status: 'ready',
+    summary: "this socket's own connection limit; beyond it new connections wait in the kernel's queue (0: the frontend's)",
+    parse: (w) => nonNegative('maxconn', w[0]!, '>= 0'),
+  },
+  {
+    name: 'backlog',
+    args: 1,
+    status: 'ready',
+    summary: "listen() backlog of this socket (default: the frontend's backlog, then maxconn)",
+    // HAProxy says "> 0" but accepts 0 (then the next default in the chain applies).
+    parse: (w) => nonNegative('backlog', w[0]!, '> 0'),
+  },
   intOpt('id'),
   valued('name', DATA),
   valued('thread', DATA),

@@ -51,11 +51,22 @@ export interface AcceptorError extends NativeSystemError {
 export interface Acceptor {
   /**
    * The limits to honour before each accept (HAProxy's maxconn): Int32 slots of the shared
-   * connection gauges for the frontend's and the process's current count and operator limit
+   * connection gauges for the frontend's, the process's and the listener's current count and operator limit
    * (src/ipc/conn-gauges.ts), with the configured limits (0: none). While one is reached the
    * thread accepts nothing and looks again every few ms.
    */
-  setLimits(gauges: Int32Array, feCur: number, feLimit: number, feConfigured: number, globalCur: number, globalLimit: number, globalConfigured: number): void;
+  setLimits(
+    gauges: Int32Array,
+    feCur: number,
+    feLimit: number,
+    feConfigured: number,
+    globalCur: number,
+    globalLimit: number,
+    globalConfigured: number,
+    listenerCur: number,
+    listenerLimit: number,
+    listenerConfigured: number,
+  ): void;
   /**
    * Stops the accept thread (promptly, it is woken). No callback runs after stop() returns;
    * fds accepted but not yet delivered are closed. The listening fd is not closed. Idempotent.
