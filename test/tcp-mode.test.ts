@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './helpers/net.js';
+import { checkConfigText } from './helpers/proc.js';
 import { parseConfig } from '../src/config/parser.js';
 import { installFeatures } from '../src/features.js';
 import { condEnv } from '../src/cli/main.js';
@@ -282,6 +283,23 @@ for (const mode of MODES) describe(`maxconn (accept mode: ${mode})`, () => {
     assert.deepEqual(await Promise.all([first, second, third]), ['b', 'b', 'b']);
     held.close();
   });
+});
+
+test("bind maxconn and backlog are read with atol() and refused below 0 in HAProxy's words", () => {
+  const r = checkConfigText(
+    `${DEFAULTS}frontend f\n bind 127.0.0.1:9 maxconn -3\n bind 127.0.0.1:10 backlog -2\n bind 127.0.0.1:11 maxconn 7x backlog abc\n default_backend b\nbackend b\n server s 127.0.0.1:12\n`,
+  );
+  assert.equal(r.code, 1);
+  const line = DEFAULTS.split('\n').length;
+  // Texts as haproxy 2.6.12 -c prints them ("> 0" although it accepts 0; "7x" is 7, "abc" 0).
+  assert.deepEqual(
+    r.err.split('\n').filter((l) => l.startsWith('[ALERT]')).slice(0, 2),
+    [
+      `[ALERT]    (PID) : config : parsing [t.cfg:${line + 1}] : 'bind 127.0.0.1:9' in section 'frontend' : 'maxconn' : invalid value -3, must be >= 0`,
+      `[ALERT]    (PID) : config : parsing [t.cfg:${line + 2}] : 'bind 127.0.0.1:10' in section 'frontend' : 'backlog' : invalid value -2, must be > 0`,
+    ],
+  );
+  assert.equal(r.err.split('\n').filter((l) => l.startsWith('[ALERT]')).length, 4);
 });
 
 /** Connections waiting in the kernel's accept queue of the listeners on `port` (/proc/net/tcp LISTEN rows: rx_queue). */
