@@ -21,6 +21,7 @@ import { runConfig } from '../process/run.js';
 import { compileProxyRules } from '../rules/runtime/compile.js';
 import { RuleCompileError } from '../rules/runtime/context.js';
 import { DAEMON_ENV, daemonize } from '../process/daemon.js';
+import type { ConfigEnvironment } from '../config/environment.js';
 
 export interface Io {
   out(text: string): void;
@@ -34,6 +35,8 @@ export interface CheckResult {
   readonly model: ConfigModel;
   readonly diag: Diagnostics;
   readonly hasListener: boolean;
+  /** The environment as `setenv` & co left it (the running process applies it). */
+  readonly env: ConfigEnvironment;
 }
 
 /** Parse and check a configuration: the library entry used by the CLI, tests and benches. */
@@ -43,7 +46,7 @@ export function checkConfig(
   registries: Registries = installFeatures(),
   opts: { diagMode?: boolean; preDiag?: Diagnostics; compileRules?: boolean } = {},
 ): CheckResult {
-  const { model, diag } = parseConfig(sources, {
+  const { model, diag, env: finalEnv } = parseConfig(sources, {
     env: { getenv: (n) => env[n], cwd: process.cwd() },
     cond: condEnv(env, registries),
     registries,
@@ -56,7 +59,7 @@ export function checkConfig(
   const post = diag.aborted ? { hasListener: false } : postCheck(model, diag, registries);
   for (const d of diag.items.slice(before)) diag.postParse.add(d);
   if (opts.compileRules && diag.alerts === 0) checkRuleCompilation(model, diag);
-  return { model, diag, hasListener: post.hasListener };
+  return { model, diag, hasListener: post.hasListener, env: finalEnv };
 }
 
 /**
@@ -107,6 +110,7 @@ export function versionText(level: 1 | 2, registries: Registries): string {
 export interface RunPlan {
   readonly model: ConfigModel;
   readonly args: CliArgs;
+  readonly env: ConfigEnvironment;
 }
 
 /**
@@ -146,12 +150,13 @@ export function mainOrPlan(argv: readonly string[], io: Io): number | RunPlan {
     }
     sources = loadSources(args.files, pre);
   }
-  const { model, diag, hasListener } = checkConfig(sources, io.env, registries, { diagMode: args.diagMode, preDiag: pre, compileRules: true });
+  const { model, diag, hasListener, env } = checkConfig(sources, io.env, registries, { diagMode: args.diagMode, preDiag: pre, compileRules: true });
 
   printDiagnostics(diag, args, io, sources);
   if (args.demo && diag.alerts > 0) io.err(demoSummary(diag));
   if (diag.alerts > 0) return 1;
-  if (args.failOnWarning && diag.warnings > 0) {
+  // -dW or the global `zero-warning`: checked before -c answers, so both refuse alike.
+  if ((args.failOnWarning || model.global.settings['zero-warning'] !== undefined) && diag.warnings > 0) {
     if (!args.quiet) io.err(`[ALERT]    (${io.pid}) : config : Some warnings were found and 'zero-warning' is set. Aborting.\n`);
     return 1;
   }
@@ -169,7 +174,7 @@ export function mainOrPlan(argv: readonly string[], io: Io): number | RunPlan {
     if (!args.quiet) io.err(`[ALERT]    (${io.pid}) : config : No enabled listener found (check for 'bind' directives) ! Exiting.\n`);
     return 1;
   }
-  return { model, args };
+  return { model, args, env };
 }
 
 function printDiagnostics(diag: Diagnostics, args: CliArgs, io: Io, sources: readonly SourceFile[]): void {
@@ -260,8 +265,12 @@ export function run(): void {
     void daemonize(process.argv.slice(2)).then((code) => process.exit(code));
     return;
   }
+  // Only the process that serves takes the configured environment (a daemon's parent hands
+  // its own on, so the copy parses the file from the same start). DAEMON_ENV is our own
+  // start-up plumbing: the copy still has to report to its parent after a `resetenv`.
+  r.env.applyTo(process.env, [DAEMON_ENV]);
   if (r.args.demo) sayDemo(demoPort(process.env), err);
-  runConfig(r.model, { pidfile: r.args.pidfile, pid: process.pid, err }).then(
+  runConfig(r.model, { pidfile: r.args.pidfile, pid: process.pid, err, program: argv0.replace(/\.js$/, '') }).then(
     (code) => process.exit(code),
     (e: unknown) => {
       err(`[ALERT]    (${process.pid}) : ${e instanceof Error ? e.message : String(e)}\n`);

@@ -19,6 +19,7 @@ import {
   type SectionType,
 } from './model.js';
 import { statusLabel } from './status.js';
+import { ConfigEnvironment } from './environment.js';
 import { DEFAULTS_RULES_MESSAGES } from './catalog/actions.js';
 
 /** The rule lists whose presence in a defaults section restricts who may inherit it. */
@@ -135,8 +136,11 @@ export function newProxy(
   };
 }
 
-export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): { model: ConfigModel; diag: Diagnostics } {
+export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): { model: ConfigModel; diag: Diagnostics; env: ConfigEnvironment } {
   const diag = new Diagnostics();
+  // `setenv` & co (global) change what later lines expand and what `.if defined()` sees.
+  const env = new ConfigEnvironment(opts.env);
+  const directiveOpts: ParseOptions = { ...opts, cond: { ...opts.cond, getenv: env.getenv } };
   const model: ConfigModel = {
     files: files.map((f) => f.name),
     global: emptyGlobal(),
@@ -170,7 +174,7 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
         break;
       }
       const tok = tokenizeLine(raw, {
-        getenv: opts.env.getenv,
+        getenv: env.getenv,
         file: file.name,
         line: loc.line,
         section: cur ? cur.name || cur.type : '',
@@ -187,8 +191,8 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
       // Conditional blocks and report directives (re-read keeping empty words, as HAProxy
       // joins a condition's words back together).
       if (words[0]!.startsWith('.')) {
-        const full = tokenizeLine(raw, { getenv: opts.env.getenv, file: file.name, line: loc.line, section: cur ? cur.name || cur.type : '', keepEmpty: true });
-        handleDirective(full.words, loc, active, conds, diag, opts);
+        const full = tokenizeLine(raw, { getenv: env.getenv, file: file.name, line: loc.line, section: cur ? cur.name || cur.type : '', keepEmpty: true });
+        handleDirective(full.words, loc, active, conds, diag, directiveOpts);
         continue;
       }
       if (!active) continue;
@@ -241,7 +245,7 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
       );
     }
   }
-  return { model, diag };
+  return { model, diag, env };
 
   function openSection(type: SectionType, words: readonly string[], loc: Loc): Current {
     if (!PROXY_TYPES.has(type)) {
@@ -401,7 +405,7 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
       config: model,
       proxy,
       section: { type: cur.type, name: cur.name },
-      env: opts.env,
+      env,
       fail(message: string, code: DiagCode = 'E_BAD_ARG') {
         diag.alert(code, loc, message);
         return undefined;

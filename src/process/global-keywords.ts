@@ -1,11 +1,16 @@
 // `global` section keywords: process management, threads, limits, tuning and TLS defaults.
-// Values are validated here; their behaviour belongs to the process/data-plane issues.
+// Values are validated here; keywords with behaviour of their own (environment, identity,
+// hard-stop-after, noreuseport) come from the modules that implement it.
 
 import type { KwContext, SectionKeyword } from '../config/keyword.js';
 import { pending, type Status } from '../config/status.js';
 import { parseSize, parseTime } from '../config/units.js';
 import { looseInt } from '../proxy/keywords.js';
 import { API_GLOBAL_KEYWORDS } from '../api/config.js';
+import { ENVIRONMENT_KEYWORDS } from './environment.js';
+import { IDENTITY_KEYWORDS } from './identity.js';
+import { HARD_STOP_AFTER } from './hard-stop.js';
+import { NOREUSEPORT } from './reuseport.js';
 
 const PROCESS = pending('process');
 const DATA = pending('data-plane');
@@ -137,15 +142,13 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   { name: 'daemon', status: 'ready', maxArgs: 0, summary: 'run in the background once serving (as -D)' },
   flag('master-worker'),
   flag('quiet', 'ready'),
-  flag('zero-warning'),
-  flag('strict-limits'),
+  { ...flag('zero-warning', 'ready'), summary: 'any configuration warning is fatal, for -c and for starting (as -dW)' },
+  // setrlimit() needs the native addon; `no strict-limits` is how HAProxy turns it off.
+  { ...flag('strict-limits'), negatable: true },
   flag('noepoll'),
   { ...flag('nosplice', 'ready'), summary: 'TCP sessions are copied through JS sockets instead of the native splice forwarder' },
-  flag('noreuseport'),
-  word('user'),
-  word('group'),
-  int('uid', PROCESS),
-  int('gid', PROCESS),
+  NOREUSEPORT,
+  ...IDENTITY_KEYWORDS,
   word('chroot'),
   pidfile,
   { ...int('maxconn'), status: 'ready', summary: 'process-wide limit on concurrent connections (clients beyond it wait)' },
@@ -153,7 +156,7 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   int('maxconnrate'),
   int('maxsessrate'),
   int('ulimit-n', PROCESS),
-  time('hard-stop-after'),
+  HARD_STOP_AFTER,
   time('grace'),
   description,
   word('node', 'ready'),
@@ -183,8 +186,5 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   word('crt-base', TLS),
   word('log-tag', pending('logging')),
   { name: 'log-send-hostname', status: pending('logging'), maxArgs: 1 },
-  { name: 'setenv', status: PROCESS, minArgs: 2, maxArgs: 2 },
-  { name: 'presetenv', status: PROCESS, minArgs: 2, maxArgs: 2 },
-  { name: 'unsetenv', status: PROCESS, minArgs: 1 },
-  { name: 'resetenv', status: PROCESS },
+  ...ENVIRONMENT_KEYWORDS,
 ];

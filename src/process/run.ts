@@ -1,25 +1,40 @@
 // Running the configuration: start the data plane, write the pidfile, and handle HAProxy's
 // signals — SIGINT/SIGTERM stop now (exit within 2 s), SIGUSR1 soft stop (stop listening,
-// let open connections finish), SIGTTOU/SIGTTIN pause/resume listening. Handlers are
-// installed before the workers start, so a signal during start-up is honoured too.
+// let open connections finish, at most `hard-stop-after`), SIGTTOU/SIGTTIN pause/resume
+// listening. Handlers are installed before the workers start, so a signal during start-up is
+// honoured too. Once everything is bound, the process takes its configured user and group.
 
 import { writeFileSync, rmSync } from 'node:fs';
 import type { ConfigModel } from '../config/model.js';
 import { DataPlane } from '../dataplane/runtime.js';
 import { reportToParent } from './daemon.js';
 import { startControlPlane, type ControlService } from './control.js';
+import { dropPrivileges, identityOf } from './identity.js';
+import { hardStopAfter, scheduleHardStop } from './hard-stop.js';
+import { acceptModeOverride, shardConflict } from './reuseport.js';
 
 export interface RunOptions {
   readonly pidfile?: string;
   readonly pid: number;
+  /** argv[0] as HAProxy names itself in "[PROGRAM.main()] ..." alerts. */
+  readonly program?: string;
   err(text: string): void;
 }
 
 export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number> {
-  const dp = new DataPlane(model, {
-    onProblem: (m) => opts.err(`[ALERT]    (${opts.pid}) : ${m}\n`),
-    onNotice: (m) => opts.err(`[NOTICE]   (${opts.pid}) : ${m}\n`),
-  });
+  const program = opts.program ?? 'switchyard';
+  const alert = (m: string): void => opts.err(`[ALERT]    (${opts.pid}) : ${m}\n`);
+  const warning = (m: string): void => opts.err(`[WARNING]  (${opts.pid}) : ${m}\n`);
+  const notice = (m: string): void => opts.err(`[NOTICE]   (${opts.pid}) : ${m}\n`);
+  const override = acceptModeOverride(model);
+  if (override) notice(override.notice);
+  const dp = new DataPlane(model, { onProblem: alert, onNotice: notice, ...(override ? { mode: override.mode } : {}) });
+  const conflict = shardConflict(model, dp.threads);
+  if (conflict) {
+    alert(conflict);
+    alert(`[${program}.main()] Some protocols failed to start their listeners! Exiting.`);
+    return Promise.resolve(1);
+  }
   const configured = model.global.settings['pidfile']?.value;
   const pidfile = opts.pidfile ?? (typeof configured === 'string' ? configured : undefined);
 
@@ -35,16 +50,19 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
         dp,
         pid: opts.pid,
         startedAt,
-        log: {
-          alert: (m) => opts.err(`[ALERT]    (${opts.pid}) : ${m}\n`),
-          warning: (m) => opts.err(`[WARNING]  (${opts.pid}) : ${m}\n`),
-          notice: (m) => opts.err(`[NOTICE]   (${opts.pid}) : ${m}\n`),
-        },
+        log: { alert, warning, notice },
       });
+      // Listeners and the stats socket are bound: now the configured identity (HAProxy's
+      // set_identity). A failure rejects `started`: alert, exit 1.
+      dropPrivileges(identityOf(model), program, warning);
     });
     const stopControl = (): Promise<void> => (control ? control.stop() : Promise.resolve());
     const finish = (code: number): void => {
-      if (pidfile) rmSync(pidfile, { force: true });
+      try {
+        if (pidfile) rmSync(pidfile, { force: true });
+      } catch {
+        // Written before `user`/`uid` took effect: the new identity may not remove it.
+      }
       resolve(code);
     };
     const hard = (): void => {
@@ -67,7 +85,11 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
     process.once('SIGUSR1', () => {
       if (ending) return;
       ending = true;
-      void started.then(stopControl).then(() => dp.softStop()).then(() => finish(0));
+      void started.then(stopControl).then(() => {
+        const limit = hardStopAfter(model);
+        const hardStop = limit === undefined ? undefined : scheduleHardStop(limit, dp, warning, () => finish(0));
+        return dp.softStop().finally(() => hardStop?.cancel());
+      }).then(() => finish(0));
     });
     // SIGTTOU/SIGTTIN: release the ports and take them again (HAProxy's pause/resume).
     const say = (what: string, list: { name: string; listen: boolean }[]): void => {

@@ -1,0 +1,74 @@
+// `hard-stop-after TIME` (global): the longest a soft stop (SIGUSR1) may take. When it runs
+// out, the connections still open are closed and the process exits, with HAProxy's warnings
+// (proxy.c hard_stop()): one line for the hard stop, one per frontend that still had
+// connections. If the workers do not finish within a second after that, HAProxy gives up
+// waiting ("Some tasks resisted to hard-stop") and so do we.
+
+import type { SectionKeyword } from '../config/keyword.js';
+import type { ConfigModel } from '../config/model.js';
+import { parseTime } from '../config/units.js';
+import type { DataPlane } from '../dataplane/runtime.js';
+
+/** How long HAProxy waits for the killed streams to go before exiting anyway. */
+const RESIST_MS = 1000;
+
+export const HARD_STOP_AFTER: SectionKeyword = {
+  name: 'hard-stop-after',
+  status: 'ready',
+  summary: 'after a soft stop (SIGUSR1), connections still open after TIME are closed and the process exits',
+  parse(ctx) {
+    // HAProxy's messages here end with a newline of their own: an empty line follows them.
+    const text = ctx.args[0];
+    if (text === undefined) {
+      ctx.diag.alert('E_MISSING_ARG', ctx.loc, `'hard-stop-after' expects <time> as argument.`, ['']);
+      return undefined;
+    }
+    // Further words are ignored, as HAProxy ignores them.
+    const r = parseTime(text, 'hard-stop-after');
+    if (!r.ok) {
+      const bad = /^unexpected character '(.*)' in /s.exec(r.error);
+      if (!bad) return ctx.fail(r.error);
+      ctx.diag.alert('E_BAD_ARG', ctx.loc, `unexpected character '${bad[1]}' in argument to <hard-stop-after>.`, ['']);
+      return undefined;
+    }
+    // HAProxy rounds a sub-millisecond time up, so only a zero time means "never" (its default).
+    return r.value === 0 && /[1-9]/.test(text) ? 1 : r.value;
+  },
+};
+
+/** The configured limit in ms, or undefined when soft stops may take as long as they need. */
+export function hardStopAfter(model: ConfigModel): number | undefined {
+  const v = model.global.settings['hard-stop-after']?.value;
+  return typeof v === 'number' && v > 0 ? v : undefined;
+}
+
+export interface HardStop {
+  /** The soft stop finished in time. */
+  cancel(): void;
+}
+
+/**
+ * Started with a soft stop: after `ms`, close what is still open (`dp.stop()`), which ends
+ * the soft stop's wait; `giveUp` is called if even that does not finish within a second.
+ */
+export function scheduleHardStop(ms: number, dp: DataPlane, warn: (message: string) => void, giveUp: () => void): HardStop {
+  let resisted: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    warn('soft-stop running for too long, performing a hard-stop.');
+    for (const fe of dp.runtime.frontends) {
+      const open = dp.gauges.frontend(fe.index);
+      if (open > 0) warn(`Proxy ${fe.name} hard-stopped (${open} remaining conns will be closed).`);
+    }
+    resisted = setTimeout(() => {
+      warn('Some tasks resisted to hard-stop, exiting now.');
+      giveUp();
+    }, RESIST_MS);
+    void dp.stop();
+  }, ms);
+  return {
+    cancel() {
+      clearTimeout(timer);
+      clearTimeout(resisted);
+    },
+  };
+}
