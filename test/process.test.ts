@@ -229,7 +229,7 @@ test('a listener that cannot bind stops start-up with exit 1 and HAProxy\'s mess
   child.stderr!.on('data', (d) => (err += d));
   const [code] = (await once(child, 'exit')) as [number | null];
   assert.equal(code, 1);
-  assert.match(err, /Starting proxy l: cannot bind socket \(Address already in use\) \[127\.0\.0\.1:\d+\]/);
+  assert.match(err, /Binding \[[^\]]+:\d+\] for proxy l: cannot bind socket \(Address already in use\) for \[127\.0\.0\.1:\d+\]/);
   assert.match(err, /Some protocols failed to start their listeners! Exiting\./);
   busy.close();
 });

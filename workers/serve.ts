@@ -28,14 +28,7 @@ import { limitsFromTune } from '../src/http/codec/limits.js';
 import { compileProxyRules } from '../src/rules/runtime/compile.js';
 import { backendState } from '../src/dataplane/backend-state.js';
 import { Limiter, gateAcceptor } from '../src/dataplane/limiter.js';
-
-const ERRNO_TEXT: Record<string, string> = {
-  EADDRINUSE: 'Address already in use',
-  EACCES: 'Permission denied',
-  EADDRNOTAVAIL: 'Cannot assign requested address',
-  ENOENT: 'No such file or directory',
-  ENOTDIR: 'Not a directory',
-};
+import { bindErrorText, bindReason } from '../src/listeners/bind-error.js';
 
 /** Live sessions, mirrored into this worker's slot of the shared load table. */
 class LiveSet extends Set<{ destroy(): void }> {
@@ -181,15 +174,9 @@ export default async function serve(task: ServeTask): Promise<string> {
       const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) =>
         limiter.admit(fe, l, () => serveSocket(sock, fe, l), () => sock.destroy()),
       );
-      const where = l.kind === 'unix' ? l.path : `${l.host}:${l.port}`;
       const tmp = `${l.path}.${process.pid}.tmp`;
       srv.once('error', (e) => {
-        const code = (e as NodeJS.ErrnoException).code ?? '';
-        const text = ERRNO_TEXT[code] ?? e.message;
-        const message =
-          l.kind === 'unix'
-            ? `Binding [${l.where}] for proxy ${fe.name}: cannot bind UNIX socket (${text}) [${l.path}]`
-            : `Starting proxy ${fe.name}: cannot bind socket (${text}) [${where}]`;
+        const message = bindErrorText(fe.owner, l.where, l, bindReason(e, l.kind === 'unix' ? l.path : undefined));
         send({ type: 'listen-error', index: task.index, listener: l.index, message });
         resolve();
       });

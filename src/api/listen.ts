@@ -6,25 +6,12 @@
 import net from 'node:net';
 import { chmodSync, chownSync, renameSync, rmSync } from 'node:fs';
 import type { StatsSocketSpec } from './config.js';
+import { bindErrorText, bindReason } from '../listeners/bind-error.js';
 
 export interface OpenSocket {
   readonly server: net.Server;
   readonly label: string;
   close(): Promise<void>;
-}
-
-const ERRNO_TEXT: Record<string, string> = {
-  EADDRINUSE: 'Address already in use',
-  EACCES: 'Permission denied',
-  ENOENT: 'No such file or directory',
-  EADDRNOTAVAIL: 'Cannot assign requested address',
-  ENOTDIR: 'Not a directory',
-  EPERM: 'Operation not permitted',
-};
-
-function reason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code ?? '';
-  return ERRNO_TEXT[code] ?? (e instanceof Error ? e.message : String(e));
 }
 
 function listenOn(server: net.Server, opts: net.ListenOptions): Promise<void> {
@@ -48,7 +35,7 @@ export async function openStatsSocket(spec: StatsSocketSpec, onConnection: (c: n
     try {
       await listenOn(server, { host: spec.host, port: spec.port, ipv6Only: false });
     } catch (e) {
-      throw new Error(`Starting frontend GLOBAL: cannot bind socket (${reason(e)}) [${spec.family === 6 ? `[${spec.host}]` : spec.host}:${spec.port}]`);
+      throw new Error(bindErrorText('frontend GLOBAL', spec.where, { kind: 'tcp', path: '', host: spec.host, port: spec.port }, bindReason(e)));
     }
     const label = spec.family === 6 ? `ipv6@[${spec.host}]:${spec.port}` : `ipv4@${spec.host}:${spec.port}`;
     return { server, label, close: () => closeServer(server) };
@@ -63,7 +50,7 @@ export async function openStatsSocket(spec: StatsSocketSpec, onConnection: (c: n
   } catch (e) {
     if (server.listening) await closeServer(server);
     rmSync(temp, { force: true });
-    throw new Error(`Binding [${spec.where}] for frontend GLOBAL: cannot bind UNIX socket (${reason(e)}) [${spec.path}]`);
+    throw new Error(bindErrorText('frontend GLOBAL', spec.where, { kind: 'unix', path: spec.path, host: '', port: 0 }, bindReason(e, spec.path)));
   }
   // The socket file stays after close, as HAProxy leaves it (libuv unlinks only the
   // temporary name it bound, long renamed).

@@ -88,6 +88,8 @@ export interface RuntimeFrontend {
   /** Position in Runtime.frontends (the slot of its connection gauge). */
   readonly index: number;
   readonly name: string;
+  /** "frontend NAME" or, for a listen section, "proxy NAME": how HAProxy's bind alerts name it. */
+  readonly owner: string;
   readonly id: number;
   readonly mode: 'tcp' | 'http';
   readonly listeners: readonly RuntimeListener[];
@@ -197,6 +199,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
     frontends.push({
       index: frontends.length,
       name: p.name,
+      owner: `${p.cap.backend ? 'proxy' : 'frontend'} ${p.name}`,
       id: p.id,
       mode: p.mode === 'http' ? 'http' : 'tcp',
       listeners,

@@ -20,6 +20,7 @@ import { ConnGauges } from '../ipc/conn-gauges.js';
 import { Limiter, gateAcceptor } from './limiter.js';
 import { loadAddon, loadError, type Acceptor, type NativeAddon } from '../native/addon.js';
 import { LB_SHARED, LB_SHARED_SLOTS } from '../lb/types.js';
+import { bindErrorText } from '../listeners/bind-error.js';
 
 export interface DataPlaneOptions {
   readonly threads?: number;
@@ -157,8 +158,7 @@ export class DataPlane {
         } catch (e) {
           // HAProxy prints strerror() alone: "(Address already in use)".
           const text = (e instanceof Error ? e.message : String(e)).replace(/^[a-z]+ E[A-Z]+: /, '').replace(/ \S+(:\d+)?$/, '');
-          if (l.kind === 'unix') throw new Error(`Binding [${l.where}] for proxy ${fe.name}: cannot bind UNIX socket (${text}) [${l.path}]`);
-          throw new Error(`Starting proxy ${fe.name}: cannot bind socket (${text}) [${l.host}:${l.port}]`);
+          throw new Error(bindErrorText(fe.owner, l.where, l, text));
         }
       };
       // SO_REUSEPORT groups only exist for TCP: other listeners are shared between workers.

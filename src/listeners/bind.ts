@@ -9,7 +9,8 @@ import { pending, statusLabel } from '../config/status.js';
 import { didYouMean } from '../config/hint.js';
 import { parseAddress } from '../net/address.js';
 import { parseLooseInt } from '../config/units.js';
-import { fstatSync, readFileSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
+import { groupId, userId } from '../process/accounts.js';
 
 const DATA = pending('data-plane');
 const TLS = pending('tls');
@@ -40,21 +41,6 @@ function nonNegative(name: string, w: string, rule: string): { value: number } |
   return v < 0 ? { error: `'${name}' : invalid value ${v}, must be ${rule}` } : { value: v };
 }
 
-/** getpwnam/getgrnam over the files (node has no binding for them). */
-function lookupId(file: '/etc/passwd' | '/etc/group', name: string): number | undefined {
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  for (const line of text.split('\n')) {
-    const f = line.split(':');
-    if (f[0] === name && f[2] !== undefined) return Number(f[2]);
-  }
-  return undefined;
-}
-
 const UNIX_SOCKET = 'applies to unix@ listeners (the socket file), as in HAProxy';
 
 /** Ownership and permissions of a unix@ listener's socket file. */
@@ -74,7 +60,7 @@ const UNIX_OPTIONS: readonly LineOption[] = [
     status: 'ready',
     summary: UNIX_SOCKET,
     parse: (w) => {
-      const id = lookupId('/etc/passwd', w[0]!);
+      const id = userId(w[0]!);
       return id === undefined ? { error: `'user' : unknown user name '${w[0]}'` } : { value: id };
     },
   },
@@ -84,7 +70,7 @@ const UNIX_OPTIONS: readonly LineOption[] = [
     status: 'ready',
     summary: UNIX_SOCKET,
     parse: (w) => {
-      const id = lookupId('/etc/group', w[0]!);
+      const id = groupId(w[0]!);
       return id === undefined ? { error: `'group' : unknown group name '${w[0]}'` } : { value: id };
     },
   },
