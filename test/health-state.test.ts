@@ -16,6 +16,7 @@ function world(): { sm: StateMachine; out: string[]; s: Record<string, Server> }
     sessions: () => 0,
     queue: () => 0,
     warmup: () => undefined,
+    shutdownSessions: (list) => out.push(`[SHUTDOWN] ${list.map((x) => x.id).join(' ')}`),
   });
   const be = new Backend('be', 'backend', true, false);
   const be2 = new Backend('be2', 'backend', true, false);
@@ -134,4 +135,40 @@ test('health counter: one failure from the start-up health, fall failures once f
   assert.equal(s3.nextState, 'running');
   ko();
   assert.equal(s3.nextState, 'stopped');
+});
+
+test('on-marked-down closes a server\'s sessions when it goes DOWN or into maintenance; on-marked-up closes the backups\' when a primary comes back', () => {
+  const { sm, out, s } = world();
+  const shut = (): string[] => out.filter((l) => l.startsWith('[SHUTDOWN]'));
+  // Without the options, nothing is closed.
+  fail(sm, s.s1!);
+  fail(sm, s.s1!);
+  assert.deepEqual(shut(), []);
+  // From the start-up health, one failure marks a server DOWN (see the test above).
+  s.s4!.shutdownOnDown = true;
+  fail(sm, s.s4!);
+  assert.deepEqual(shut(), ['[SHUTDOWN] be/s4']);
+  // Maintenance of a running server closes its sessions too (srv_update_status, admin part).
+  out.length = 0;
+  s.s3!.shutdownOnDown = true;
+  sm.setAdmin(s.s3!, 'maint');
+  assert.deepEqual(shut(), ['[SHUTDOWN] be/s3']);
+  // A server already DOWN entering maintenance has nothing left to close.
+  out.length = 0;
+  sm.setAdmin(s.s4!, 'maint');
+  assert.deepEqual(shut(), []);
+
+  // on-marked-up: a backup server joins be; s3 (primary) leaving maintenance closes it.
+  const b = new Server(s.s1!.be, 'bk', 9, true, 1, 1, 0);
+  s.s1!.be.servers.push(b);
+  s.s3!.shutdownBackupsOnUp = true;
+  out.length = 0;
+  sm.setAdmin(s.s3!, 'ready');
+  assert.deepEqual(shut(), ['[SHUTDOWN] be/bk']);
+  // A backup server with the option closes nothing when it comes up.
+  b.shutdownBackupsOnUp = true;
+  out.length = 0;
+  sm.setAdmin(b, 'maint');
+  sm.setAdmin(b, 'ready');
+  assert.deepEqual(shut(), []);
 });

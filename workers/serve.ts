@@ -29,6 +29,7 @@ import { compileProxyRules } from '../src/rules/runtime/compile.js';
 import { backendState } from '../src/dataplane/backend-state.js';
 import { Limiter, gateAcceptor } from '../src/dataplane/limiter.js';
 import { bindErrorText, bindReason } from '../src/listeners/bind-error.js';
+import { ServerSessions } from '../src/dataplane/server-sessions.js';
 
 /** Live sessions, mirrored into this worker's slot of the shared load table. */
 class LiveSet extends Set<{ destroy(): void }> {
@@ -65,6 +66,7 @@ export default async function serve(task: ServeTask): Promise<string> {
   const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x100000000);
 
   const live = new LiveSet(load, task.index);
+  const streams = new ServerSessions();
   const gauges = new ConnGauges(task.conns, runtime.frontends.length);
   // In main mode the main thread admits connections; here only the frees are reported.
   const limiter = new Limiter(gauges, runtime.globalMaxconn);
@@ -73,6 +75,7 @@ export default async function serve(task: ServeTask): Promise<string> {
     gauges,
     worker: task.index,
     live,
+    streams,
     leave: (fe, l) => limiter.leave(fe, l),
     backend: (name) => runtime.backends.get(name),
     balancer(be: RuntimeBackend): Balancer {
@@ -259,6 +262,9 @@ export default async function serve(task: ServeTask): Promise<string> {
         }
         case 'server-change':
           changeServers(m.change);
+          return;
+        case 'shutdown-sessions':
+          for (const slot of m.slots) streams.shutdown(slot);
           return;
         case 'fault':
           if (process.env['SWITCHYARD_FAULT_INJECTION'] === '1') {

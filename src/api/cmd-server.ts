@@ -1,6 +1,6 @@
 // Server commands: `get weight`, `set weight`, `enable|disable server`, `set server … state |
 // weight | health | agent`, `set maxconn server`, `enable|disable health|agent`, `add server`,
-// `del server`. Admin state goes to the shared table (workers' balancers rebuild), health
+// `del server`, `shutdown sessions server`. Admin state goes to the shared table (workers' balancers rebuild), health
 // through the checks' registry. Answers and their order of checks as haproxy 2.6.12 prints them.
 
 import { SRV } from '../ipc/server-table.js';
@@ -200,5 +200,11 @@ export const SERVER_COMMANDS: readonly CommandImpl[] = [
   { name: 'enable agent', level: LEVEL_ADMIN, run: (call) => toggleCheck(call, 'agent', true) },
   { name: 'disable agent', level: LEVEL_ADMIN, run: (call) => toggleCheck(call, 'agent', false) },
   { name: 'del server', level: LEVEL_ADMIN, run: delServer },
+  {
+    name: 'shutdown sessions server',
+    level: LEVEL_ADMIN,
+    // Every thread closes the sessions connected to it now; the answer does not wait for that.
+    run: (call) => withServer(call, 3, (ref) => (call.api.dp.shutdownSessions([ref.server.slot]), '')),
+  },
   { name: 'add server', level: LEVEL_ADMIN, run: addServer },
 ];

@@ -80,6 +80,7 @@ class CheckRunner {
       sessions: (s) => table.get(s.slot, SRV.CUR_CONN),
       queue: (s) => table.get(s.slot, SRV.QUEUE),
       warmup: (s) => this.warmup(s),
+      shutdownSessions: (list) => dp.shutdownSessions(list.map((s) => s.slot)),
     });
   }
 
@@ -195,6 +196,8 @@ class CheckRunner {
 
   private setupServer(s: Server, sm: ServerModel, rt: RuntimeServer, be: RuntimeBackend, proxy: ProxyModel, final: FinalRules, all: Map<string, Server>): void {
     const o = sm.options;
+    s.shutdownOnDown = o['on-marked-down'] === 'shutdown-sessions';
+    s.shutdownBackupsOnUp = o['on-marked-up'] === 'shutdown-backup-sessions';
     const track = o['track'];
     if (typeof track === 'string') {
       const id = track.includes('/') ? track : `${be.name}/${track}`;

@@ -83,6 +83,9 @@ export class Server {
   /** The cause of the pending operational change (op_st_chg). */
   cause: ChangeCause | null = null;
   admCause = '';
+  /** `on-marked-down shutdown-sessions` / `on-marked-up shutdown-backup-sessions`. */
+  shutdownOnDown = false;
+  shutdownBackupsOnUp = false;
 
   constructor(
     readonly be: Backend,
@@ -130,6 +133,8 @@ export interface StateEnv {
   queue(s: Server): number;
   /** Start (or keep) the 1 s slowstart timer of a server. */
   warmup(s: Server): void;
+  /** Close the open sessions of these servers, on every thread (srv_shutdown_streams). */
+  shutdownSessions(servers: readonly Server[]): void;
 }
 
 export class StateMachine {
@@ -162,6 +167,19 @@ export class StateMachine {
 
   private prefix(s: Server): string {
     return `${s.backup ? 'Backup ' : ''}Server ${s.id}`;
+  }
+
+  /** on-marked-down: a server going DOWN (or into maintenance) closes its sessions. */
+  private markedDown(s: Server): void {
+    if (s.shutdownOnDown) this.env.shutdownSessions([s]);
+  }
+
+  /**
+   * on-marked-up: a non-backup server that can take connections again closes the sessions
+   * of the backend's backup servers, so clients reconnect to it (srv_shutdown_backup_streams).
+   */
+  private markedUp(s: Server): void {
+    if (s.shutdownBackupsOnUp && !s.backup && s.nextEweight > 0) this.env.shutdownSessions(s.be.servers.filter((b) => b.backup));
   }
 
   private backendDown(s: Server, prevCount: number): void {
@@ -261,6 +279,7 @@ export class StateMachine {
       if (s.curState !== 'stopped' && s.nextState === 'stopped') {
         s.lastChange = now;
         this.commit(s);
+        this.markedDown(s);
         warn(`${this.prefix(s)} is DOWN${appendStatus(s.cause, s.track?.id ?? null, this.tail(s, true))}`);
         this.backendDown(s, prevCount);
         s.downs++;
@@ -275,6 +294,7 @@ export class StateMachine {
         if (s.nextState === 'starting') this.env.warmup(s);
         this.recalcEweight(s, false);
         this.commit(s);
+        this.markedUp(s);
         warn(`${this.prefix(s)} is UP${appendStatus(s.cause, s.track?.id ?? null, this.tail(s, false))}`);
         this.backendDown(s, prevCount);
       } else if (s.curEweight !== s.nextEweight) {
@@ -301,6 +321,7 @@ export class StateMachine {
         s.lastChange = now;
         s.nextState = 'stopped';
         this.commit(s);
+        this.markedDown(s);
         if (!this.starting) warn(`${this.prefix(s)} is going DOWN for maintenance${cause}${appendStatus(null, forced ? null : (s.track?.id ?? null), this.tail(s, true))}`);
         this.backendDown(s, prevCount);
         s.downs++;
@@ -328,6 +349,7 @@ export class StateMachine {
       if (msg) warn(msg);
       this.recalcEweight(s, false);
       this.commit(s);
+      this.markedUp(s);
       this.backendDown(s, prevCount);
     } else if (s.nextAdmin & MAINT) {
       if (!(s.nextAdmin & FMAINT) && s.curAdmin & FMAINT) {

@@ -114,6 +114,14 @@ export class DataPlane {
     this.changeServers(this.slots.remove(be.name, slot));
   }
 
+  /**
+   * Close the sessions connected to these servers on every thread (HAProxy's
+   * srv_shutdown_streams): nothing is kept for workers started later, which hold none.
+   */
+  shutdownSessions(slots: readonly number[]): void {
+    if (slots.length > 0) this.broadcast({ type: 'shutdown-sessions', slots });
+  }
+
   private changeServers(c: ServerChange): void {
     applyServerChange(this.runtime.backends, c);
     this.broadcast({ type: 'server-change', change: c });

@@ -51,6 +51,7 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListene
   return runSession(fe, clientAddress, ctx, {
     alive: () => alive,
     abort: () => entry.destroy(),
+    kill: () => entry.destroy(),
     attempt(srv, be, release) {
       return new Promise((resolve) => {
         const started = Date.now();

@@ -20,6 +20,7 @@ import { HeldInput, inspect } from './tcp-inspect.js';
 import { forward } from './tcp-forward.js';
 import type { TcpProxyRules, TcpRuleSets } from './tcp-rules.js';
 import { TcpTxn, type BufferLimits } from './tcp-txn.js';
+import type { ServerSessions } from './server-sessions.js';
 
 export interface SessionContext {
   readonly table: ServerTable;
@@ -30,6 +31,8 @@ export interface SessionContext {
   backend(name: string): RuntimeBackend | undefined;
   /** Live sessions, so a soft stop can wait for them and a hard stop can end them. */
   readonly live: Set<{ destroy(): void }>;
+  /** Sessions by the server they are connected to (on-marked-down, `shutdown sessions server`). */
+  readonly streams: ServerSessions;
   /** A session of this frontend, accepted by `l`, ended (frees its maxconn slots); called once per session. */
   leave(fe: RuntimeFrontend, l: RuntimeListener): void;
 }
@@ -124,6 +127,8 @@ export interface Connector {
   attempt(srv: RuntimeServer, be: RuntimeBackend, release: () => void): Attempt | Promise<Attempt>;
   /** Give up: close the client (no server could take it). */
   abort(): void;
+  /** End the session now, server side included (HAProxy's stream_shutdown). */
+  kill(): void;
 }
 
 /**
@@ -175,20 +180,26 @@ function attemptOn(be: RuntimeBackend, ctx: SessionContext, conn: Connector, slo
   const failed = (r: Attempt): Attempt => {
     if (!r.ok) {
       ctx.table.count(slot, ctx.worker, CNT.CONN_ERR);
-      ctx.table.release(slot);
+      release();
       observeError(ctx.table, srv, OBS.L4_ERR);
     } else observeSuccess(ctx.table, srv, 4);
     return r;
   };
+  // Attached while it holds the slot: from the attempt until release (or failure).
+  ctx.streams.attach(slot, conn);
+  const release = (): void => {
+    ctx.streams.detach(slot, conn);
+    ctx.table.release(slot);
+  };
   let pending: Attempt | Promise<Attempt>;
   try {
-    pending = conn.attempt(srv, be, () => ctx.table.release(slot));
+    pending = conn.attempt(srv, be, release);
   } catch (e) {
-    ctx.table.release(slot);
+    release();
     throw e;
   }
   return pending instanceof Promise ? pending.then(failed, (e: unknown) => {
-    ctx.table.release(slot);
+    release();
     throw e;
   }) : failed(pending);
 }
@@ -336,6 +347,8 @@ export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, l: Run
   await connectServer(be, pick, ctx, {
     alive: () => !client.destroyed,
     abort: () => void client.destroy(),
+    // Forwarding ends the server side when the client goes.
+    kill: () => void client.destroy(),
     async attempt(srv, backend, release) {
       const r = await connect(srv, backend.timeouts.connect);
       if (!r.ok) return r;

@@ -153,6 +153,11 @@ function exchange(
     {
       alive: () => !client.failed,
       abort: () => undefined,
+      // Both sides close: the exchange in progress ends, nothing goes back to the pool.
+      kill: () => {
+        sock.destroy();
+        server?.sock.destroy();
+      },
       attempt(srv, _be, rel) {
         const use = (c: ServerConn): Attempt => {
           server = c;

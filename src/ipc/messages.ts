@@ -30,9 +30,12 @@ export interface ServeTask {
 }
 
 export type MainToWorker =
-  /** main accept mode: accepted fds for this worker (batched: one message per accept batch). */
+  /**
+   * main accept mode: accepted fds for this worker (batched: one message per accept batch),
+   * already admitted by the main thread's maxconn limiter.
+   */
   | { readonly type: 'fds'; readonly fds: readonly number[]; readonly listener: number }
-  /** main accept mode: fds already admitted by the main thread's maxconn limiter. */
+  /** SIGUSR1: stop listening, let open sessions finish. */
   | { readonly type: 'soft-stop' }
   /** SIGTTOU: close the listeners (the ports are released); sessions continue. */
   | { readonly type: 'pause' }
@@ -41,6 +44,8 @@ export type MainToWorker =
   | { readonly type: 'stop' }
   /** `add server` / `del server`: the backend's server list changed (the slot is in the table). */
   | { readonly type: 'server-change'; readonly change: ServerChange }
+  /** on-marked-down/up, `shutdown sessions server`: close the sessions these servers hold now. */
+  | { readonly type: 'shutdown-sessions'; readonly slots: readonly number[] }
   /** Fault injection for tests: the worker dies (honoured only with SWITCHYARD_FAULT_INJECTION=1). */
   | { readonly type: 'fault' };
 

@@ -123,6 +123,18 @@ function onError(): LineOption {
   };
 }
 
+/** `on-marked-down shutdown-sessions`, `on-marked-up shutdown-backup-sessions`: one action each. */
+function onMarked(name: string, action: string, summary: string): LineOption {
+  return {
+    name,
+    args: 1,
+    status: 'ready',
+    onDefaultServer: true,
+    summary,
+    parse: (words) => (words[0] === action ? { value: action } : { error: `'${name}' expects '${action}' but got '${words[0]}'.` }),
+  };
+}
+
 /** `addr <ipv4|ipv6>[:port]`: where health checks connect instead of the server's address. */
 function checkAddr(name: string): LineOption {
   return {
@@ -141,7 +153,7 @@ function checkAddr(name: string): LineOption {
 /** Server options HAProxy 2.6 documents (configuration.txt §5.2). */
 export const SERVER_OPTIONS: readonly LineOption[] = [
   // Health checks (src/checks): what runs is ready, passive observation (observe, error-limit,
-  // on-error) included; TLS, PROXY protocol and on-marked-* are not implemented yet.
+  // on-error, on-marked-*) included; TLS and the PROXY protocol are not implemented yet.
   flag('check', 'ready', true),
   time('inter', 'ready'),
   time('fastinter', 'ready'),
@@ -163,8 +175,8 @@ export const SERVER_OPTIONS: readonly LineOption[] = [
   observe(),
   errorLimit(),
   onError(),
-  valued('on-marked-down', CHECKS),
-  valued('on-marked-up', CHECKS),
+  onMarked('on-marked-down', 'shutdown-sessions', 'when the server goes DOWN or into maintenance, its open sessions are closed'),
+  onMarked('on-marked-up', 'shutdown-backup-sessions', "when this (non-backup) server comes UP, the backend's backup servers' sessions are closed"),
   valued('track', 'ready'),
   time('slowstart', 'ready'),
   valued('health-check', CHECKS),
