@@ -1,7 +1,7 @@
 {
   # The Switchyard native addon: thin syscall wrappers (listeners, accept thread, dup/close,
-  # CPU pinning, socket options) and the splice forwarder. Built offline against the local Node
-  # headers (npm's nodedir=/usr). The typed loader is src/native/addon.ts.
+  # CPU pinning, socket options, resource limits) and the splice forwarder. Built offline
+  # against the local Node headers (npm's nodedir=/usr). The typed loader is src/native/addon.ts.
   "targets": [
     {
       "target_name": "switchyard",
@@ -11,7 +11,8 @@
         "native/args.cc",
         "native/sockaddr.cc",
         "native/acceptor.cc",
-        "native/forwarder.cc"
+        "native/forwarder.cc",
+        "native/limits.cc"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")"

@@ -1,7 +1,7 @@
 // Module entry and the stateless syscall wrappers: listener creation, getsockname, dup/close,
 // socket options, CPU affinity. Each wrapper does one syscall's worth of work, no policy, and
 // maps errno to a typed error (see errors.h). The threaded parts live in acceptor.cc and
-// forwarder.cc.
+// forwarder.cc; resource limits (getrlimit/setrlimit) in limits.cc.
 #include "addon.h"
 
 #include <errno.h>
@@ -28,6 +28,7 @@
 #include "args.h"
 #include "errors.h"
 #include "forwarder.h"
+#include "limits.h"
 #include "sockaddr.h"
 
 namespace switchyard {
@@ -364,6 +365,7 @@ SwitchyardAddon::SwitchyardAddon(Napi::Env env, Napi::Object exports) {
       {"pinThread", PinThread},       {"getAffinity", GetAffinity},
       {"gettid", GetTid},             {"startAcceptor", Acceptor::Start},
       {"createForwarder", Forwarder::Create},
+      {"getrlimit", GetRlimit},       {"setrlimit", SetRlimit},
   };
   for (const Entry& e : kFunctions) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
   DefineAddon(exports, {});  // records `exports` as the module's entry point

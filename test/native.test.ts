@@ -1,17 +1,17 @@
 // The native addon against real sockets on 127.0.0.1 (ports from binding port 0): listeners and
 // SO_REUSEPORT, the accept thread, the splice forwarder (bulk transfer both ways, connect errors
-// handing the client fd back, half-close, idle timeouts, abort/close, fd hygiene), and CPU
-// pinning from inside a worker_thread. Synchronisation is by events only: no sleeps, no timing
-// thresholds. Every test registers what it opens with a Scope, released in t.after(), so a
-// failed assertion cannot leave a socket holding the event loop open. Skipped when the addon is
-// not built (`npx node-gyp rebuild`).
+// handing the client fd back, half-close, idle timeouts, abort/close, fd hygiene), CPU
+// pinning from inside a worker_thread, and getrlimit/setrlimit. Synchronisation is by events
+// only: no sleeps, no timing thresholds. Every test registers what it opens with a Scope,
+// released in t.after(), so a failed assertion cannot leave a socket holding the event loop
+// open. Skipped when the addon is not built (`npx node-gyp rebuild`).
 
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, openSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -231,6 +231,28 @@ describe('native addon', { skip: addon === undefined ? `not built: ${loadError()
         return true;
       },
     );
+  });
+
+  test('getrlimit/setrlimit: read, lower and restore the soft limit; refusals are system errors', () => {
+    const a = native();
+    const orig = a.getrlimit('nofile');
+    assert.ok(Number.isInteger(orig.soft) && orig.soft > 0 && orig.soft <= orig.hard);
+    const as = a.getrlimit('as');
+    assert.ok(as.soft === Infinity || Number.isInteger(as.soft), 'RLIM_INFINITY reads Infinity');
+    try {
+      a.setrlimit('nofile', orig.soft - 1, orig.hard);
+      assert.deepEqual(a.getrlimit('nofile'), { soft: orig.soft - 1, hard: orig.hard });
+      // RLIMIT_NOFILE above fs.nr_open is refused even with CAP_SYS_RESOURCE.
+      const nrOpen = Number(readFileSync('/proc/sys/fs/nr_open', 'utf8'));
+      assert.throws(() => a.setrlimit('nofile', nrOpen + 1, nrOpen + 1), (err: unknown) => isSystemError(err, 'EPERM') && err.syscall === 'setrlimit');
+      assert.throws(() => a.setrlimit('nofile', orig.hard, orig.hard - 1), (err: unknown) => isSystemError(err, 'EINVAL'));
+    } finally {
+      a.setrlimit('nofile', orig.soft, orig.hard);
+    }
+    assert.deepEqual(a.getrlimit('nofile'), orig);
+    assert.throws(() => a.getrlimit('files' as 'nofile'), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+    assert.throws(() => a.setrlimit('nofile', -1, 10), { name: 'TypeError', code: 'ERR_OUT_OF_RANGE' });
+    assert.throws(() => a.setrlimit('nofile', 1.5, 10), { name: 'TypeError', code: 'ERR_OUT_OF_RANGE' });
   });
 
   test('createListener validates its options', () => {

@@ -270,7 +270,7 @@ export function run(): void {
   // start-up plumbing: the copy still has to report to its parent after a `resetenv`.
   r.env.applyTo(process.env, [DAEMON_ENV]);
   if (r.args.demo) sayDemo(demoPort(process.env), err);
-  runConfig(r.model, { pidfile: r.args.pidfile, pid: process.pid, err, program: argv0.replace(/\.js$/, '') }).then(
+  runConfig(r.model, { pidfile: r.args.pidfile, pid: process.pid, err, program: argv0.replace(/\.js$/, ''), memoryMb: r.args.memoryMb }).then(
     (code) => process.exit(code),
     (e: unknown) => {
       err(`[ALERT]    (${process.pid}) : ${e instanceof Error ? e.message : String(e)}\n`);

@@ -103,6 +103,8 @@ export interface ForwardOptions {
   readonly noDelay?: boolean;
   /** Emit 'connected' (default true). Every event is a thread hop; skip it when unused. */
   readonly notifyConnected?: boolean;
+  /** SO_KEEPALIVE on the server socket (`option srvtcpka` / `tcpka`); default false. */
+  readonly keepAlive?: boolean;
 }
 
 export type ForwardCloseReason =
@@ -189,6 +191,15 @@ export interface Forwarder {
   close(): void;
 }
 
+/** The resource limits getrlimit()/setrlimit() know, by name (never by a platform's number). */
+export type RlimitResource = 'nofile' | 'as' | 'data' | 'core' | 'stack' | 'nproc';
+
+/** One resource's limits. RLIM_INFINITY ("unlimited") is `Infinity`, both ways. */
+export interface Rlimit {
+  readonly soft: number;
+  readonly hard: number;
+}
+
 export interface NativeAddon {
   /** The capabilities that work on this OS: 'REUSEPORT', 'SPLICE', 'CPU_AFFINITY'. */
   features(): string[];
@@ -225,6 +236,13 @@ export interface NativeAddon {
   shutdownWrite(fd: number): void;
   /** One forwarder = one native epoll thread; create one per worker thread. */
   createForwarder(opts?: ForwarderOptions): Forwarder;
+  /** getrlimit(2). Process-wide: worker threads share the main thread's limits. */
+  getrlimit(resource: RlimitResource): Rlimit;
+  /**
+   * setrlimit(2) with integers >= 0 or Infinity. Throws NativeSystemError (EPERM: above the hard
+   * limit without CAP_SYS_RESOURCE, or 'nofile' above /proc/sys/fs/nr_open; EINVAL: soft > hard).
+   */
+  setrlimit(resource: RlimitResource, soft: number, hard: number): void;
 }
 
 const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
@@ -244,6 +262,8 @@ const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
   'setKeepAlive',
   'shutdownWrite',
   'createForwarder',
+  'getrlimit',
+  'setrlimit',
 ];
 
 /** Set to 1 to run without the addon (exercises the pure-JS paths). */

@@ -1,6 +1,6 @@
 // `global` section keywords: process management, threads, limits, tuning and TLS defaults.
 // Values are validated here; keywords with behaviour of their own (environment, identity,
-// hard-stop-after, noreuseport) come from the modules that implement it.
+// hard-stop-after, noreuseport, ulimit-n, strict-limits) come from the modules that implement it.
 
 import type { KwContext, SectionKeyword } from '../config/keyword.js';
 import { pending, type Status } from '../config/status.js';
@@ -11,6 +11,7 @@ import { ENVIRONMENT_KEYWORDS } from './environment.js';
 import { IDENTITY_KEYWORDS } from './identity.js';
 import { HARD_STOP_AFTER } from './hard-stop.js';
 import { NOREUSEPORT } from './reuseport.js';
+import { STRICT_LIMITS, ULIMIT_N } from './limits.js';
 
 const PROCESS = pending('process');
 const DATA = pending('data-plane');
@@ -143,8 +144,7 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   flag('master-worker'),
   flag('quiet', 'ready'),
   { ...flag('zero-warning', 'ready'), summary: 'any configuration warning is fatal, for -c and for starting (as -dW)' },
-  // setrlimit() needs the native addon; `no strict-limits` is how HAProxy turns it off.
-  { ...flag('strict-limits'), negatable: true },
+  STRICT_LIMITS,
   flag('noepoll'),
   { ...flag('nosplice', 'ready'), summary: 'TCP sessions are copied through JS sockets instead of the native splice forwarder' },
   NOREUSEPORT,
@@ -155,7 +155,7 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   int('maxsslconn', TLS),
   int('maxconnrate'),
   int('maxsessrate'),
-  int('ulimit-n', PROCESS),
+  ULIMIT_N,
   HARD_STOP_AFTER,
   time('grace'),
   description,

@@ -3,6 +3,8 @@
 // let open connections finish, at most `hard-stop-after`), SIGTTOU/SIGTTIN pause/resume
 // listening. Handlers are installed before the workers start, so a signal during start-up is
 // honoured too. Once everything is bound, the process takes its configured user and group.
+// Resource limits: the FD limit (`ulimit-n`, maxconn) is raised before anything is bound, and
+// shared by the worker threads; `-m` last, once the workers have reserved their memory.
 
 import { writeFileSync, rmSync } from 'node:fs';
 import type { ConfigModel } from '../config/model.js';
@@ -12,14 +14,22 @@ import { startControlPlane, type ControlService } from './control.js';
 import { dropPrivileges, identityOf } from './identity.js';
 import { hardStopAfter, scheduleHardStop } from './hard-stop.js';
 import { acceptModeOverride, shardConflict } from './reuseport.js';
+import { strictLimits, wantedFds } from './limits.js';
+import { fixMemLimit, raiseFdLimit, systemRlimits } from './rlimits.js';
+import { loadAddon, loadError } from '../native/addon.js';
 
 export interface RunOptions {
   readonly pidfile?: string;
   readonly pid: number;
   /** argv[0] as HAProxy names itself in "[PROGRAM.main()] ..." alerts. */
   readonly program?: string;
+  /** `-m MEGS`: the address-space limit (0 or absent: none). */
+  readonly memoryMb?: number;
   err(text: string): void;
 }
+
+/** A start-up limit was refused under strict-limits; its alert is already out. */
+class LimitRefused extends Error {}
 
 export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number> {
   const program = opts.program ?? 'switchyard';
@@ -29,6 +39,10 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
   const override = acceptModeOverride(model);
   if (override) notice(override.notice);
   const dp = new DataPlane(model, { onProblem: alert, onNotice: notice, ...(override ? { mode: override.mode } : {}) });
+  // Before binding, as HAProxy: a limit it cannot have under strict-limits stops it here.
+  const strict = strictLimits(model);
+  const rlimits = systemRlimits(loadAddon(), loadError());
+  if (!raiseFdLimit(wantedFds(model, dp.threads), strict, program, rlimits, { alert, warning, notice })) return Promise.resolve(1);
   const conflict = shardConflict(model, dp.threads);
   if (conflict) {
     alert(conflict);
@@ -55,6 +69,7 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
       // Listeners and the stats socket are bound: now the configured identity (HAProxy's
       // set_identity). A failure rejects `started`: alert, exit 1.
       dropPrivileges(identityOf(model), program, warning);
+      if (!fixMemLimit(opts.memoryMb ?? 0, strict, program, rlimits, { alert, warning, notice })) throw new LimitRefused();
     });
     const stopControl = (): Promise<void> => (control ? control.stop() : Promise.resolve());
     const finish = (code: number): void => {
@@ -113,7 +128,7 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
       () => reportToParent({ type: 'ready' }),
       (e: unknown) => {
         reportToParent({ type: 'failed' });
-        opts.err(`[ALERT]    (${opts.pid}) : ${e instanceof Error ? e.message : String(e)}\n`);
+        if (!(e instanceof LimitRefused)) opts.err(`[ALERT]    (${opts.pid}) : ${e instanceof Error ? e.message : String(e)}\n`);
         ending = true;
         finish(1);
       },
