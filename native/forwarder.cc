@@ -149,6 +149,7 @@ struct Command {
   Timeouts t;
   bool noDelay = true;
   bool notifyConnected = true;
+  bool keepAlive = false;  // SO_KEEPALIVE on the server socket (option srvtcpka / tcpka)
 };
 
 }  // namespace
@@ -204,7 +205,7 @@ class ForwarderCore {
   bool stopped() const { return stopped_; }
 
   uint64_t Connect(int clientFd, const SockAddr& addr, const Timeouts& t, bool noDelay,
-                   bool notifyConnected, napi_value cb) {
+                   bool notifyConnected, bool keepAlive, napi_value cb) {
     uint64_t id = next_id_++;
     napi_ref ref;
     napi_create_reference(env_, cb, 1, &ref);
@@ -214,7 +215,7 @@ class ForwarderCore {
       refed_ = true;
     }
     active.fetch_add(1);
-    Command cmd{Command::kConnect, id, clientFd, addr, t, noDelay, notifyConnected};
+    Command cmd{Command::kConnect, id, clientFd, addr, t, noDelay, notifyConnected, keepAlive};
     Post(cmd);
     return id;
   }
@@ -454,6 +455,10 @@ class ForwarderCore {
     if (cmd.noDelay) {
       int one = 1;
       setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
+    if (cmd.keepAlive) {
+      int one = 1;
+      setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
     }
     int r = connect(s, cmd.addr.get(), cmd.addr.len);
     if (r != 0 && errno != EINPROGRESS && errno != EINTR) {
@@ -937,13 +942,15 @@ Napi::Value Forwarder::Connect(const Napi::CallbackInfo& info) {
   if (!OptBool(opts, "noDelay", "opts", true, &noDelay)) return env.Undefined();
   bool notifyConnected = true;
   if (!OptBool(opts, "notifyConnected", "opts", true, &notifyConnected)) return env.Undefined();
+  bool keepAlive = false;
+  if (!OptBool(opts, "keepAlive", "opts", false, &keepAlive)) return env.Undefined();
   if (!core_ || core_->stopped()) {
     Napi::Error error = Napi::Error::New(env, "The forwarder is closed");
     error.Set("code", Napi::String::New(env, "ERR_FORWARDER_CLOSED"));
     error.ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  uint64_t id = core_->Connect(fd, addr, t, noDelay, notifyConnected, cb);
+  uint64_t id = core_->Connect(fd, addr, t, noDelay, notifyConnected, keepAlive, cb);
   return Napi::Number::New(env, static_cast<double>(id));
 #else
   return ThrowErrno(env, ENOSYS, "connect");

@@ -164,6 +164,7 @@ export default async function serve(task: ServeTask): Promise<string> {
 
   /** A raw fd from any native path, admitted: splice it (or, with `nosplice`, copy it). */
   const serveFd = (fd: number, fe: RuntimeFrontend, l: RuntimeListener): void => {
+    if (fe.clientKeepAlive) addon?.setKeepAlive(fd, true);
     // Rules that read the payload need the bytes in JS: such frontends are not spliced.
     if (native && fe.mode === 'tcp' && !tcpRules.needsInspection(fe.name)) void spliceSession(fd, fe, l, native);
     else serveSocket(new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true }), fe, l);
@@ -175,7 +176,15 @@ export default async function serve(task: ServeTask): Promise<string> {
   const listenJs = (l: RuntimeListener, fe: RuntimeFrontend, done: number[]): Promise<void> =>
     new Promise((resolve) => {
       const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (sock) =>
-        limiter.admit(fe, l, () => serveSocket(sock, fe, l), () => sock.destroy()),
+        limiter.admit(
+          fe,
+          l,
+          () => {
+            if (fe.clientKeepAlive) sock.setKeepAlive(true);
+            serveSocket(sock, fe, l);
+          },
+          () => sock.destroy(),
+        ),
       );
       const tmp = `${l.path}.${process.pid}.tmp`;
       srv.once('error', (e) => {

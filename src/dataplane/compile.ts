@@ -55,6 +55,8 @@ export interface RuntimeBackend {
   readonly hashType: HashType;
   readonly retries: number;
   readonly redispatch: boolean;
+  /** `option srvtcpka` (or `tcpka`): SO_KEEPALIVE on server connections. */
+  readonly serverKeepAlive: boolean;
   readonly allBackups: boolean;
   readonly timeouts: Timeouts;
   readonly lbOffset: number;
@@ -94,6 +96,8 @@ export interface RuntimeFrontend {
   readonly mode: 'tcp' | 'http';
   readonly listeners: readonly RuntimeListener[];
   readonly maxconn: number;
+  /** `option clitcpka` (or `tcpka`): SO_KEEPALIVE on client connections. */
+  readonly clientKeepAlive: boolean;
   readonly defaultBackend: string | null;
   readonly timeouts: Timeouts;
 }
@@ -124,6 +128,14 @@ function timeoutsOf(p: ProxyModel): Timeouts {
   };
 }
 
+/**
+ * `option clitcpka` / `srvtcpka`, else `option tcpka` (which sets both sides): the side's own
+ * option, when written (or negated), decides.
+ */
+function keepAliveOption(p: ProxyModel, side: 'clitcpka' | 'srvtcpka'): boolean {
+  return (p.options[side] ?? p.options['tcpka'])?.enabled === true;
+}
+
 function family(a: AddressModel): 4 | 6 {
   return a.family === 'ipv6' ? 6 : 4;
 }
@@ -143,6 +155,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
       hashType,
       retries: num(p.settings['retries']?.value, 3),
       redispatch: p.options['redispatch']?.enabled === true,
+      serverKeepAlive: keepAliveOption(p, 'srvtcpka'),
       allBackups: p.options['allbackups']?.enabled === true,
       timeouts: timeoutsOf(p),
       lbOffset: lay.lbOffset,
@@ -204,6 +217,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
       mode: p.mode === 'http' ? 'http' : 'tcp',
       listeners,
       maxconn,
+      clientKeepAlive: keepAliveOption(p, 'clitcpka'),
       // A listen section is its own backend.
       defaultBackend: typeof def === 'string' ? def : p.cap.backend ? p.name : null,
       timeouts: timeoutsOf(p),

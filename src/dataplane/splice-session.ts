@@ -76,6 +76,7 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListene
               serverFinMs: be.timeouts.serverFin,
               // The session only needs to hear of failure or the end: one thread hop less.
               notifyConnected: false,
+              keepAlive: be.serverKeepAlive,
             },
             (ev) => {
               if (ev.type === 'connected') return;

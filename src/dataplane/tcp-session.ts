@@ -87,11 +87,12 @@ async function acquireQueued(table: ServerTable, slot: number, timeoutMs: number
 
 export type ConnectResult = { ok: true; socket: net.Socket } | { ok: false; immediate: boolean };
 
-
-export function connect(srv: RuntimeServer, timeoutMs: number): Promise<ConnectResult> {
+/** Connect to `srv` of `be`: its connect timeout, and SO_KEEPALIVE with `option srvtcpka`. */
+export function connect(srv: RuntimeServer, be: RuntimeBackend): Promise<ConnectResult> {
+  const timeoutMs = be.timeouts.connect;
   return new Promise((resolve) => {
     const started = Date.now();
-    const s = net.connect({ host: srv.host, port: srv.port, family: srv.family, allowHalfOpen: true });
+    const s = net.connect({ host: srv.host, port: srv.port, family: srv.family, allowHalfOpen: true, keepAlive: be.serverKeepAlive });
     let timer: NodeJS.Timeout | undefined;
     const done = (r: ConnectResult): void => {
       if (timer) clearTimeout(timer);
@@ -350,7 +351,7 @@ export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, l: Run
     // Forwarding ends the server side when the client goes.
     kill: () => void client.destroy(),
     async attempt(srv, backend, release) {
-      const r = await connect(srv, backend.timeouts.connect);
+      const r = await connect(srv, backend);
       if (!r.ok) return r;
       if (client.destroyed) {
         r.socket.destroy();

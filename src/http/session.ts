@@ -175,7 +175,7 @@ function exchange(
         }
         const idle = reuse !== 'never' && (reuse !== 'safe' || !firstOfSession) ? ctx.pool.take(srv.slot) : undefined;
         if (idle) return use(idle);
-        return connect(srv, be.timeouts.connect).then((r) => {
+        return connect(srv, be).then((r) => {
           if (!r.ok) return r;
           r.socket.setNoDelay(true);
           return use(serverConn(r.socket, srv.slot));

@@ -164,6 +164,10 @@ const READY_OPTIONS: ReadonlySet<string> = new Set([
   'http-server-close',
   'http-keep-alive',
   'persist',
+  // SO_KEEPALIVE on client (frontend) and server (backend) connections, every path.
+  'tcpka',
+  'clitcpka',
+  'srvtcpka',
   // Health checks (src/checks).
   ...CHECK_TYPES,
   'log-health-checks',
