@@ -76,7 +76,9 @@ describe('add server / del server', { timeout: 120_000 }, () => {
     assert.equal(await cli(sock, 'enable server be/s2\n'), '\n');
     // roundrobin over both threads: exact alternation.
     assert.deepEqual(await tally(port, 6), { A: 3, B: 3 });
-    assert.match(await cli(sock, 'show stat\n'), /\nbe,s2,0,0,0,1,,3,/);
+    // stot 3. scur/smax are not asserted: a client sees the server's close a moment before
+    // the proxy's session ends, so the next connection may briefly overlap it.
+    assert.match(await cli(sock, 'show stat\n'), /\nbe,s2,0,0,\d+,\d+,,3,/);
 
     assert.equal(await cli(sock, 'del server be/s2\n'), 'Only servers in maintenance mode can be deleted.\n');
     assert.equal(await cli(sock, 'disable server be/s2\n'), '\n');
@@ -87,7 +89,7 @@ describe('add server / del server', { timeout: 120_000 }, () => {
     // The freed slot serves the next server: its traffic goes to the new address, its counters start at 0.
     assert.equal(await cli(sock, `add server be/s3 127.0.0.1:${ports['C']} enabled weight 2\n`), 'New server registered.\n\n');
     assert.deepEqual(await tally(port, 6), { A: 2, C: 4 });
-    assert.match(await cli(sock, 'show stat\n'), /\nbe,s3,0,0,0,1,,4,/);
+    assert.match(await cli(sock, 'show stat\n'), /\nbe,s3,0,0,\d+,\d+,,4,/);
     assert.equal(await cli(sock, 'get weight be/s3\n'), '2 (initial 2)\n\n');
   });
 

@@ -3,9 +3,8 @@
 // order as soon as any thread frees a slot (every leave notifies the global gauge). As HAProxy
 // does, a full listener or frontend also stops accepting, so new connections stay in the
 // kernel's accept queue: native acceptors check the three limits in the shared gauges before
-// each accept (`gateAcceptor`). A JS listener
-// cannot do that: it keeps accepting into the waiting list. Nothing waiting is dropped
-// silently: stopping closes them.
+// each accept (`gateAcceptor`). A JS listener cannot do that: it keeps accepting into the
+// waiting list. Nothing waiting is dropped silently: stopping closes them.
 
 import { ConnGauges, GAUGE_GLOBAL } from '../ipc/conn-gauges.js';
 import type { RuntimeFrontend, RuntimeListener } from './compile.js';
@@ -29,18 +28,24 @@ export class Limiter {
   constructor(private readonly gauges: ConnGauges, private readonly globalMax: number) {}
 
   /**
-   * Take a slot for `fe` if both limits allow it (atomically: other threads admit too), the
-   * limits as the runtime API may have changed them (`set maxconn frontend|global`).
+   * Take a slot for `fe` through `l` if the three limits allow it (atomically: other threads
+   * admit too), the limits as the runtime API may have changed them (`set maxconn
+   * frontend|global`).
    */
   private tryEnter(fe: RuntimeFrontend, l: RuntimeListener): boolean {
     const g = this.gauges;
     return g.tryEnter(fe.index, g.frontendLimit(fe.index, fe.maxconn), g.globalLimit(this.globalMax), l.index, l.maxconn);
   }
 
-  /** Start now if the limits allow (and nobody waits before it), else wait. */
+  /**
+   * Start now if the limits allow and nobody of the same listener or frontend waits before
+   * it, else wait. A full listener holds back only its own clients: those of the frontend's
+   * other binds, and of other frontends, go past its waiters (as in HAProxy, which pauses
+   * only the full listener).
+   */
   admit(fe: RuntimeFrontend, l: RuntimeListener, start: () => void, drop: () => void): void {
     if (this.closed) return drop();
-    if (this.waiting.length === 0 && this.tryEnter(fe, l)) {
+    if ((this.waiting.length === 0 || !this.waiting.some((w) => w.l === l || w.fe === fe)) && this.tryEnter(fe, l)) {
       start();
       return;
     }

@@ -22,6 +22,7 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListene
   let alive = true;
   let id = -1;
   let left = false;
+  let killed = false;
   const leave = (): void => {
     if (left) return;
     left = true;
@@ -49,9 +50,13 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListene
     }
   };
   return runSession(fe, clientAddress, ctx, {
-    alive: () => alive,
+    // Killed: a connect error already on its way back must not become a retry.
+    alive: () => alive && !killed,
     abort: () => entry.destroy(),
-    kill: () => entry.destroy(),
+    kill: () => {
+      killed = true;
+      entry.destroy();
+    },
     attempt(srv, be, release) {
       return new Promise((resolve) => {
         const started = Date.now();

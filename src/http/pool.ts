@@ -15,6 +15,8 @@ export interface ServerConn {
   uses: number;
   /** While parked: drops it from the idle list (kept to remove the listeners on take). */
   parked: (() => void) | null;
+  /** Closed on purpose (`shutdown sessions`, on-marked-*): not the server's failure. */
+  killed?: boolean;
 }
 
 const PURGE_DELAY_MS = 5000;

@@ -146,17 +146,23 @@ function exchange(
   const forcedName = cookie && cookie.slot >= 0 ? null : beHttp?.useServer(txn) ?? null;
   const forced = cookie && cookie.slot >= 0 ? cookie.slot : forcedName !== null ? be.servers.find((s) => s.name === forcedName)?.slot ?? -1 : -1;
   const reuse = beHttp?.reuse ?? 'safe';
+  let killed = false;
   const connecting = connectServer(
     be,
     () => balanceInput(be, req, sock, txn),
     ctx,
     {
-      alive: () => !client.failed,
+      alive: () => !client.failed && !killed,
       abort: () => undefined,
-      // Both sides close: the exchange in progress ends, nothing goes back to the pool.
+      // Both sides close: the exchange in progress ends, nothing goes back to the pool, and
+      // the server is not blamed for it (no error page, no observe error).
       kill: () => {
+        killed = true;
         sock.destroy();
-        server?.sock.destroy();
+        if (server) {
+          server.killed = true;
+          server.sock.destroy();
+        }
       },
       attempt(srv, _be, rel) {
         const use = (c: ServerConn): Attempt => {
@@ -177,6 +183,11 @@ function exchange(
         if (idle) return use(idle);
         return connect(srv, be).then((r) => {
           if (!r.ok) return r;
+          if (killed) {
+            // Killed while connecting: the request must not go out.
+            r.socket.destroy();
+            return { ok: false, immediate: false };
+          }
           r.socket.setNoDelay(true);
           return use(serverConn(r.socket, srv.slot));
         });
@@ -229,6 +240,7 @@ async function toServer(
     let uploaded = req.framing.kind === 'none';
     const fail = async (status: number): Promise<Outcome> => {
       sc.sock.destroy();
+      if (sc.killed) return { keepAlive: false, own: null };
       const keep = clientKeep && uploaded && !client.failed;
       ctx.gauges.count(fe.index, statusClass(status));
       if (!client.failed) await client.write(replyBytes(errorPage(status, txn, feHttp, beHttp), keep ? (req.versionMinor === 0 ? 'keep-alive' : null) : 'close'), fe.timeouts.client);
@@ -262,6 +274,7 @@ async function toServer(
         r = w === NEED_MORE ? readResponse(sc.wire, req.method, ctx) : w;
       }
       if (typeof r === 'number') {
+        if (sc.killed) return fail(502);
         observeError(ctx.table, srv, r);
         return fail(r === OBS.HTTP_READ_TIMEOUT ? 504 : 502);
       }

@@ -20,7 +20,7 @@ const MAX = 1;
 const LIMIT = 2;
 const ENTITY_SLOTS = 4;
 
-/** BigInt64 counters of an entity (process or frontend). */
+/** BigInt64 counters of an entity (process, frontend, or listener: CONN_TOTAL only). */
 export const FC = {
   /** Connections accepted (HAProxy's conn_tot / stot / CumConns). Counted by `enter`. */
   CONN_TOTAL: 0,
@@ -90,15 +90,19 @@ export class ConnGauges {
    * (src/dataplane/limiter.ts).
    */
   tryEnter(fe: number, feMax: number, globalMax: number, li: number, liMax: number): boolean {
+    const liAt = this.listenerCur(li);
+    const feAt = (fe + 1) * ENTITY_SLOTS + CUR;
+    // Plain reads first: a waiter retried on every leave must not take and give back the
+    // process's slot each time (another thread would see the process full for an instant).
+    if ((liMax > 0 && Atomics.load(this.i32, liAt) >= liMax) || (feMax > 0 && Atomics.load(this.i32, feAt) >= feMax)) return false;
     const g = this.take(CUR, globalMax);
     if (g < 0) return false;
-    const liAt = this.listenerCur(li);
     const l = this.take(liAt, liMax);
     if (l < 0) {
       Atomics.sub(this.i32, CUR, 1);
       return false;
     }
-    const f = this.take((fe + 1) * ENTITY_SLOTS + CUR, feMax);
+    const f = this.take(feAt, feMax);
     if (f < 0) {
       Atomics.sub(this.i32, liAt, 1);
       Atomics.sub(this.i32, CUR, 1);

@@ -35,9 +35,23 @@ const atol = (w: string): number => {
   return m ? Number(m[1]) : 0;
 };
 
-/** `maxconn` / `backlog` as HAProxy reads them: atol(), then refused below 0 in its words. */
+/**
+ * atol() stored in an int, as HAProxy stores bind `maxconn` / `backlog`: strtol saturates at
+ * the long's bounds, the int keeps the low 32 bits (3000000000 reads as -1294967296).
+ */
+function atolInt(w: string): number {
+  const m = /^\s*([+-]?\d+)/.exec(w);
+  if (!m) return 0;
+  const LONG = (1n << 63n) - 1n;
+  let v = BigInt(m[1]!);
+  if (v > LONG) v = LONG;
+  if (v < -LONG - 1n) v = -LONG - 1n;
+  return Number(BigInt.asIntN(32, v));
+}
+
+/** `maxconn` / `backlog` as HAProxy reads them (atolInt), then refused below 0 in its words. */
 function nonNegative(name: string, w: string, rule: string): { value: number } | { error: string } {
-  const v = atol(w);
+  const v = atolInt(w);
   return v < 0 ? { error: `'${name}' : invalid value ${v}, must be ${rule}` } : { value: v };
 }
 

@@ -104,7 +104,7 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
         const limit = hardStopAfter(model);
         const hardStop = limit === undefined ? undefined : scheduleHardStop(limit, dp, warning, () => finish(0));
         return dp.softStop().finally(() => hardStop?.cancel());
-      }).then(() => finish(0));
+      }).then(() => finish(0), () => undefined); // a failed start-up has already ended it
     });
     // SIGTTOU/SIGTTIN: release the ports and take them again (HAProxy's pause/resume).
     const say = (what: string, list: { name: string; listen: boolean }[]): void => {
