@@ -66,7 +66,7 @@ export default async function serve(task: ServeTask): Promise<string> {
   const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x100000000);
 
   const live = new LiveSet(load, task.index);
-  const streams = new ServerSessions();
+  const serverSessions = new ServerSessions();
   const gauges = new ConnGauges(task.conns, runtime.frontends.length);
   // In main mode the main thread admits connections; here only the frees are reported.
   const limiter = new Limiter(gauges, runtime.globalMaxconn);
@@ -75,7 +75,7 @@ export default async function serve(task: ServeTask): Promise<string> {
     gauges,
     worker: task.index,
     live,
-    streams,
+    serverSessions,
     leave: (fe, l) => limiter.leave(fe, l),
     backend: (name) => runtime.backends.get(name),
     balancer(be: RuntimeBackend): Balancer {
@@ -273,7 +273,7 @@ export default async function serve(task: ServeTask): Promise<string> {
           changeServers(m.change);
           return;
         case 'shutdown-sessions':
-          for (const slot of m.slots) streams.shutdown(slot);
+          for (const slot of m.slots) serverSessions.shutdown(slot);
           return;
         case 'fault':
           if (process.env['SWITCHYARD_FAULT_INJECTION'] === '1') {

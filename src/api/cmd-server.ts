@@ -1,7 +1,8 @@
 // Server commands: `get weight`, `set weight`, `enable|disable server`, `set server … state |
 // weight | health | agent`, `set maxconn server`, `enable|disable health|agent`, `add server`,
-// `del server`, `shutdown sessions server`. Admin state goes to the shared table (workers' balancers rebuild), health
-// through the checks' registry. Answers and their order of checks as haproxy 2.6.12 prints them.
+// `del server`, `shutdown sessions server`. Admin state goes to the shared table (workers'
+// balancers rebuild), health through the checks' registry. Answers and their order of checks
+// as haproxy 2.6.12 prints them.
 
 import { SRV } from '../ipc/server-table.js';
 import { LEVEL_ADMIN, LEVEL_USER, err, msg, warn, type Answer, type CliCall, type CommandImpl } from './command.js';

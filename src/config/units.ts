@@ -62,6 +62,17 @@ export function parseSize(text: string, what: string): UnitResult {
   return { ok: true, value };
 }
 
+const LONG_MAX = (1n << 63n) - 1n;
+
+/**
+ * A value HAProxy reads with atol() into a C int: strtol saturates at the long's bounds, the
+ * int keeps the low 32 bits (3000000000 becomes -1294967296).
+ */
+export function atolToCInt(v: bigint): number {
+  const long = v > LONG_MAX ? LONG_MAX : v < -LONG_MAX - 1n ? -LONG_MAX - 1n : v;
+  return Number(BigInt.asIntN(32, long));
+}
+
 /**
  * HAProxy reads most integers with atol(): leading digits count, the rest is ignored
  * ('maxconn 1k' is 1). We keep the value it would use and tell the caller about the rest,

@@ -62,13 +62,21 @@ export class DataPlane {
   readonly problems: string[] = [];
   /** Server table slots: the configured servers', then spares for `add server`. */
   readonly slots: ServerSlots;
+  /** False with global `noreuseport`. */
+  private readonly reusePort: boolean;
 
   constructor(private readonly model: ConfigModel, private readonly opts: DataPlaneOptions = {}) {
     const nb = model.global.settings['nbthread']?.value;
     this.threads = opts.threads ?? (typeof nb === 'number' ? nb : availableParallelism());
     const configured = model.global.settings['switchyard.accept-mode']?.value;
     // Default 'shared': measured best in bench/results/l4.md (CPU per connection and per GB).
-    const wanted = opts.mode ?? (configured === 'main' || configured === 'shared' || configured === 'reuseport' ? configured : 'shared');
+    let wanted = opts.mode ?? (configured === 'main' || configured === 'shared' || configured === 'reuseport' ? configured : 'shared');
+    // Global `noreuseport`: no socket gets SO_REUSEPORT, so one socket per worker cannot be.
+    this.reusePort = model.global.settings['noreuseport'] === undefined;
+    if (!this.reusePort && wanted === 'reuseport') {
+      wanted = 'shared';
+      opts.onNotice?.("'noreuseport' is set: 'switchyard.accept-mode reuseport' needs SO_REUSEPORT, using 'shared' (one listening socket for all workers).");
+    }
     this.addon = wanted === 'worker' ? undefined : loadAddon();
     this.mode = this.addon ? wanted : 'worker';
     if (!this.addon && wanted !== 'worker') {
@@ -189,8 +197,10 @@ export class DataPlane {
         for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(fd);
       } else {
         // Each worker gets a dup of its own SO_REUSEPORT socket: the original stays here, so
-        // every fd has exactly one closer (never a double close of a reused fd number).
-        for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(open(true));
+        // every fd has exactly one closer (never a double close of a reused fd number). With
+        // `noreuseport` (only `shards by-thread` gets here then) the second bind fails with
+        // EADDRINUSE and start-up stops, as HAProxy's does.
+        for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(open(this.reusePort));
       }
     }
   }

@@ -32,7 +32,7 @@ export interface SessionContext {
   /** Live sessions, so a soft stop can wait for them and a hard stop can end them. */
   readonly live: Set<{ destroy(): void }>;
   /** Sessions by the server they are connected to (on-marked-down, `shutdown sessions server`). */
-  readonly streams: ServerSessions;
+  readonly serverSessions: ServerSessions;
   /** A session of this frontend, accepted by `l`, ended (frees its maxconn slots); called once per session. */
   leave(fe: RuntimeFrontend, l: RuntimeListener): void;
 }
@@ -187,9 +187,9 @@ function attemptOn(be: RuntimeBackend, ctx: SessionContext, conn: Connector, slo
     return r;
   };
   // Attached while it holds the slot: from the attempt until release (or failure).
-  ctx.streams.attach(slot, conn);
+  ctx.serverSessions.attach(slot, conn);
   const release = (): void => {
-    ctx.streams.detach(slot, conn);
+    ctx.serverSessions.detach(slot, conn);
     ctx.table.release(slot);
   };
   let pending: Attempt | Promise<Attempt>;

@@ -8,7 +8,7 @@ import { FE } from '../config/caps.js';
 import { pending, statusLabel } from '../config/status.js';
 import { didYouMean } from '../config/hint.js';
 import { parseAddress } from '../net/address.js';
-import { parseLooseInt } from '../config/units.js';
+import { atolToCInt, parseLooseInt } from '../config/units.js';
 import { fstatSync } from 'node:fs';
 import { groupId, userId } from '../process/accounts.js';
 
@@ -35,18 +35,10 @@ const atol = (w: string): number => {
   return m ? Number(m[1]) : 0;
 };
 
-/**
- * atol() stored in an int, as HAProxy stores bind `maxconn` / `backlog`: strtol saturates at
- * the long's bounds, the int keeps the low 32 bits (3000000000 reads as -1294967296).
- */
+/** atol() stored in an int, as HAProxy stores bind `maxconn` / `backlog`. */
 function atolInt(w: string): number {
   const m = /^\s*([+-]?\d+)/.exec(w);
-  if (!m) return 0;
-  const LONG = (1n << 63n) - 1n;
-  let v = BigInt(m[1]!);
-  if (v > LONG) v = LONG;
-  if (v < -LONG - 1n) v = -LONG - 1n;
-  return Number(BigInt.asIntN(32, v));
+  return m ? atolToCInt(BigInt(m[1]!)) : 0;
 }
 
 /** `maxconn` / `backlog` as HAProxy reads them (atolInt), then refused below 0 in its words. */

@@ -20,7 +20,16 @@ export function groupId(name: string): number | undefined {
   return lookup('group', name);
 }
 
+/** One answer per name and process: a config names the same user on many bind lines. */
+const cache = new Map<string, number | undefined>();
+
 function lookup(db: Database, name: string): number | undefined {
+  const key = `${db}:${name}`;
+  if (!cache.has(key)) cache.set(key, resolve(db, name));
+  return cache.get(key);
+}
+
+function resolve(db: Database, name: string): number | undefined {
   // A name cannot be empty nor hold the separators of the databases' lines.
   if (name === '' || /[:\n]/.test(name)) return undefined;
   const r = spawnSync('getent', [db, '--', name], { encoding: 'utf8', timeout: 10_000 });

@@ -12,12 +12,11 @@
 import type { SectionKeyword } from '../config/keyword.js';
 import type { ConfigModel } from '../config/model.js';
 import { looseInt } from '../proxy/keywords.js';
+import { atolToCInt } from '../config/units.js';
 
-/** HAProxy keeps `ulimit-n` in a C int filled by atol(): saturate to a long, then wrap to 32 bits. */
-function asCInt(v: number): number {
-  const long = v > 2 ** 63 - 1 ? 2n ** 63n - 1n : v < -(2 ** 63) ? -(2n ** 63n) : BigInt(Math.trunc(v));
-  return Number(BigInt.asIntN(32, long));
-}
+/** HAProxy keeps `ulimit-n` in a C int filled by atol(). */
+// Clamped first: a number of 400 digits is Infinity, which BigInt() refuses.
+const asCInt = (v: number): number => atolToCInt(BigInt(Math.trunc(Math.max(-(2 ** 63), Math.min(2 ** 63, v)))));
 
 export const ULIMIT_N: SectionKeyword = {
   name: 'ulimit-n',

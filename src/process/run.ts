@@ -13,7 +13,6 @@ import { reportToParent } from './daemon.js';
 import { startControlPlane, type ControlService } from './control.js';
 import { dropPrivileges, identityOf } from './identity.js';
 import { hardStopAfter, scheduleHardStop } from './hard-stop.js';
-import { acceptModeOverride, shardConflict } from './reuseport.js';
 import { strictLimits, wantedFds } from './limits.js';
 import { fixMemLimit, raiseFdLimit, systemRlimits } from './rlimits.js';
 import { loadAddon, loadError } from '../native/addon.js';
@@ -36,19 +35,11 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
   const alert = (m: string): void => opts.err(`[ALERT]    (${opts.pid}) : ${m}\n`);
   const warning = (m: string): void => opts.err(`[WARNING]  (${opts.pid}) : ${m}\n`);
   const notice = (m: string): void => opts.err(`[NOTICE]   (${opts.pid}) : ${m}\n`);
-  const override = acceptModeOverride(model);
-  if (override) notice(override.notice);
-  const dp = new DataPlane(model, { onProblem: alert, onNotice: notice, ...(override ? { mode: override.mode } : {}) });
+  const dp = new DataPlane(model, { onProblem: alert, onNotice: notice });
   // Before binding, as HAProxy: a limit it cannot have under strict-limits stops it here.
   const strict = strictLimits(model);
   const rlimits = systemRlimits(loadAddon(), loadError());
   if (!raiseFdLimit(wantedFds(model, dp.threads), strict, program, rlimits, { alert, warning, notice })) return Promise.resolve(1);
-  const conflict = shardConflict(model, dp.threads);
-  if (conflict) {
-    alert(conflict);
-    alert(`[${program}.main()] Some protocols failed to start their listeners! Exiting.`);
-    return Promise.resolve(1);
-  }
   const configured = model.global.settings['pidfile']?.value;
   const pidfile = opts.pidfile ?? (typeof configured === 'string' ? configured : undefined);
 
