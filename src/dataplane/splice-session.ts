@@ -53,9 +53,11 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListene
     // Killed: a connect error already on its way back must not become a retry.
     alive: () => alive && !killed,
     abort: () => entry.destroy(),
-    kill: () => {
-      killed = true;
-      entry.destroy();
+    handle: {
+      kill: () => {
+        killed = true;
+        entry.destroy();
+      },
     },
     attempt(srv, be, release) {
       return new Promise((resolve) => {

@@ -20,7 +20,7 @@ import { HeldInput, inspect } from './tcp-inspect.js';
 import { forward } from './tcp-forward.js';
 import type { TcpProxyRules, TcpRuleSets } from './tcp-rules.js';
 import { TcpTxn, type BufferLimits } from './tcp-txn.js';
-import type { ServerSessions } from './server-sessions.js';
+import type { Killable, ServerSessions } from './server-sessions.js';
 
 export interface SessionContext {
   readonly table: ServerTable;
@@ -128,8 +128,14 @@ export interface Connector {
   attempt(srv: RuntimeServer, be: RuntimeBackend, release: () => void): Attempt | Promise<Attempt>;
   /** Give up: close the client (no server could take it). */
   abort(): void;
-  /** End the session now, server side included (HAProxy's stream_shutdown). */
-  kill(): void;
+  /**
+   * Ends the session now, server side included (HAProxy's stream_shutdown); attached to the
+   * server while the session holds its slot. One object per client session, never per
+   * request: what the per-server sets hold stays alive through minor GCs, and holding each
+   * HTTP request's connector (and all it closes over) cost ~20% more CPU per keep-alive
+   * request in GC (measured with wrk, 41 vs 52 CPU-µs/request).
+   */
+  readonly handle: Killable;
 }
 
 /**
@@ -187,9 +193,9 @@ function attemptOn(be: RuntimeBackend, ctx: SessionContext, conn: Connector, slo
     return r;
   };
   // Attached while it holds the slot: from the attempt until release (or failure).
-  ctx.serverSessions.attach(slot, conn);
+  ctx.serverSessions.attach(slot, conn.handle);
   const release = (): void => {
-    ctx.serverSessions.detach(slot, conn);
+    ctx.serverSessions.detach(slot, conn.handle);
     ctx.table.release(slot);
   };
   let pending: Attempt | Promise<Attempt>;
@@ -349,7 +355,7 @@ export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, l: Run
     alive: () => !client.destroyed,
     abort: () => void client.destroy(),
     // Forwarding ends the server side when the client goes.
-    kill: () => void client.destroy(),
+    handle: { kill: () => void client.destroy() },
     async attempt(srv, backend, release) {
       const r = await connect(srv, backend);
       if (!r.ok) return r;

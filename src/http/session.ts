@@ -26,6 +26,7 @@ import { serializeRequestHead, serializeResponseHead } from './codec/serialize.j
 import { ADMIN_MAINT, CNT, SRV } from '../ipc/server-table.js';
 import { FC } from '../ipc/conn-gauges.js';
 import { OBS, correctStatus, observeError, observeSuccess, type ObsKind } from '../dataplane/observe.js';
+import type { Killable } from '../dataplane/server-sessions.js';
 
 export function httpSession(sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, ctx: HttpContext): Promise<void> {
   ctx.live.add(sock);
@@ -52,6 +53,7 @@ async function serveClient(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpConte
   const reader = new RequestReader(client, fe, ctx);
   let own: ServerConn | null = null;
   let first = true;
+  const handle = new ExchangeKill(sock);
   try {
     for (;;) {
       reader.begin(first);
@@ -61,7 +63,7 @@ async function serveClient(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpConte
         if (head === NEED_MORE) head = reader.next();
       }
       if (!head) return;
-      const pending = exchange(sock, client, head, fe, feHttp, ctx, own, first);
+      const pending = exchange(sock, client, head, fe, feHttp, ctx, own, first, handle);
       const r = pending instanceof Promise ? await pending : pending;
       own = r.own;
       if (!r.keepAlive) return;
@@ -69,6 +71,29 @@ async function serveClient(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpConte
     }
   } finally {
     if (own) ctx.pool.put(own);
+  }
+}
+
+/**
+ * A client connection's handle for `shutdown sessions server` and on-marked-*: one per
+ * connection (see Connector.handle). Killing it closes both sides of the exchange in
+ * progress; nothing goes back to the pool, and the server is not blamed for it (no error
+ * page, no observe error).
+ */
+class ExchangeKill implements Killable {
+  killed = false;
+  /** The server connection of the exchange in progress (cleared at each attempt). */
+  server: ServerConn | null = null;
+
+  constructor(private readonly sock: net.Socket) {}
+
+  kill(): void {
+    this.killed = true;
+    this.sock.destroy();
+    if (this.server) {
+      this.server.killed = true;
+      this.server.sock.destroy();
+    }
   }
 }
 
@@ -86,6 +111,7 @@ function exchange(
   ctx: HttpContext,
   own: ServerConn | null,
   firstOfSession: boolean,
+  handle: ExchangeKill,
 ): Outcome | Promise<Outcome> {
   const txn = new HttpTxn(sock, fe, req, ctx.state);
   ctx.gauges.count(fe.index, FC.REQ_TOTAL);
@@ -146,26 +172,18 @@ function exchange(
   const forcedName = cookie && cookie.slot >= 0 ? null : beHttp?.useServer(txn) ?? null;
   const forced = cookie && cookie.slot >= 0 ? cookie.slot : forcedName !== null ? be.servers.find((s) => s.name === forcedName)?.slot ?? -1 : -1;
   const reuse = beHttp?.reuse ?? 'safe';
-  let killed = false;
   const connecting = connectServer(
     be,
     () => balanceInput(be, req, sock, txn),
     ctx,
     {
-      alive: () => !client.failed && !killed,
+      alive: () => !client.failed && !handle.killed,
       abort: () => undefined,
-      // Both sides close: the exchange in progress ends, nothing goes back to the pool, and
-      // the server is not blamed for it (no error page, no observe error).
-      kill: () => {
-        killed = true;
-        sock.destroy();
-        if (server) {
-          server.killed = true;
-          server.sock.destroy();
-        }
-      },
+      handle,
       attempt(srv, _be, rel) {
+        handle.server = null;
         const use = (c: ServerConn): Attempt => {
+          handle.server = c;
           server = c;
           release = rel;
           chosen = srv;
@@ -183,7 +201,7 @@ function exchange(
         if (idle) return use(idle);
         return connect(srv, be).then((r) => {
           if (!r.ok) return r;
-          if (killed) {
+          if (handle.killed) {
             // Killed while connecting: the request must not go out.
             r.socket.destroy();
             return { ok: false, immediate: false };
