@@ -22,6 +22,7 @@ import { LB_SHARED_SLOTS, type Balancer } from '../src/lb/types.js';
 import { loadAddon, type Acceptor } from '../src/native/addon.js';
 import { ConnGauges } from '../src/ipc/conn-gauges.js';
 import { httpSession } from '../src/http/session.js';
+import { ReadSink } from '../src/http/wire.js';
 import { httpProxy, type HttpContext, type HttpProxy } from '../src/http/context.js';
 import { ServerPool } from '../src/http/pool.js';
 import { limitsFromTune } from '../src/http/codec/limits.js';
@@ -147,9 +148,9 @@ export default async function serve(task: ServeTask): Promise<string> {
     return false;
   };
   /** A client socket, admitted: HTTP or TCP by the frontend's mode. */
-  const serveSocket = (sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener): void => {
+  const serveSocket = (sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, sink?: ReadSink): void => {
     if (fe.mode === 'tcp') void tcpSession(sock, fe, l, tcp);
-    else if (gate(sock, fe, l)) void httpSession(sock, fe, l, http);
+    else if (gate(sock, fe, l)) void httpSession(sock, fe, l, http, sink);
   };
 
   const forwarder = runtime.noSplice ? undefined : addon?.createForwarder();
@@ -167,7 +168,13 @@ export default async function serve(task: ServeTask): Promise<string> {
     if (fe.clientKeepAlive) addon?.setKeepAlive(fd, true);
     // Rules that read the payload need the bytes in JS: such frontends are not spliced.
     if (native && fe.mode === 'tcp' && !tcpRules.needsInspection(fe.name)) void spliceSession(fd, fe, l, native);
-    else serveSocket(new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true }), fe, l);
+    else if (fe.mode === 'http') {
+      // HTTP sockets read into the thread's shared buffer (see ReadSink).
+      // (node reads `onread` in the Socket constructor; its types list it for connect only.)
+      const sink = new ReadSink();
+      const opts: net.SocketConstructorOpts & { onread: net.OnReadOpts } = { fd, allowHalfOpen: true, readable: true, writable: true, onread: sink.onread };
+      serveSocket(new net.Socket(opts), fe, l, sink);
+    } else serveSocket(new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true }), fe, l);
   };
 
   const servers: net.Server[] = [];

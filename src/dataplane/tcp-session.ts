@@ -87,12 +87,15 @@ async function acquireQueued(table: ServerTable, slot: number, timeoutMs: number
 
 export type ConnectResult = { ok: true; socket: net.Socket } | { ok: false; immediate: boolean };
 
-/** Connect to `srv` of `be`: its connect timeout, and SO_KEEPALIVE with `option srvtcpka`. */
-export function connect(srv: RuntimeServer, be: RuntimeBackend): Promise<ConnectResult> {
+/**
+ * Connect to `srv` of `be`: its connect timeout, and SO_KEEPALIVE with `option srvtcpka`.
+ * `onread` reads the socket into a caller's buffer (HTTP wires) instead of 'data' events.
+ */
+export function connect(srv: RuntimeServer, be: RuntimeBackend, onread?: net.OnReadOpts): Promise<ConnectResult> {
   const timeoutMs = be.timeouts.connect;
   return new Promise((resolve) => {
     const started = Date.now();
-    const s = net.connect({ host: srv.host, port: srv.port, family: srv.family, allowHalfOpen: true, keepAlive: be.serverKeepAlive });
+    const s = net.connect({ host: srv.host, port: srv.port, family: srv.family, allowHalfOpen: true, keepAlive: be.serverKeepAlive, onread });
     let timer: NodeJS.Timeout | undefined;
     const done = (r: ConnectResult): void => {
       if (timer) clearTimeout(timer);

@@ -5,7 +5,7 @@
 // `pool-purge-delay` (5 s, HAProxy's default).
 
 import type net from 'node:net';
-import { Wire } from './wire.js';
+import { Wire, type ReadSink } from './wire.js';
 
 export interface ServerConn {
   readonly sock: net.Socket;
@@ -80,6 +80,6 @@ function unpark(c: ServerConn): void {
   c.parked = null;
 }
 
-export function serverConn(sock: net.Socket, slot: number): ServerConn {
-  return { sock, wire: new Wire(sock), slot, uses: 0, parked: null };
+export function serverConn(sock: net.Socket, slot: number, sink?: ReadSink): ServerConn {
+  return { sock, wire: new Wire(sock, sink), slot, uses: 0, parked: null };
 }

@@ -7,7 +7,7 @@
 // error page (400 408 502 503 504) and ends this connection only.
 
 import type net from 'node:net';
-import { Wire, type WaitResult } from './wire.js';
+import { ReadSink, Wire, type WaitResult } from './wire.js';
 import { NEED_MORE, RequestReader } from './request-reader.js';
 import type { Reply } from '../rules/runtime/reply.js';
 import { forwardBody, type BodyResult } from './body.js';
@@ -28,7 +28,8 @@ import { FC } from '../ipc/conn-gauges.js';
 import { OBS, correctStatus, observeError, observeSuccess, type ObsKind } from '../dataplane/observe.js';
 import type { Killable } from '../dataplane/server-sessions.js';
 
-export function httpSession(sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, ctx: HttpContext): Promise<void> {
+/** Serve one client connection; `sink` when the socket was created reading into it. */
+export function httpSession(sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, ctx: HttpContext, sink?: ReadSink): Promise<void> {
   ctx.live.add(sock);
   sock.once('close', () => {
     ctx.live.delete(sock);
@@ -37,7 +38,7 @@ export function httpSession(sock: net.Socket, fe: RuntimeFrontend, l: RuntimeLis
     ctx.gauges.count(fe.index, FC.BYTES_OUT, sock.bytesWritten);
   });
   sock.setNoDelay(true);
-  return serveClient(sock, fe, ctx)
+  return serveClient(sock, fe, ctx, sink)
     .catch(() => undefined)
     .finally(() => {
       if (!sock.destroyed) sock.end();
@@ -46,8 +47,8 @@ export function httpSession(sock: net.Socket, fe: RuntimeFrontend, l: RuntimeLis
     });
 }
 
-async function serveClient(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpContext): Promise<void> {
-  const client = new Wire(sock);
+async function serveClient(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpContext, sink: ReadSink | undefined): Promise<void> {
+  const client = new Wire(sock, sink);
   const feHttp = ctx.http(fe.name);
   if (!feHttp) return;
   const reader = new RequestReader(client, fe, ctx);
@@ -199,7 +200,8 @@ function exchange(
         }
         const idle = reuse !== 'never' && (reuse !== 'safe' || !firstOfSession) ? ctx.pool.take(srv.slot) : undefined;
         if (idle) return use(idle);
-        return connect(srv, be).then((r) => {
+        const sink = new ReadSink();
+        return connect(srv, be, sink.onread).then((r) => {
           if (!r.ok) return r;
           if (handle.killed) {
             // Killed while connecting: the request must not go out.
@@ -207,7 +209,7 @@ function exchange(
             return { ok: false, immediate: false };
           }
           r.socket.setNoDelay(true);
-          return use(serverConn(r.socket, srv.slot));
+          return use(serverConn(r.socket, srv.slot, sink));
         });
       },
     },
