@@ -116,7 +116,7 @@ export default async function serve(task: ServeTask): Promise<string> {
     const v = task.model.global.settings[k]?.value;
     return typeof v === 'number' ? v : d;
   };
-  const pool = new ServerPool();
+  const pool = new ServerPool(table, task.index);
   /** `add server` / `del server`: the backend's list changes, its balancer is built again. */
   const changeServers = (c: ServerChange): void => {
     if (!applyServerChange(runtime.backends, c)) return;

@@ -154,23 +154,25 @@ export function serverRows(api: ApiContext, be: RuntimeBackend, now: number, leg
       ttime: 0,
       mode: be.mode,
       wrew: 0,
-      connect: total(CNT.CONN_TOTAL),
-      reuse: 0,
-      srv_icur: 0,
+      // Attempts that reused a connection are not new connections.
+      connect: total(CNT.CONN_TOTAL) - total(CNT.REUSE),
+      reuse: total(CNT.REUSE),
+      srv_icur: total(CNT.G_IDLE),
       qtime_max: 0,
       ctime_max: 0,
       rtime_max: 0,
       ttime_max: 0,
       eint: 0,
-      idle_conn_cur: 0,
-      safe_conn_cur: 0,
+      idle_conn_cur: total(CNT.G_IDLE) - total(CNT.G_SAFE),
+      safe_conn_cur: total(CNT.G_SAFE),
       used_conn_cur: t.get(s.slot, SRV.CUR_CONN),
-      need_conn_est: 0,
+      need_conn_est: total(CNT.G_NEED),
       uweight: f.uweight,
     };
     const maxconn = t.get(s.slot, SRV.MAXCONN);
     // HAProxy prints the limit as unsigned: `set maxconn server … -1` reads 4294967295.
     if (maxconn !== 0) v['slim'] = maxconn >>> 0;
+    if (s.idle.maxIdle !== -1) v['src_ilim'] = s.idle.maxIdle >>> 0;
     if (typeof opt['maxqueue'] === 'number' && opt['maxqueue'] > 0) v['qlimit'] = opt['maxqueue'];
     const tracked = view?.tracked ?? (typeof opt['track'] === 'string' ? opt['track'] : null);
     if (tracked) v['tracked'] = tracked;
@@ -308,7 +310,7 @@ export function backendRow(api: ApiContext, be: RuntimeBackend, servers: readonl
     algo: algoName(be),
     wrew: 0,
     connect: sum('connect'),
-    reuse: 0,
+    reuse: sum('reuse'),
     qtime_max: 0,
     ctime_max: 0,
     rtime_max: 0,

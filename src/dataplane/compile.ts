@@ -20,6 +20,19 @@ export interface Timeouts {
   readonly httpKeepAlive: number;
 }
 
+/** A server's idle-connection settings for the HTTP pool (src/http/pool.ts). */
+export interface IdlePolicy {
+  /** `pool-purge-delay` (ms); 0 keeps no idle connection. */
+  readonly purgeDelay: number;
+  /** `pool-max-conn`: idle connections allowed for the server, all threads; -1 no limit. */
+  readonly maxIdle: number;
+  /** `pool-low-conn`: idle connections kept beyond the estimated need. */
+  readonly lowIdle: number;
+}
+
+/** HAProxy's defaults: a 5 s purge period, no limit, no margin. */
+export const DEFAULT_IDLE_POLICY: IdlePolicy = { purgeDelay: 5000, maxIdle: -1, lowIdle: 0 };
+
 export interface RuntimeServer {
   readonly slot: number;
   readonly name: string;
@@ -38,6 +51,8 @@ export interface RuntimeServer {
   readonly observe: 0 | 4 | 7;
   /** `error-limit`: consecutive errors that trigger `on-error` (default 10). */
   readonly errorLimit: number;
+  /** `pool-purge-delay`, `pool-max-conn`, `pool-low-conn` (HTTP idle connections). */
+  readonly idle: IdlePolicy;
 }
 
 export interface RuntimeBackend {
@@ -251,6 +266,11 @@ export function runtimeServer(s: ServerModel, slot: number, id: number, mode: Pr
     disabled: s.options['disabled'] === true,
     observe: s.options['check'] === true ? observeOf(s.options['observe'], mode) : 0,
     errorLimit: num(s.options['error-limit'], 10),
+    idle: {
+      purgeDelay: num(s.options['pool-purge-delay'], DEFAULT_IDLE_POLICY.purgeDelay),
+      maxIdle: num(s.options['pool-max-conn'], DEFAULT_IDLE_POLICY.maxIdle),
+      lowIdle: num(s.options['pool-low-conn'], DEFAULT_IDLE_POLICY.lowIdle),
+    },
   };
 }
 

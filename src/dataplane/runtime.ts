@@ -298,6 +298,8 @@ export class DataPlane {
           // The thread died (an uncaught error escaped a session): replace it alone.
           this.restarts++;
           Atomics.store(this.load, i, 0);
+          // Its idle server connections (and their estimates) died with it.
+          this.table.clearWorkerGauges(i);
           void this.serve(i).then(ready);
         },
       );

@@ -11,7 +11,7 @@ import { ReadSink, Wire, type WaitResult } from './wire.js';
 import { NEED_MORE, RequestReader } from './request-reader.js';
 import type { Reply } from '../rules/runtime/reply.js';
 import { forwardBody, type BodyResult } from './body.js';
-import { serverConn, type ServerConn } from './pool.js';
+import { closeServerConn, type ServerConn } from './pool.js';
 import { parseResponseHead } from './codec/response-head.js';
 import type { RequestHead, ResponseHead } from './codec/types.js';
 import { connect, connectServer, type Attempt } from '../dataplane/tcp-session.js';
@@ -93,7 +93,7 @@ class ExchangeKill implements Killable {
     this.sock.destroy();
     if (this.server) {
       this.server.killed = true;
-      this.server.sock.destroy();
+      closeServerConn(this.server.sock, this.server.wire);
     }
   }
 }
@@ -196,10 +196,14 @@ function exchange(
         if (own && own.slot === srv.slot && !own.wire.failed && !own.wire.ended) {
           const c = own;
           own = null;
+          ctx.table.count(srv.slot, ctx.worker, CNT.REUSE);
           return use(c);
         }
         const idle = reuse !== 'never' && (reuse !== 'safe' || !firstOfSession) ? ctx.pool.take(srv.slot) : undefined;
-        if (idle) return use(idle);
+        if (idle) {
+          ctx.table.count(srv.slot, ctx.worker, CNT.REUSE);
+          return use(idle);
+        }
         const sink = new ReadSink();
         return connect(srv, be, sink.onread).then((r) => {
           if (!r.ok) return r;
@@ -209,7 +213,7 @@ function exchange(
             return { ok: false, immediate: false };
           }
           r.socket.setNoDelay(true);
-          return use(serverConn(r.socket, srv.slot, sink));
+          return use(ctx.pool.open(r.socket, srv.slot, srv.idle, reuse !== 'never', sink));
         });
       },
     },
@@ -259,7 +263,7 @@ async function toServer(
     // 502 or 504 then: the next request can be told apart).
     let uploaded = req.framing.kind === 'none';
     const fail = async (status: number): Promise<Outcome> => {
-      sc.sock.destroy();
+      closeServerConn(sc.sock, sc.wire);
       if (sc.killed) return { keepAlive: false, own: null };
       const keep = clientKeep && uploaded && !client.failed;
       ctx.gauges.count(fe.index, statusClass(status));
@@ -317,7 +321,7 @@ async function toServer(
     let v = beHttp ? beHttp.responseRules(txn) : null;
     if (!v && feHttp !== beHttp) v = feHttp.responseRules(txn);
     if (v) {
-      sc.sock.destroy();
+      closeServerConn(sc.sock, sc.wire);
       ctx.gauges.count(fe.index, FC.DENIED_RESP);
       if (v.kind !== 'reject') ctx.gauges.count(fe.index, FC.HRSP_5XX);
       if (v.kind !== 'reject') await client.write(replyBytes('reply' in v ? v.reply : errorPage(502, txn, feHttp, beHttp), 'close'), fe.timeouts.client);
@@ -350,7 +354,7 @@ async function toServer(
     client.sock.uncork();
     // Awaited only when something is still pending (a promise per await otherwise).
     if (headSent !== true && !(await headSent)) {
-      sc.sock.destroy();
+      closeServerConn(sc.sock, sc.wire);
       await forwarding;
       return { keepAlive: false, own: null };
     }
@@ -358,11 +362,11 @@ async function toServer(
     const up = typeof upload === 'string' ? upload : await upload;
     if (down !== 'done' || up !== 'done') {
       ctx.table.count(sc.slot, ctx.worker, client.failed ? CNT.CLI_ABORT : CNT.SRV_ABORT);
-      sc.sock.destroy();
+      closeServerConn(sc.sock, sc.wire);
       return { keepAlive: false, own: null };
     }
     const serverAlive = serverKeep && res.keepAlive && serverFraming.kind !== 'close';
-    if (!serverAlive) sc.sock.destroy();
+    if (!serverAlive) closeServerConn(sc.sock, sc.wire);
     return { keepAlive: keepClient, own: serverAlive ? sc : null };
   } finally {
     ctx.table.count(sc.slot, ctx.worker, CNT.BYTES_IN, sc.wire.written - sent0);

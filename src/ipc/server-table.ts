@@ -68,8 +68,18 @@ export const CNT = {
   /** Responses the server aborted (srv_abrt), transfers the client aborted (cli_abrt). */
   SRV_ABORT: 13,
   CLI_ABORT: 14,
+  /** HTTP requests sent over a connection that already existed (reuse). */
+  REUSE: 15,
+  // Gauges, one per worker (its own share; readers sum): `clear counters` leaves them, a
+  // worker's death zeroes its shares.
+  /** Idle connections parked in the worker's pool (srv_icur), and those of them "safe". */
+  G_IDLE: 16,
+  G_SAFE: 17,
+  /** The worker's estimate of the connections the server needs (need_conn_est). */
+  G_NEED: 18,
 } as const;
-export const CNT_SLOTS = 16;
+export const CNT_SLOTS = 19;
+const GAUGES: readonly number[] = [CNT.G_IDLE, CNT.G_SAFE, CNT.G_NEED];
 
 export interface ServerTableBuffers {
   readonly state: SharedArrayBuffer;
@@ -150,7 +160,17 @@ export class ServerTable {
   clearCounters(): void {
     // Plain stores: each slot has one writer (its worker); a increment racing with the reset
     // is lost or kept, as with HAProxy's own non-atomic clear.
-    this.f64.fill(0);
+    for (let at = 0; at < this.f64.length; at += CNT_SLOTS) {
+      for (let f = 0; f < CNT_SLOTS; f++) if (!GAUGES.includes(f)) this.f64[at + f] = 0;
+    }
+  }
+
+  /** A dead worker's gauge shares back to 0 (what it held went with it). */
+  clearWorkerGauges(worker: number): void {
+    for (let server = 0; server < this.buf.servers; server++) {
+      const at = (server * this.buf.workers + worker) * CNT_SLOTS;
+      for (const f of GAUGES) this.f64[at + f] = 0;
+    }
   }
 
   /** One server's per-worker counters back to 0 (a slot taken again by `add server`). */

@@ -8,7 +8,7 @@ import { BE, DEF_BE } from '../config/caps.js';
 import { pending, statusLabel, type Status } from '../config/status.js';
 import { didYouMean } from '../config/hint.js';
 import { parseAddress } from '../net/address.js';
-import { parseTime } from '../config/units.js';
+import { atolToCInt, parseTime } from '../config/units.js';
 import { SERVER_OPTIONS as CATALOG } from '../config/catalog/server-options.js';
 
 const DATA = pending('data-plane');
@@ -88,6 +88,53 @@ function weight(): LineOption {
         return { error: `weight of server ${who} is not within 0 and 256 (${n})..` };
       }
       return { value: n };
+    },
+  };
+}
+
+/** A C atoi(): leading digits ('3x' is 3, 'abc' is 0), wrapped into an int as glibc does. */
+function atoi(text: string): number {
+  const m = /^\s*([+-]?[0-9]+)/.exec(text);
+  return m ? atolToCInt(BigInt(m[1]!)) : 0;
+}
+
+/** `pool-max-conn N` (idle connections kept for the server, -1: no limit), read with atoi. */
+function poolMaxConn(): LineOption {
+  return {
+    name: 'pool-max-conn',
+    args: 1,
+    status: 'ready',
+    onDefaultServer: true,
+    parse(words) {
+      const n = atoi(words[0]!);
+      if (n < -1) return { error: "'pool-max-conn' must be >= -1." };
+      return { value: n };
+    },
+  };
+}
+
+/** `pool-low-conn N`, read with atoi and not checked, as HAProxy does. */
+function poolLowConn(): LineOption {
+  return { name: 'pool-low-conn', args: 1, status: 'ready', onDefaultServer: true, parse: (words) => ({ value: atoi(words[0]!) }) };
+}
+
+/** `pool-purge-delay T`: 0 is allowed (no idle connection is kept). */
+function poolPurgeDelay(): LineOption {
+  return {
+    name: 'pool-purge-delay',
+    args: 1,
+    status: 'ready',
+    onDefaultServer: true,
+    parse(words) {
+      const text = words[0]!;
+      const r = parseTime(text, 'pool-purge-delay');
+      if (!r.ok) {
+        if (r.error.startsWith('timer overflow')) return { error: `${r.error}.` };
+        const bad = /'(.)'/.exec(r.error)?.[1] ?? text[0] ?? '';
+        return { error: `unexpected character '${bad}' in argument to <pool-purge-delay>..` };
+      }
+      // HAProxy rounds a sub-millisecond delay up (100us is 1 ms).
+      return { value: r.value === 0 && /[1-9]/.test(text) ? 1 : r.value };
     },
   };
 }
@@ -228,9 +275,9 @@ export const SERVER_OPTIONS: readonly LineOption[] = [
   flag('force-tlsv13', TLS),
   flag('non-stick', pending('stick-tables'), true),
   flag('tfo', DATA),
-  valued('pool-max-conn', pending('http')),
-  time('pool-purge-delay', pending('http')),
-  valued('pool-low-conn', pending('http')),
+  poolMaxConn(),
+  poolPurgeDelay(),
+  poolLowConn(),
   int('max-reuse', pending('http'), 0, 1e9),
   valued('source', DATA),
   valued('namespace', DATA),
