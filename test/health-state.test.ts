@@ -7,8 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Backend, Check, FMAINT, Server, StateMachine } from '../src/checks/state.js';
 
-function world(): { sm: StateMachine; out: string[]; s: Record<string, Server> } {
+function world(): { sm: StateMachine; out: string[]; cleaned: string[]; s: Record<string, Server> } {
   const out: string[] = [];
+  const cleaned: string[] = [];
   const sm = new StateMachine({
     warning: (m) => out.push(`[WARNING] ${m}`),
     alert: (m) => out.push(`[ALERT] ${m}`),
@@ -17,6 +18,7 @@ function world(): { sm: StateMachine; out: string[]; s: Record<string, Server> }
     queue: () => 0,
     warmup: () => undefined,
     shutdownSessions: (list) => out.push(`[SHUTDOWN] ${list.map((x) => x.id).join(' ')}`),
+    cleanupIdle: (x) => cleaned.push(x.id),
   });
   const be = new Backend('be', 'backend', true, false);
   const be2 = new Backend('be2', 'backend', true, false);
@@ -44,13 +46,25 @@ function world(): { sm: StateMachine; out: string[]; s: Record<string, Server> }
   sm.recount(be);
   sm.recount(be2);
   sm.starting = false;
-  return { sm, out, s: { s1, s2, s3, s4, t1, t4 } };
+  return { sm, out, cleaned, s: { s1, s2, s3, s4, t1, t4 } };
 }
 
 function fail(sm: StateMachine, s: Server): void {
   sm.setCheckStatus(s, s.check!, 'L4CON', 'Connection refused', 0, 0);
   sm.notify(s, s.check!);
 }
+
+test('a running server entering maintenance loses its idle connections (its trackers too); one already DOWN or draining does not', () => {
+  const { sm, cleaned, s } = world();
+  sm.setAdmin(s['s1']!, 'maint');
+  assert.deepEqual(cleaned, ['be/s1', 'be2/t1']);
+  cleaned.length = 0;
+  sm.setAdmin(s['s1']!, 'ready');
+  sm.setAdmin(s['s1']!, 'drain');
+  fail(sm, s['s4']!);
+  sm.setAdmin(s['s4']!, 'maint');
+  assert.deepEqual(cleaned, []);
+});
 
 test('admin transitions, tracking and forced health print what haproxy 2.6.12 prints', () => {
   const { sm, out, s } = world();

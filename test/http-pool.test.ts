@@ -26,9 +26,13 @@ after(() => {
 /** How each server connection the origin accepted ended, in accept order. */
 type End = 'open' | 'fin' | 'reset';
 
-/** An origin answering every request with a 2-byte keep-alive response; records each connection's end. */
-async function origin(): Promise<{ port: number; ends: End[]; changed: () => Promise<void> }> {
+/**
+ * An origin answering every request with a 2-byte keep-alive response; records each
+ * connection's end. `finAll()` closes its side (FIN) of every connection it holds.
+ */
+async function origin(): Promise<{ port: number; ends: End[]; changed: () => Promise<void>; finAll: () => void }> {
   const ends: End[] = [];
+  const held = new Set<net.Socket>();
   let wake: (() => void) | null = null;
   const note = (i: number, e: End): void => {
     if (ends[i] !== 'open') return;
@@ -37,6 +41,8 @@ async function origin(): Promise<{ port: number; ends: End[]; changed: () => Pro
   };
   const srv = net.createServer((c) => {
     const i = ends.push('open') - 1;
+    held.add(c);
+    c.on('close', () => held.delete(c));
     wake?.();
     c.on('error', (e: NodeJS.ErrnoException) => note(i, e.code === 'ECONNRESET' ? 'reset' : 'fin'));
     c.on('end', () => {
@@ -59,6 +65,9 @@ async function origin(): Promise<{ port: number; ends: End[]; changed: () => Pro
     port: (srv.address() as net.AddressInfo).port,
     ends,
     changed: () => new Promise<void>((r) => (wake = r)),
+    finAll: () => {
+      for (const c of held) c.end();
+    },
   };
 }
 
@@ -197,6 +206,29 @@ test('pool-max-conn 1: one idle connection for the server, the others are closed
   await until(o, () => o.ends.filter((e) => e === 'reset').length === 2);
   assert.equal(o.ends.filter((e) => e === 'open').length, 1);
   assert.equal((await stat(sock, 'srv_icur')).srv_icur, '1');
+});
+
+test('an idle connection the server closes leaves the pool at once (closed, not counted)', { timeout: 20_000 }, async () => {
+  const o = await origin();
+  // A purge period longer than the test's timeout: only the FIN may end it.
+  const { port, sock } = await proxy(o.port, ' pool-purge-delay 60s');
+  await client(port, 1);
+  assert.equal((await stat(sock, 'srv_icur')).srv_icur, '1');
+  o.finAll();
+  // The proxy closes its side as soon as the server's FIN arrives (not half-open until a purge).
+  await until(o, () => o.ends[0] === 'fin');
+  assert.equal((await stat(sock, 'srv_icur')).srv_icur, '0');
+});
+
+test('a server entering maintenance loses its idle connections; del server then succeeds', { timeout: 20_000 }, async () => {
+  const o = await origin();
+  const { port, sock } = await proxy(o.port);
+  await client(port, 1);
+  assert.equal((await stat(sock, 'srv_icur')).srv_icur, '1');
+  assert.equal(await cli(sock, 'disable server be/o\n'), '\n');
+  await until(o, () => o.ends[0] === 'reset');
+  assert.equal((await stat(sock, 'srv_icur')).srv_icur, '0');
+  assert.equal(await cli(sock, 'del server be/o\n'), 'Server deleted.\n');
 });
 
 test('server keywords are read as HAProxy 2.6 reads them', async () => {

@@ -122,7 +122,7 @@ export default async function serve(task: ServeTask): Promise<string> {
     if (!applyServerChange(runtime.backends, c)) return;
     balancers.delete(c.backend);
     // Idle keep-alive connections to a deleted server must not serve the slot's next owner.
-    if (c.op === 'del') pool.drop(c.slot);
+    if (c.op === 'del') pool.forget(c.slot);
   };
   for (const c of task.serverChanges) changeServers(c);
   const state = backendState(table, runtime.backends);
@@ -281,6 +281,9 @@ export default async function serve(task: ServeTask): Promise<string> {
           return;
         case 'shutdown-sessions':
           for (const slot of m.slots) serverSessions.shutdown(slot);
+          return;
+        case 'cleanup-idle':
+          for (const slot of m.slots) pool.cleanup(slot);
           return;
         case 'fault':
           if (process.env['SWITCHYARD_FAULT_INJECTION'] === '1') {

@@ -4,7 +4,7 @@
 // balancers rebuild), health through the checks' registry. Answers and their order of checks
 // as haproxy 2.6.12 prints them.
 
-import { SRV } from '../ipc/server-table.js';
+import { CNT, SRV } from '../ipc/server-table.js';
 import { LEVEL_ADMIN, LEVEL_USER, err, msg, warn, type Answer, type CliCall, type CommandImpl } from './command.js';
 import { isRef, type ServerRef } from './context.js';
 import { ADMF_CMAINT, ADMF_FDRAIN, ADMF_FMAINT, ADMF_MAINT } from './state.js';
@@ -119,7 +119,9 @@ function delServer(call: CliCall): Answer {
       if (!(meta.admin & ADMF_MAINT)) return err('Only servers in maintenance mode can be deleted.');
       if (referenced(api, ref)) return err('This server cannot be removed at runtime due to other configuration elements pointing to it.');
       const t = api.dp.table;
-      if (t.get(ref.server.slot, SRV.CUR_CONN) > 0 || t.get(ref.server.slot, SRV.QUEUE) > 0) {
+      // Idle connections count too (HAProxy 2.6: "TODO idle connections should not prevent
+      // server deletion"); they leave with maintenance, or with the purge.
+      if (t.get(ref.server.slot, SRV.CUR_CONN) > 0 || t.get(ref.server.slot, SRV.QUEUE) > 0 || t.total(ref.server.slot, CNT.G_IDLE) > 0) {
         return err('Server still has connections attached to it, cannot remove it.');
       }
       // Out of every worker's backend first; then the slot is free for a later `add server`.

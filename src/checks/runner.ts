@@ -81,6 +81,7 @@ class CheckRunner {
       queue: (s) => table.get(s.slot, SRV.QUEUE),
       warmup: (s) => this.warmup(s),
       shutdownSessions: (list) => dp.shutdownSessions(list.map((s) => s.slot)),
+      cleanupIdle: (s) => dp.cleanupIdle([s.slot]),
     });
   }
 

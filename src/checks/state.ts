@@ -135,6 +135,8 @@ export interface StateEnv {
   warmup(s: Server): void;
   /** Close the open sessions of these servers, on every thread (srv_shutdown_streams). */
   shutdownSessions(servers: readonly Server[]): void;
+  /** Close the idle connections to a server, on every thread (srv_cleanup_connections). */
+  cleanupIdle(s: Server): void;
 }
 
 export class StateMachine {
@@ -322,6 +324,8 @@ export class StateMachine {
         s.nextState = 'stopped';
         this.commit(s);
         this.markedDown(s);
+        // A running server entering maintenance loses its idle connections (HAProxy 2.6).
+        this.env.cleanupIdle(s);
         if (!this.starting) warn(`${this.prefix(s)} is going DOWN for maintenance${cause}${appendStatus(null, forced ? null : (s.track?.id ?? null), this.tail(s, true))}`);
         this.backendDown(s, prevCount);
         s.downs++;

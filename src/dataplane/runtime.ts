@@ -130,6 +130,11 @@ export class DataPlane {
     if (slots.length > 0) this.broadcast({ type: 'shutdown-sessions', slots });
   }
 
+  /** Close the idle connections to these servers on every thread (srv_cleanup_connections). */
+  cleanupIdle(slots: readonly number[]): void {
+    if (slots.length > 0) this.broadcast({ type: 'cleanup-idle', slots });
+  }
+
   private changeServers(c: ServerChange): void {
     applyServerChange(this.runtime.backends, c);
     this.broadcast({ type: 'server-change', change: c });

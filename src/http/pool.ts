@@ -12,9 +12,15 @@
 //   (SO_LINGER 0, as HAProxy's FD_LINGER_RISK): the proxy keeps no TIME_WAIT, so a busy
 //   connection rate does not make each connect() hunt for a free local port.
 //
+// - An idle connection the server closes (FIN or error) leaves at once; all of a server's go
+//   when it enters maintenance (srv_cleanup_connections).
+//
 // Without this, a client connection rate under `http-reuse safe` (each session's first
 // request on its own server connection) parked one idle connection per client until the
 // purge delay: thousands of idle sockets, each closed with a FIN.
+//
+// One difference: a keep-alive client session keeps its server connection between requests
+// (counted as used), where HAProxy parks it in the idle list after each response.
 
 import type net from 'node:net';
 import { Wire, type ReadSink } from './wire.js';
@@ -36,6 +42,8 @@ export interface ServerConn {
   /** The backend allows reuse (`http-reuse` other than `never`). */
   readonly reusable: boolean;
   readonly policy: IdlePolicy;
+  /** The slot's accounting this connection belongs to (a deleted server's is discarded). */
+  readonly home: SlotConns;
   /** Closed on purpose (`shutdown sessions`, on-marked-*): not the server's failure. */
   killed?: boolean;
 }
@@ -70,6 +78,8 @@ export function closeServerConn(sock: net.Socket, wire: Wire): void {
 
 export class ServerPool {
   private readonly slots = new Map<number, SlotConns>();
+  /** Worker stopping: nothing is parked any more. */
+  private closed = false;
 
   constructor(
     private readonly table: ServerTable,
@@ -84,10 +94,24 @@ export class ServerPool {
 
   /** A new connection to `slot`, connected and about to carry a request. */
   open(sock: net.Socket, slot: number, policy: IdlePolicy, reusable: boolean, sink?: ReadSink): ServerConn {
-    const c: ServerConn = { sock, wire: new Wire(sock, sink), slot, uses: 0, state: USED, reusable, policy };
-    this.use(this.of(slot, policy));
+    const home = this.of(slot, policy);
+    const c: ServerConn = { sock, wire: new Wire(sock, sink), slot, uses: 0, state: USED, reusable, policy, home };
+    this.use(home);
     sock.once('close', () => this.gone(c));
+    // An idle connection the server ends is useless: it leaves the pool now (HAProxy releases
+    // it on read0), not when a request would find it or a purge would reach it.
+    sock.once('end', () => {
+      if (c.state === IDLE) this.evict(c);
+    });
     return c;
+  }
+
+  /**
+   * Whether `c` still belongs to the live accounting of its slot: false once its server was
+   * deleted (the slot may serve another server now) or the worker is stopping.
+   */
+  current(c: ServerConn): boolean {
+    return !this.closed && this.slots.get(c.slot) === c.home;
   }
 
   /** Take an idle connection to the server in `slot`, if one is still open. */
@@ -97,7 +121,7 @@ export class ServerPool {
     while (s.idle.length > 0) {
       const c = s.idle.pop()!;
       this.leaveIdle(s, c);
-      if (!c.wire.failed && !c.wire.ended && c.wire.length === 0) {
+      if (!c.wire.failed && !c.wire.ended && c.wire.length === 0 && !c.sock.destroyed) {
         c.state = USED;
         this.use(s);
         return c;
@@ -111,7 +135,12 @@ export class ServerPool {
   /** An exchange is done with `c`: park it if HAProxy would, else close it. */
   put(c: ServerConn): void {
     if (c.state !== USED) return;
-    const s = this.of(c.slot, c.policy);
+    if (!this.current(c)) {
+      c.state = GONE;
+      closeServerConn(c.sock, c.wire);
+      return;
+    }
+    const s = c.home;
     const keep = c.reusable && !c.wire.failed && !c.wire.ended && c.wire.length === 0 && !c.sock.destroyed && this.wanted(s, c);
     // HAProxy's check counts this connection as used; it stops being used either way.
     s.used--;
@@ -128,24 +157,49 @@ export class ServerPool {
     if (!s.timer) this.armPurge(s);
   }
 
-  /** Close the connections to one server (deleted at run time): none may serve the slot's next owner. */
-  drop(slot: number, graceful = false): void {
+  /** Close the idle connections to one server (it enters maintenance); its estimates stay. */
+  cleanup(slot: number): void {
+    const s = this.slots.get(slot);
+    if (s) for (const c of [...s.idle]) this.evict(c);
+  }
+
+  /**
+   * Forget a deleted server: its connections may not serve the slot's next owner. Nothing is
+   * written to the table: the control plane zeroes the slot before `add server` reuses it
+   * (and refuses `del server` while idle connections remain, as HAProxy does).
+   */
+  forget(slot: number): void {
     const s = this.slots.get(slot);
     if (!s) return;
     this.slots.delete(slot);
     if (s.timer) clearTimeout(s.timer);
     for (const c of s.idle.splice(0)) {
-      this.leaveIdle(s, c);
       c.state = GONE;
-      if (graceful) c.sock.destroy();
-      else closeServerConn(c.sock, c.wire);
+      closeServerConn(c.sock, c.wire);
     }
-    this.table.count(slot, this.worker, CNT.G_NEED, -s.estNeed);
   }
 
   /** Close every idle connection (worker stop: with a FIN, as an exiting HAProxy's do). */
   close(): void {
-    for (const slot of [...this.slots.keys()]) this.drop(slot, true);
+    this.closed = true;
+    for (const s of this.slots.values()) {
+      if (s.timer) clearTimeout(s.timer);
+      for (const c of s.idle.splice(0)) {
+        this.leaveIdle(s, c);
+        c.state = GONE;
+        c.sock.destroy();
+      }
+    }
+  }
+
+  /** Take an idle connection out of its pool and close it. */
+  private evict(c: ServerConn): void {
+    const s = c.home;
+    const i = s.idle.indexOf(c);
+    if (i >= 0) s.idle.splice(i, 1);
+    this.leaveIdle(s, c);
+    c.state = GONE;
+    closeServerConn(c.sock, c.wire);
   }
 
   private use(s: SlotConns): void {
@@ -179,10 +233,10 @@ export class ServerPool {
 
   /** The socket closed (either side, any reason). */
   private gone(c: ServerConn): void {
-    const s = this.slots.get(c.slot);
     if (c.state === USED) {
-      if (s) s.used--;
-    } else if (c.state === IDLE && s) {
+      if (this.current(c)) c.home.used--;
+    } else if (c.state === IDLE) {
+      const s = c.home;
       const i = s.idle.indexOf(c);
       if (i >= 0) s.idle.splice(i, 1);
       this.leaveIdle(s, c);

@@ -193,7 +193,7 @@ function exchange(
         // The session's own connection first; then, except for the first request of a session
         // under `http-reuse safe` (HAProxy's rule), an idle one from the pool. Both without a
         // promise: this is the keep-alive path.
-        if (own && own.slot === srv.slot && !own.wire.failed && !own.wire.ended) {
+        if (own && own.slot === srv.slot && ctx.pool.current(own) && !own.wire.failed && !own.wire.ended) {
           const c = own;
           own = null;
           ctx.table.count(srv.slot, ctx.worker, CNT.REUSE);

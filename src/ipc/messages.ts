@@ -46,6 +46,8 @@ export type MainToWorker =
   | { readonly type: 'server-change'; readonly change: ServerChange }
   /** on-marked-down/up, `shutdown sessions server`: close the sessions these servers hold now. */
   | { readonly type: 'shutdown-sessions'; readonly slots: readonly number[] }
+  /** Close the idle HTTP connections to these servers (entering maintenance). */
+  | { readonly type: 'cleanup-idle'; readonly slots: readonly number[] }
   /** Fault injection for tests: the worker dies (honoured only with SWITCHYARD_FAULT_INJECTION=1). */
   | { readonly type: 'fault' };
 
