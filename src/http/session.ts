@@ -234,6 +234,9 @@ function exchange(
   return connecting ? connecting.then(proceed) : proceed();
 }
 
+/** Bodies up to this size, received whole with their head, are sent in the head's Buffer. */
+const SMALL_BODY = 16 * 1024;
+
 /**
  * The request goes to the connected server and its response comes back. `done` releases the
  * server's connection slot; the server's byte counters are this exchange's (a kept-alive
@@ -343,15 +346,24 @@ async function toServer(
     const keepClient = clientKeep && res.framing.kind !== 'close';
     setConnection(res.headers, keepClient, req.versionMinor, false);
     ctx.gauges.count(fe.index, statusClass(res.status));
-    // The head and the body bytes already received leave together, in one writev (HAProxy
-    // sends them in one sendto): the socket stays corked while the forwarder, which writes what
-    // is buffered before its first wait, starts.
-    client.sock.cork();
-    const headSent = client.write(serializeResponseHead(res), fe.timeouts.client);
-    const forwarding = encoder
-      ? encoder.forward(sc.wire, client, be.timeouts.server, fe.timeouts.client)
-      : forwardBody(serverFraming, sc.wire, client, be.timeouts.server, fe.timeouts.client);
-    client.sock.uncork();
+    // The head and the body bytes already received leave together (HAProxy sends them in one
+    // sendto): a small body received whole is copied behind the head into one Buffer, one
+    // write; otherwise the socket stays corked while the forwarder, which writes what is
+    // buffered before its first wait, starts, and they leave in one writev.
+    let headSent: boolean | Promise<boolean>;
+    let forwarding: BodyResult | Promise<BodyResult>;
+    if (!encoder && (serverFraming.kind === 'none' || (serverFraming.kind === 'length' && serverFraming.length <= SMALL_BODY && sc.wire.length >= serverFraming.length))) {
+      const body = serverFraming.kind === 'length' ? sc.wire.take(serverFraming.length) : undefined;
+      headSent = client.write(serializeResponseHead(res, undefined, undefined, body), fe.timeouts.client);
+      forwarding = 'done';
+    } else {
+      client.sock.cork();
+      headSent = client.write(serializeResponseHead(res), fe.timeouts.client);
+      forwarding = encoder
+        ? encoder.forward(sc.wire, client, be.timeouts.server, fe.timeouts.client)
+        : forwardBody(serverFraming, sc.wire, client, be.timeouts.server, fe.timeouts.client);
+      client.sock.uncork();
+    }
     // Awaited only when something is still pending (a promise per await otherwise).
     if (headSent !== true && !(await headSent)) {
       closeServerConn(sc.sock, sc.wire);

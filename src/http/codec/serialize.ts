@@ -27,12 +27,17 @@ export interface ResponseHeadOverrides {
   headers?: HeaderList;
 }
 
-function finish(line: string, headers: HeaderList, opts: SerializeOptions | undefined): Buffer {
-  const out = Buffer.allocUnsafe(line.length + headers._byteLength() + 2);
+function finish(line: string, headers: HeaderList, opts: SerializeOptions | undefined, body?: Uint8Array): Buffer {
+  const bodyLength = body ? body.length : 0;
+  const out = Buffer.allocUnsafe(line.length + headers._byteLength() + 2 + bodyLength);
   let pos = out.write(line, 0, 'latin1');
   pos = headers._writeTo(out, pos, opts?.preserveNameCase === true);
   out[pos++] = 13;
   out[pos++] = 10;
+  if (body) {
+    out.set(body, pos);
+    pos += bodyLength;
+  }
   return pos === out.length ? out : out.subarray(0, pos);
 }
 
@@ -48,14 +53,16 @@ export function serializeRequestHead(
   return finish(line, overrides?.headers ?? head.headers, opts);
 }
 
+/** `body`: bytes to send right after the head, in the same Buffer (one write for a small response). */
 export function serializeResponseHead(
   head: ResponseHead,
   overrides?: ResponseHeadOverrides,
   opts?: SerializeOptions,
+  body?: Uint8Array,
 ): Buffer {
   const status = overrides?.status ?? head.status;
   const reason = overrides?.reason ?? head.reason;
   const minor = overrides?.versionMinor ?? head.versionMinor;
   const line = `HTTP/1.${minor} ${status} ${reason}\r\n`;
-  return finish(line, overrides?.headers ?? head.headers, opts);
+  return finish(line, overrides?.headers ?? head.headers, opts, body);
 }
