@@ -31,10 +31,13 @@ const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
  */
 export class ReadSink {
   wire: Wire | null = null;
+  /** Bytes read before a wire attached (kept for it: nothing read may be lost). */
+  early: Buffer[] | null = null;
   readonly onread = {
     buffer: READ_BUFFER,
     callback: (n: number, buf: Uint8Array): boolean => {
-      this.wire?.fill(buf, n);
+      if (this.wire) this.wire.fill(buf, n);
+      else (this.early ??= []).push(Buffer.from(buf.subarray(0, n)));
       return true;
     },
   };
@@ -63,6 +66,8 @@ export class Wire {
   ) {
     if (sink) {
       sink.wire = this;
+      for (const d of sink.early ?? []) this.push(d);
+      sink.early = null;
       // 'end' is emitted only once the (empty) readable side flows.
       sock.resume();
     } else sock.on('data', (d: Buffer) => this.push(d));
