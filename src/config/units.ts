@@ -73,6 +73,12 @@ export function atolToCInt(v: bigint): number {
   return Number(BigInt.asIntN(32, long));
 }
 
+/** A word read as glibc's atoi()/atol()-into-int reads it: leading digits ('3x' is 3, 'abc' is 0), wrapped. */
+export function atoiCInt(text: string): number {
+  const m = /^\s*([+-]?[0-9]+)/.exec(text);
+  return m ? atolToCInt(BigInt(m[1]!)) : 0;
+}
+
 /**
  * HAProxy reads most integers with atol(): leading digits count, the rest is ignored
  * ('maxconn 1k' is 1). We keep the value it would use and tell the caller about the rest,

@@ -8,7 +8,7 @@ import { FE } from '../config/caps.js';
 import { pending, statusLabel } from '../config/status.js';
 import { didYouMean } from '../config/hint.js';
 import { parseAddress } from '../net/address.js';
-import { atolToCInt, parseLooseInt } from '../config/units.js';
+import { atoiCInt, parseLooseInt } from '../config/units.js';
 import { fstatSync } from 'node:fs';
 import { groupId, userId } from '../process/accounts.js';
 
@@ -35,15 +35,10 @@ const atol = (w: string): number => {
   return m ? Number(m[1]) : 0;
 };
 
-/** atol() stored in an int, as HAProxy stores bind `maxconn` / `backlog`. */
-function atolInt(w: string): number {
-  const m = /^\s*([+-]?\d+)/.exec(w);
-  return m ? atolToCInt(BigInt(m[1]!)) : 0;
-}
 
 /** `maxconn` / `backlog` as HAProxy reads them (atolInt), then refused below 0 in its words. */
 function nonNegative(name: string, w: string, rule: string): { value: number } | { error: string } {
-  const v = atolInt(w);
+  const v = atoiCInt(w);
   return v < 0 ? { error: `'${name}' : invalid value ${v}, must be ${rule}` } : { value: v };
 }
 

@@ -8,7 +8,7 @@ import { BE, DEF_BE } from '../config/caps.js';
 import { pending, statusLabel, type Status } from '../config/status.js';
 import { didYouMean } from '../config/hint.js';
 import { parseAddress } from '../net/address.js';
-import { atolToCInt, parseTime } from '../config/units.js';
+import { atoiCInt, parseTime } from '../config/units.js';
 import { SERVER_OPTIONS as CATALOG } from '../config/catalog/server-options.js';
 
 const DATA = pending('data-plane');
@@ -92,12 +92,6 @@ function weight(): LineOption {
   };
 }
 
-/** A C atoi(): leading digits ('3x' is 3, 'abc' is 0), wrapped into an int as glibc does. */
-function atoi(text: string): number {
-  const m = /^\s*([+-]?[0-9]+)/.exec(text);
-  return m ? atolToCInt(BigInt(m[1]!)) : 0;
-}
-
 /** `pool-max-conn N` (idle connections kept for the server, -1: no limit), read with atoi. */
 function poolMaxConn(): LineOption {
   return {
@@ -106,7 +100,7 @@ function poolMaxConn(): LineOption {
     status: 'ready',
     onDefaultServer: true,
     parse(words) {
-      const n = atoi(words[0]!);
+      const n = atoiCInt(words[0]!);
       if (n < -1) return { error: "'pool-max-conn' must be >= -1." };
       return { value: n };
     },
@@ -115,7 +109,7 @@ function poolMaxConn(): LineOption {
 
 /** `pool-low-conn N`, read with atoi and not checked, as HAProxy does. */
 function poolLowConn(): LineOption {
-  return { name: 'pool-low-conn', args: 1, status: 'ready', onDefaultServer: true, parse: (words) => ({ value: atoi(words[0]!) }) };
+  return { name: 'pool-low-conn', args: 1, status: 'ready', onDefaultServer: true, parse: (words) => ({ value: atoiCInt(words[0]!) }) };
 }
 
 /** `pool-purge-delay T`: 0 is allowed (no idle connection is kept). */
