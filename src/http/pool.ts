@@ -120,7 +120,7 @@ export class ServerPool {
     if (!s) return undefined;
     while (s.idle.length > 0) {
       const c = s.idle.pop()!;
-      this.leaveIdle(s, c);
+      this.countIdle(s, c, -1);
       if (!c.wire.failed && !c.wire.ended && c.wire.length === 0 && !c.sock.destroyed) {
         c.state = USED;
         this.use(s);
@@ -151,9 +151,7 @@ export class ServerPool {
     }
     c.state = IDLE;
     s.idle.push(c);
-    if (c.uses > 1) s.safe++;
-    this.table.count(c.slot, this.worker, CNT.G_IDLE, 1);
-    if (c.uses > 1) this.table.count(c.slot, this.worker, CNT.G_SAFE, 1);
+    this.countIdle(s, c, 1);
     if (!s.timer) this.armPurge(s);
   }
 
@@ -185,7 +183,7 @@ export class ServerPool {
     for (const s of this.slots.values()) {
       if (s.timer) clearTimeout(s.timer);
       for (const c of s.idle.splice(0)) {
-        this.leaveIdle(s, c);
+        this.countIdle(s, c, -1);
         c.state = GONE;
         c.sock.destroy();
       }
@@ -197,7 +195,7 @@ export class ServerPool {
     const s = c.home;
     const i = s.idle.indexOf(c);
     if (i >= 0) s.idle.splice(i, 1);
-    this.leaveIdle(s, c);
+    this.countIdle(s, c, -1);
     c.state = GONE;
     closeServerConn(c.sock, c.wire);
   }
@@ -223,11 +221,13 @@ export class ServerPool {
     return s.used + s.idle.length <= Math.max(s.used, s.estNeed) + p.lowIdle;
   }
 
-  private leaveIdle(s: SlotConns, c: ServerConn): void {
-    this.table.count(c.slot, this.worker, CNT.G_IDLE, -1);
+  /** A connection enters (+1) or leaves (-1) the idle list: the thread's and the table's counts. */
+  private countIdle(s: SlotConns, c: ServerConn, delta: 1 | -1): void {
+    this.table.count(c.slot, this.worker, CNT.G_IDLE, delta);
+    // More than one request carried: HAProxy's "safe" list.
     if (c.uses > 1) {
-      s.safe--;
-      this.table.count(c.slot, this.worker, CNT.G_SAFE, -1);
+      s.safe += delta;
+      this.table.count(c.slot, this.worker, CNT.G_SAFE, delta);
     }
   }
 
@@ -239,7 +239,7 @@ export class ServerPool {
       const s = c.home;
       const i = s.idle.indexOf(c);
       if (i >= 0) s.idle.splice(i, 1);
-      this.leaveIdle(s, c);
+      this.countIdle(s, c, -1);
     }
     c.state = GONE;
   }
@@ -259,7 +259,7 @@ export class ServerPool {
     s.maxUsed = s.used;
     // The longest idle go first (take() reuses the most recent).
     for (const c of s.idle.splice(0, Math.min(toKill, s.idle.length))) {
-      this.leaveIdle(s, c);
+      this.countIdle(s, c, -1);
       c.state = GONE;
       closeServerConn(c.sock, c.wire);
     }

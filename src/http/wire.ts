@@ -18,7 +18,7 @@ const HIGH_WATER = 64 * 1024;
 
 /**
  * One read buffer per thread, shared by every socket created with a `ReadSink`: the kernel
- * copies into it and the wire copies out only what arrived (small reads land in Buffer's
+ * copies into it and the sink copies out only what arrived (small reads land in Buffer's
  * pool). A socket read through node's stream machinery instead allocates a 64 KiB backing
  * store per read and emits 'data' through the readable state; on the keep-alive path that
  * was a visible share of GC and dispatch time.
@@ -36,8 +36,11 @@ export class ReadSink {
   readonly onread = {
     buffer: READ_BUFFER,
     callback: (n: number, buf: Uint8Array): boolean => {
-      if (this.wire) this.wire.fill(buf, n);
-      else (this.early ??= []).push(Buffer.from(buf.subarray(0, n)));
+      // Copied out before the next read reuses the buffer (small reads land in Buffer's pool).
+      const d = Buffer.allocUnsafe(n);
+      d.set(n === buf.length ? buf : buf.subarray(0, n));
+      if (this.wire) this.wire.push(d);
+      else (this.early ??= []).push(d);
       return true;
     },
   };
@@ -87,14 +90,8 @@ export class Wire {
     });
   }
 
-  /** Bytes read into the shared buffer: copied out before the next read reuses it. */
-  fill(buf: Uint8Array, n: number): void {
-    const d = Buffer.allocUnsafe(n);
-    d.set(n === buf.length ? buf : buf.subarray(0, n));
-    this.push(d);
-  }
-
-  private push(d: Buffer): void {
+  /** Bytes received (from 'data', or copied out of a ReadSink's buffer). */
+  push(d: Buffer): void {
     this.chunks.push(d);
     this.size += d.length;
     this.received += d.length;
