@@ -1,6 +1,6 @@
 {
   # The Switchyard native addon: thin syscall wrappers (listeners, accept thread, dup/close,
-  # CPU pinning, socket options, resource limits) and the splice forwarder. Built offline
+  # CPU pinning, socket options, resource limits), the splice forwarder and health-check probes. Built offline
   # against the local Node headers (npm's nodedir=/usr). The typed loader is src/native/addon.ts.
   "targets": [
     {
@@ -12,7 +12,8 @@
         "native/sockaddr.cc",
         "native/acceptor.cc",
         "native/forwarder.cc",
-        "native/limits.cc"
+        "native/limits.cc",
+        "native/prober.cc"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")"

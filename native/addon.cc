@@ -1,7 +1,7 @@
 // Module entry and the stateless syscall wrappers: listener creation, getsockname, dup/close,
 // socket options, CPU affinity. Each wrapper does one syscall's worth of work, no policy, and
 // maps errno to a typed error (see errors.h). The threaded parts live in acceptor.cc and
-// forwarder.cc; resource limits (getrlimit/setrlimit) in limits.cc.
+// forwarder.cc, health-check connect probes in prober.cc; resource limits (getrlimit/setrlimit) in limits.cc.
 #include "addon.h"
 
 #include <errno.h>
@@ -29,6 +29,7 @@
 #include "errors.h"
 #include "forwarder.h"
 #include "limits.h"
+#include "prober.h"
 #include "sockaddr.h"
 
 namespace switchyard {
@@ -352,6 +353,7 @@ Napi::Value GetTid(const Napi::CallbackInfo& info) {
 SwitchyardAddon::SwitchyardAddon(Napi::Env env, Napi::Object exports) {
   acceptorClass = Napi::Persistent(Acceptor::Define(env));
   forwarderClass = Napi::Persistent(Forwarder::Define(env));
+  proberClass = Napi::Persistent(Prober::Define(env));
   struct Entry {
     const char* name;
     Napi::Value (*fn)(const Napi::CallbackInfo&);
@@ -364,7 +366,7 @@ SwitchyardAddon::SwitchyardAddon(Napi::Env env, Napi::Object exports) {
       {"setKeepAlive", SetKeepAlive}, {"shutdownWrite", ShutdownWrite},
       {"pinThread", PinThread},       {"getAffinity", GetAffinity},
       {"gettid", GetTid},             {"startAcceptor", Acceptor::Start},
-      {"createForwarder", Forwarder::Create},
+      {"createForwarder", Forwarder::Create}, {"createProber", Prober::Create},
       {"getrlimit", GetRlimit},       {"setrlimit", SetRlimit},
   };
   for (const Entry& e : kFunctions) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));

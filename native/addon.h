@@ -13,6 +13,7 @@ class SwitchyardAddon : public Napi::Addon<SwitchyardAddon> {
 
   Napi::FunctionReference acceptorClass;
   Napi::FunctionReference forwarderClass;
+  Napi::FunctionReference proberClass;
 };
 
 // Raw N-API helpers for threadsafe-function callbacks. They never throw and never abort: while an

@@ -14,7 +14,8 @@ import type { RuntimeBackend, RuntimeServer } from '../dataplane/compile.js';
 import { finalize, setupOf, type FinalRules } from './ruleset.js';
 import { compileCheck, type CompiledCheck } from './compile.js';
 import { agentRules, applyAgentReply, type AgentOutcome } from './agent-rules.js';
-import { runCheck, type CheckTarget, type RunHandle } from './session.js';
+import { runCheck, type CheckTarget, type RunHandle, type RunResult } from './session.js';
+import { closeProber, connectOnly, ProbeRun } from './probe.js';
 import { Backend, Check, FMAINT, IDRAIN, IMAINT, Server, StateMachine, WEIGHT_SCALE } from './state.js';
 import { statusDescription, statusResult, type CheckStatus } from './status.js';
 import { splitAddr } from './spec.js';
@@ -37,6 +38,8 @@ interface Job {
   /** When the timer fires (ms since epoch). */
   due: number;
   run: RunHandle | null;
+  /** A plain connect check's reusable native run (null: CheckRun each time). */
+  probe: ProbeRun | null;
 }
 
 /** A server with `observe`: its `on-error` is applied when the data path raises an action. */
@@ -250,7 +253,8 @@ class CheckRunner {
   }
 
   private job(server: Server, chk: Check, compiled: CompiledCheck, target: CheckTarget, accept404: boolean, timeoutCheck: number, timeoutConnect: number): Job {
-    const j: Job = { server, chk, compiled, target, accept404, timeoutCheck, timeoutConnect, timer: null, due: 0, run: null };
+    const j: Job = { server, chk, compiled, target, accept404, timeoutCheck, timeoutConnect, timer: null, due: 0, run: null, probe: null };
+    if (connectOnly(compiled.rules, compiled.tcpProto)) j.probe = new ProbeRun((r) => this.completed(j, r));
     this.jobs.push(j);
     return j;
   }
@@ -332,6 +336,12 @@ class CheckRunner {
     const { chk, server } = j;
     // Disabled or paused (maintenance) checks only keep their schedule.
     if (!chk.enabled || chk.paused) return this.schedule(j, chk.inter);
+    // A plain connect check runs on the native prober when it can (see probe.ts).
+    const connectMs = j.timeoutCheck && j.timeoutConnect ? Math.min(chk.inter, j.timeoutConnect) : chk.inter;
+    if (j.probe?.start(j.target, connectMs)) {
+      j.run = j.probe;
+      return;
+    }
     j.run = runCheck(
       {
         rules: j.compiled.rules,
@@ -342,25 +352,29 @@ class CheckRunner {
         timeoutConnect: j.timeoutConnect,
         accept404: j.accept404 && server.nextState !== 'stopped',
       },
-      (r) => {
-        j.run = null;
-        if (this.stopped) return;
-        if (chk.agent && !chk.enabled) return this.schedule(j, chk.inter);
-        this.sm.setCheckStatus(server, chk, r.status, r.info, r.durationMs, r.code ?? 0);
-        // A passing health check also restarts `observe`'s count of consecutive errors.
-        const result = statusResult(r.status);
-        if (!chk.agent && (result === 'passed' || result === 'condpass')) {
-          if (this.ctx.dp.table.get(server.slot, SRV.OBS_ERRORS) !== 0) this.ctx.dp.table.set(server.slot, SRV.OBS_ERRORS, 0);
-        }
-        this.sm.notify(server, chk);
-        let next = this.sm.interOf(server, chk);
-        if (this.spread > 0) {
-          const rv = Math.floor((next * this.spread) / 100);
-          next += rv - Math.floor(2 * rv * Math.random());
-        }
-        this.schedule(j, next);
-      },
+      (r) => this.completed(j, r),
     );
+  }
+
+  /** A check's verdict: into the state machine, then the next run on the server's schedule. */
+  private completed(j: Job, r: RunResult): void {
+    const { chk, server } = j;
+    j.run = null;
+    if (this.stopped) return;
+    if (chk.agent && !chk.enabled) return this.schedule(j, chk.inter);
+    this.sm.setCheckStatus(server, chk, r.status, r.info, r.durationMs, r.code ?? 0);
+    // A passing health check also restarts `observe`'s count of consecutive errors.
+    const result = statusResult(r.status);
+    if (!chk.agent && (result === 'passed' || result === 'condpass')) {
+      if (this.ctx.dp.table.get(server.slot, SRV.OBS_ERRORS) !== 0) this.ctx.dp.table.set(server.slot, SRV.OBS_ERRORS, 0);
+    }
+    this.sm.notify(server, chk);
+    let next = this.sm.interOf(server, chk);
+    if (this.spread > 0) {
+      const rv = Math.floor((next * this.spread) / 100);
+      next += rv - Math.floor(2 * rv * Math.random());
+    }
+    this.schedule(j, next);
   }
 
   stop(): void {
@@ -369,6 +383,7 @@ class CheckRunner {
       if (j.timer) clearTimeout(j.timer);
       j.run?.abort();
     }
+    closeProber();
     for (const t of this.warmups.values()) clearInterval(t);
     if (this.observeTimer) clearInterval(this.observeTimer);
     this.warmups.clear();

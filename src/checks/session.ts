@@ -7,6 +7,7 @@ import net from 'node:net';
 import type { CheckStatus } from './status.js';
 import { strerror } from './status.js';
 import { stepOf, type ConnectRule, type Rule, type RunView } from './rules.js';
+import { startProbe, type ProbeHandle } from './probe.js';
 
 export interface CheckTarget {
   /** The server's address. */
@@ -51,6 +52,8 @@ class CheckRun implements RunView, RunHandle {
   private i = 0;
   private current: Rule | null = null;
   private sock: net.Socket | null = null;
+  /** A connect-only check running on the native prober instead of `sock`. */
+  private probe: ProbeHandle | null = null;
   private sockRule: ConnectRule | null = null;
   private connected = false;
   private chunks: Buffer[] = [];
@@ -106,6 +109,8 @@ class CheckRun implements RunView, RunHandle {
   }
 
   private close(): void {
+    this.probe?.abort();
+    this.probe = null;
     const s = this.sock;
     if (!s) return;
     this.sock = null;
@@ -158,6 +163,12 @@ class CheckRun implements RunView, RunHandle {
     // A connection gets min(inter, timeout connect) when `timeout check` is set, else inter.
     const o = this.opts;
     this.arm(o.timeoutCheck && o.timeoutConnect ? Math.min(o.inter, o.timeoutConnect) : o.inter);
+    // Nothing to send or read after this connect (and no `linger`): the native prober does
+    // what HAProxy does, a handshake the server never completes on its side, then a reset.
+    if (!rule.linger && this.i === o.rules.length - 1) {
+      this.probe = startProbe(host, port, (code) => this.probed(code));
+      if (this.probe) return;
+    }
     const s = net.connect({ host, port, noDelay: true, allowHalfOpen: true });
     this.sock = s;
     s.on('connect', () => {
@@ -187,6 +198,15 @@ class CheckRun implements RunView, RunHandle {
     });
   }
 
+  private probed(code: string | null): void {
+    this.probe = null;
+    if (this.ended) return;
+    if (code !== null) return this.connError('L4CON', code);
+    this.connected = true;
+    this.i++;
+    this.advance();
+  }
+
   /** Evaluate rules from the current one until one has to wait for the network. */
   private advance(): void {
     const rules = this.opts.rules;
@@ -194,7 +214,7 @@ class CheckRun implements RunView, RunHandle {
       const rule = rules[this.i]!;
       this.current = rule;
       if (rule.kind === 'connect') {
-        if (this.sockRule === rule && this.sock) {
+        if (this.sockRule === rule && (this.sock || this.probe)) {
           if (!this.connected) return;
         } else {
           this.connect(rule);

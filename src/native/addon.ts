@@ -191,6 +191,34 @@ export interface Forwarder {
   close(): void;
 }
 
+export interface ProberStats {
+  /** Probes under way. */
+  readonly inFlight: number;
+  /** Sockets kept for the next probes. */
+  readonly idle: number;
+  /** Sockets created, and probes that reused one. */
+  readonly created: number;
+  readonly reused: number;
+}
+
+/**
+ * TCP connect probes (plain health checks) on this thread's event loop: no thread, no
+ * net.Socket. The server never accepts a probe (its handshake's last ACK is held back) and
+ * the connection is reset once it is up; the socket is kept for the next probe.
+ */
+export interface Prober {
+  /**
+   * Starts a connect to a numeric address; returns the probe's fd, or -errno when the connect
+   * failed at once (nothing is reported for it). Throws on a non-numeric address.
+   */
+  probe(host: string, port: number, family: 4 | 6): number;
+  /** Forgets a probe under way (its check timed out); false if none was on `fd`. */
+  abort(fd: number): boolean;
+  stats(): ProberStats;
+  /** Closes every socket; no onResults call after it. Idempotent. */
+  close(): void;
+}
+
 /** The resource limits getrlimit()/setrlimit() know, by name (never by a platform's number). */
 export type RlimitResource = 'nofile' | 'as' | 'data' | 'core' | 'stack' | 'nproc';
 
@@ -236,6 +264,11 @@ export interface NativeAddon {
   shutdownWrite(fd: number): void;
   /** One forwarder = one native epoll thread; create one per worker thread. */
   createForwarder(opts?: ForwarderOptions): Forwarder;
+  /**
+   * One prober per thread that runs checks. `onResults` gets each loop turn's finished probes
+   * as pairs [fd, errno, fd, errno, ...] (errno 0: connected).
+   */
+  createProber(onResults: (results: number[]) => void): Prober;
   /** getrlimit(2). Process-wide: worker threads share the main thread's limits. */
   getrlimit(resource: RlimitResource): Rlimit;
   /**
@@ -262,6 +295,7 @@ const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
   'setKeepAlive',
   'shutdownWrite',
   'createForwarder',
+  'createProber',
   'getrlimit',
   'setrlimit',
 ];

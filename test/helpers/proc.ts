@@ -55,11 +55,11 @@ export class Proc {
   }
 }
 
-export function startSwitchyard(cfg: string): Proc {
+export function startSwitchyard(cfg: string, env?: NodeJS.ProcessEnv): Proc {
   const dir = mkdtempSync(join(tmpdir(), 'sy-hc-'));
   const file = join(dir, 'sy.cfg');
   writeFileSync(file, cfg);
-  const child = spawn(process.execPath, [BIN, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'], ...(env ? { env } : {}) });
   started.push(child);
   return new Proc(child);
 }

@@ -1,0 +1,348 @@
+// TCP connect probes for health checks, on the calling thread's libuv loop (see prober.h).
+#include "prober.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#if defined(__linux__)
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#endif
+
+#include <uv.h>
+
+#include <string>
+#include <vector>
+
+#include "addon.h"
+#include "args.h"
+#include "errors.h"
+#include "sockaddr.h"
+
+namespace switchyard {
+
+#if defined(__linux__)
+
+namespace {
+
+// Sockets kept between probes, per address family: about the number of probes that overlap,
+// which stays small (a probe lasts one round trip), so this bound is only a backstop.
+constexpr size_t kMaxIdle = 1024;
+constexpr int kBatch = 256;
+
+}  // namespace
+
+struct ProberCore {
+  napi_env env = nullptr;
+  napi_ref onResults = nullptr;
+  napi_async_context async = nullptr;
+  uv_poll_t poll{};
+  int epfd = -1;
+  bool stopped = false;
+  // By fd: 1 while a probe is under way on it; its address family (4 or 6).
+  std::vector<uint8_t> busy;
+  std::vector<uint8_t> family;
+  std::vector<int> idle4, idle6;
+  std::vector<double> out;
+  std::vector<int> recycle;
+  double inFlight = 0, created = 0, reused = 0;
+
+  int Start(napi_env e, napi_value fn) {
+    env = e;
+    epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd < 0) return errno;
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return EINVAL;
+    int rc = uv_poll_init(loop, &poll, epfd);
+    if (rc != 0) return -rc;
+    poll.data = this;
+    uv_poll_start(&poll, UV_READABLE, OnPoll);
+    // Checks run on unref'd timers: a prober alone must not keep the process alive.
+    uv_unref(reinterpret_cast<uv_handle_t*>(&poll));
+    napi_create_reference(env, fn, 1, &onResults);
+    napi_value name;
+    napi_create_string_utf8(env, "switchyard.prober", NAPI_AUTO_LENGTH, &name);
+    napi_value resource;
+    napi_create_object(env, &resource);
+    napi_async_init(env, resource, name, &async);
+    napi_add_env_cleanup_hook(env, CleanupHook, this);
+    return 0;
+  }
+
+  // A socket for the next probe: one a previous probe left (already in the epoll set), or a
+  // new one. SO_LINGER 0 once, so that closing a socket mid-probe resets rather than lingers.
+  int Take(int fam) {
+    std::vector<int>& pool = fam == AF_INET6 ? idle6 : idle4;
+    if (!pool.empty()) {
+      int fd = pool.back();
+      pool.pop_back();
+      reused++;
+      return fd;
+    }
+    int fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    linger lg{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    epoll_event ev{};
+    // Edge-triggered: a socket sitting idle between probes reports nothing.
+    ev.events = EPOLLOUT | EPOLLET;
+    ev.data.fd = fd;
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      int err = errno;
+      close(fd);
+      return -err;
+    }
+    if (static_cast<size_t>(fd) >= busy.size()) {
+      busy.resize(fd + 1024, 0);
+      family.resize(fd + 1024, 0);
+    }
+    family[fd] = fam == AF_INET6 ? 6 : 4;
+    created++;
+    return fd;
+  }
+
+  int Probe(const SockAddr& addr) {
+    int fd = Take(addr.family);
+    if (fd < 0) return fd;
+    // The handshake's final ACK waits for data that never comes, so the server completes no
+    // connection and accepts nothing; the reset below ends it. Set before every connect: a
+    // disconnect restores quick ACKs.
+    int zero = 0;
+    setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
+    if (connect(fd, addr.get(), addr.len) != 0 && errno != EINPROGRESS) {
+      int err = errno;
+      close(fd);
+      return -err;
+    }
+    busy[fd] = 1;
+    inFlight++;
+    return fd;
+  }
+
+  bool Abort(int fd) {
+    if (fd < 0 || static_cast<size_t>(fd) >= busy.size() || !busy[fd]) return false;
+    busy[fd] = 0;
+    inFlight--;
+    close(fd);  // mid-handshake: SO_LINGER 0 makes this a reset if it got through
+    return true;
+  }
+
+  // A finished probe's socket: reset the connection by disconnecting (connect AF_UNSPEC) and
+  // keep the socket; one that failed or will not disconnect is closed.
+  void Recycle(int fd, bool ok) {
+    if (ok) {
+      sockaddr unspec{};
+      unspec.sa_family = AF_UNSPEC;
+      std::vector<int>& pool = family[fd] == 6 ? idle6 : idle4;
+      if (pool.size() < kMaxIdle && connect(fd, &unspec, sizeof unspec) == 0) {
+        pool.push_back(fd);
+        return;
+      }
+    }
+    close(fd);
+  }
+
+  static void OnPoll(uv_poll_t* handle, int status, int events) {
+    static_cast<ProberCore*>(handle->data)->Harvest();
+  }
+
+  void Harvest() {
+    if (stopped) return;
+    epoll_event evs[kBatch];
+    out.clear();
+    recycle.clear();
+    for (;;) {
+      int n = epoll_wait(epfd, evs, kBatch, 0);
+      if (n <= 0) break;
+      for (int i = 0; i < n; i++) {
+        int fd = evs[i].data.fd;
+        if (static_cast<size_t>(fd) >= busy.size() || !busy[fd]) continue;
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+        if (err == 0) {
+          if (!(evs[i].events & EPOLLOUT)) continue;  // still connecting
+          if (evs[i].events & EPOLLHUP) err = ECONNRESET;
+        }
+        busy[fd] = 0;
+        inFlight--;
+        out.push_back(fd);
+        out.push_back(err);
+        recycle.push_back(err == 0 ? fd : -fd - 1);
+      }
+      if (n < kBatch) break;
+    }
+    if (out.empty()) return;
+    Deliver();
+    // Only now: a probe JS starts from the callback must not reuse an fd whose result is
+    // still further down the same batch.
+    for (int r : recycle) {
+      if (stopped) close(r >= 0 ? r : -r - 1);
+      else Recycle(r >= 0 ? r : -r - 1, r >= 0);
+    }
+  }
+
+  void Deliver() {
+    napi_handle_scope scope;
+    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+    napi_value arr, fn, recv, result;
+    if (napi_create_array_with_length(env, out.size(), &arr) == napi_ok &&
+        napi_get_reference_value(env, onResults, &fn) == napi_ok && fn != nullptr &&
+        napi_get_global(env, &recv) == napi_ok) {  // make_callback wants an object
+      for (size_t i = 0; i < out.size(); i++) {
+        napi_value v;
+        napi_create_double(env, out[i], &v);
+        napi_set_element(env, arr, static_cast<uint32_t>(i), v);
+      }
+      // make_callback, not call_function: it runs the tick and microtask queues afterwards,
+      // as any libuv-driven callback in Node does.
+      if (napi_make_callback(env, async, recv, fn, 1, &arr, &result) != napi_ok) {
+        bool pending = false;
+        napi_value exception;
+        if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
+            napi_get_and_clear_last_exception(env, &exception) == napi_ok) {
+          napi_fatal_exception(env, exception);
+        }
+      }
+    }
+    napi_close_handle_scope(env, scope);
+  }
+
+  // Idempotent. Closes every socket; the core is freed once libuv has closed the poll handle.
+  void Stop(bool fromHook) {
+    if (stopped) return;
+    stopped = true;
+    uv_poll_stop(&poll);
+    for (size_t fd = 0; fd < busy.size(); fd++) {
+      if (busy[fd]) close(static_cast<int>(fd));
+    }
+    for (int fd : idle4) close(fd);
+    for (int fd : idle6) close(fd);
+    idle4.clear();
+    idle6.clear();
+    if (!fromHook) napi_remove_env_cleanup_hook(env, CleanupHook, this);
+    if (onResults != nullptr) napi_delete_reference(env, onResults);
+    onResults = nullptr;
+    if (async != nullptr) napi_async_destroy(env, async);
+    async = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(&poll), [](uv_handle_t* h) {
+      auto* core = static_cast<ProberCore*>(h->data);
+      if (core->epfd >= 0) close(core->epfd);
+      delete core;
+    });
+  }
+
+  static void CleanupHook(void* arg) { static_cast<ProberCore*>(arg)->Stop(true); }
+};
+
+#else
+
+struct ProberCore {};
+
+#endif
+
+Napi::Function Prober::Define(Napi::Env env) {
+  return DefineClass(env, "Prober",
+                     {InstanceMethod<&Prober::Probe>("probe"),
+                      InstanceMethod<&Prober::Abort>("abort"),
+                      InstanceMethod<&Prober::Stats>("stats"),
+                      InstanceMethod<&Prober::Close>("close")});
+}
+
+Napi::Value Prober::Create(const Napi::CallbackInfo& info) {
+  auto* addon = info.Env().GetInstanceData<SwitchyardAddon>();
+  return addon->proberClass.New({info[0]});
+}
+
+Prober::Prober(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Prober>(info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  Napi::Function cb;
+  if (!ArgFunction(info, 0, "onResults", &cb)) return;
+  auto* core = new ProberCore();
+  int err = core->Start(env, cb);
+  if (err != 0) {
+    // Nothing was handed to libuv unless uv_poll_init succeeded, which is the last step that
+    // can fail before the hook; the only failures are before it.
+    if (core->epfd >= 0) close(core->epfd);
+    delete core;
+    ThrowErrno(env, err, "createProber");
+    return;
+  }
+  core_ = core;
+#else
+  ThrowErrno(env, ENOSYS, "createProber");
+#endif
+}
+
+Prober::~Prober() {
+#if defined(__linux__)
+  if (core_ != nullptr) core_->Stop(false);
+#endif
+  core_ = nullptr;
+}
+
+Napi::Value Prober::Probe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  if (info.Length() < 1 || !info[0].IsString()) {
+    return ThrowArg(env, "ERR_INVALID_ARG_TYPE", "The \"host\" argument must be of type string");
+  }
+  std::string host = info[0].As<Napi::String>().Utf8Value();
+  int64_t port, fam;
+  if (!ArgInt(info, 1, "port", 1, 65535, &port) || !ArgInt(info, 2, "family", 4, 6, &fam)) {
+    return env.Undefined();
+  }
+  SockAddr addr;
+  if ((fam != 4 && fam != 6) || !ParseSockAddr(host, static_cast<int>(port), static_cast<int>(fam), &addr)) {
+    return ThrowArg(env, "ERR_INVALID_ARG_VALUE", "probe() expects a numeric address of the given family: " + host);
+  }
+  if (core_ == nullptr || core_->stopped) return Napi::Number::New(env, -EBADF);
+  return Napi::Number::New(env, core_->Probe(addr));
+#else
+  return ThrowErrno(env, ENOSYS, "probe");
+#endif
+}
+
+Napi::Value Prober::Abort(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  int fd;
+  if (!ArgFd(info, 0, &fd)) return env.Undefined();
+  return Napi::Boolean::New(env, core_ != nullptr && !core_->stopped && core_->Abort(fd));
+#else
+  return Napi::Boolean::New(env, false);
+#endif
+}
+
+Napi::Value Prober::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  double inFlight = 0, idle = 0, created = 0, reused = 0;
+#if defined(__linux__)
+  if (core_ != nullptr) {
+    inFlight = core_->inFlight;
+    idle = static_cast<double>(core_->idle4.size() + core_->idle6.size());
+    created = core_->created;
+    reused = core_->reused;
+  }
+#endif
+  o.Set("inFlight", Napi::Number::New(env, inFlight));
+  o.Set("idle", Napi::Number::New(env, idle));
+  o.Set("created", Napi::Number::New(env, created));
+  o.Set("reused", Napi::Number::New(env, reused));
+  return o;
+}
+
+Napi::Value Prober::Close(const Napi::CallbackInfo& info) {
+#if defined(__linux__)
+  if (core_ != nullptr) core_->Stop(false);
+#endif
+  core_ = nullptr;
+  return info.Env().Undefined();
+}
+
+}  // namespace switchyard

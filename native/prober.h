@@ -1,0 +1,40 @@
+// createProber(onResults) → Prober: TCP connect probes for plain health checks (a `check`
+// with no send/expect: connect, then reset), run on the calling thread's own event loop.
+//
+// Why native: a health check through net.Socket costs ~100 µs of CPU (a socket object, its
+// handle, timers and events, and a full three-way handshake the target then accepts). Here a
+// probe is a few syscalls on a socket kept from the previous probe: TCP_QUICKACK off so the
+// handshake's last ACK is never sent (the server never accepts: HAProxy does the same), a
+// non-blocking connect, then connect(AF_UNSPEC), which resets the connection and leaves the
+// socket ready for the next probe. Completions are read from one epoll set watched by libuv
+// and handed to JS in one call per loop turn: onResults([fd, errno, fd, errno, ...]).
+#pragma once
+
+#include <napi.h>
+
+namespace switchyard {
+
+struct ProberCore;
+
+class Prober : public Napi::ObjectWrap<Prober> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  // The exported createProber(onResults) → Prober.
+  static Napi::Value Create(const Napi::CallbackInfo& info);
+
+  explicit Prober(const Napi::CallbackInfo& info);
+  ~Prober() override;
+
+ private:
+  // probe(host, port, family) → fd (≥ 0) while the connect is under way, or -errno when it
+  // failed at once (nothing will be reported for it).
+  Napi::Value Probe(const Napi::CallbackInfo& info);
+  // abort(fd): forget a probe under way (its check timed out); nothing is reported for it.
+  Napi::Value Abort(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  ProberCore* core_ = nullptr;
+};
+
+}  // namespace switchyard

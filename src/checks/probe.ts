@@ -1,0 +1,155 @@
+// Plain TCP connect checks through the native prober (native/prober.cc) when the addon is
+// loaded: HAProxy's own way of running them (the server never accepts the connection; it is
+// reset once established) at a fraction of a net.Socket's cost. Without the addon, or for an
+// address that is not a literal, callers keep their net.Socket path.
+//
+// Two users: CheckRun (session.ts) for a rule list that ends with a connect, and ProbeRun
+// below, the allocation-free path for the common `check` with nothing but its implicit
+// connect, which runs thousands of times a second with many servers.
+
+import { isIP } from 'node:net';
+import { getSystemErrorName } from 'node:util';
+import { loadAddon, type Prober } from '../native/addon.js';
+import type { ConnectRule } from './rules.js';
+import type { CheckTarget, RunHandle, RunResult } from './session.js';
+import { strerror } from './status.js';
+
+/** null: connected; otherwise the errno's name ('ECONNREFUSED', ...). */
+export type ProbeDone = (code: string | null) => void;
+
+/** A probe under way; `abort()` forgets it (nothing is reported after). */
+export interface ProbeHandle {
+  abort(): void;
+}
+
+let prober: Prober | null | undefined;
+const waiting = new Map<number, ProbeDone>();
+
+function deliver(results: number[]): void {
+  for (let i = 0; i + 1 < results.length; i += 2) {
+    const fd = results[i]!;
+    const done = waiting.get(fd);
+    if (!done) continue;
+    waiting.delete(fd);
+    const err = results[i + 1]!;
+    done(err === 0 ? null : getSystemErrorName(-err));
+  }
+}
+
+function instance(): Prober | null {
+  if (prober === undefined) prober = loadAddon()?.createProber(deliver) ?? null;
+  return prober;
+}
+
+/** Whether this thread can probe `host` natively (a prober and a numeric address). */
+function canProbe(host: string): 0 | 4 | 6 {
+  const family = isIP(host) as 0 | 4 | 6;
+  return family !== 0 && instance() ? family : 0;
+}
+
+/**
+ * Starts a probe: its fd (`done` will be called unless it is aborted), or -errno when the
+ * connect failed at once (`done` is not called).
+ */
+function begin(host: string, port: number, family: 4 | 6, done: ProbeDone): number {
+  const fd = prober!.probe(host, port, family);
+  if (fd >= 0) waiting.set(fd, done);
+  return fd;
+}
+
+function cancel(fd: number, done: ProbeDone): void {
+  if (waiting.get(fd) !== done) return;
+  waiting.delete(fd);
+  prober?.abort(fd);
+}
+
+/**
+ * Starts a connect probe to host:port, or returns null when this thread has no prober or the
+ * host is not a numeric address (the caller then connects through net.Socket).
+ */
+export function startProbe(host: string, port: number, done: ProbeDone): ProbeHandle | null {
+  const family = canProbe(host);
+  if (family === 0) return null;
+  const fd = begin(host, port, family, done);
+  if (fd < 0) {
+    // Failed at once (no route, no local port...): reported asynchronously all the same, as a
+    // socket's 'error' event would be.
+    let live = true;
+    setImmediate(() => live && done(getSystemErrorName(fd)));
+    return { abort: () => void (live = false) };
+  }
+  return { abort: () => cancel(fd, done) };
+}
+
+/** Whether a check is only its implicit connect (a plain `check`: L4OK with no info). */
+export function connectOnly(rules: readonly { kind: string }[], tcpProto: boolean): boolean {
+  const r = rules[0] as ConnectRule | undefined;
+  return !tcpProto && rules.length === 1 && r?.kind === 'connect' && r.implicit && !r.linger;
+}
+
+/**
+ * One server's plain connect check, reused from run to run: no object, closure or buffer per
+ * check beyond the result and its timeout timer. The verdicts are CheckRun's for the same rule: L4OK, L4CON with
+ * the error's text, L4TOUT.
+ */
+export class ProbeRun implements RunHandle {
+  private fd = -1;
+  private started = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly onDone: ProbeDone = (code) => this.settle(code);
+  private readonly onTimeout = (): void => {
+    this.timer = null;
+    if (this.fd === -1) return;
+    cancel(this.fd, this.onDone);
+    this.fd = -1;
+    this.report({ status: 'L4TOUT', info: '', code: null, durationMs: Date.now() - this.started });
+  };
+
+  constructor(private readonly report: (r: RunResult) => void) {}
+
+  /**
+   * Runs one check; false (and nothing reported) when it cannot run natively here, for the
+   * caller to take the net.Socket path.
+   */
+  start(t: CheckTarget, timeoutMs: number): boolean {
+    const host = t.checkAddr ?? t.host;
+    const family = canProbe(host);
+    if (family === 0) return false;
+    this.started = Date.now();
+    const fd = begin(host, t.checkPort ?? t.checkAddrPort ?? t.port, family, this.onDone);
+    if (fd < 0) {
+      const code = getSystemErrorName(fd);
+      setImmediate(() => this.report({ status: 'L4CON', info: strerror(code), code: null, durationMs: Date.now() - this.started }));
+      return true;
+    }
+    this.fd = fd;
+    this.timer = setTimeout(this.onTimeout, Math.max(1, timeoutMs));
+    this.timer.unref();
+    return true;
+  }
+
+  private settle(code: string | null): void {
+    this.fd = -1;
+    // Cleared, not left to fire into nothing: with `timeout check`, a check's timeout is
+    // usually its inter, so a stale one would fire just before every next check.
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const durationMs = Date.now() - this.started;
+    this.report(code === null ? { status: 'L4OK', info: '', code: null, durationMs } : { status: 'L4CON', info: strerror(code), code: null, durationMs });
+  }
+
+  abort(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.fd === -1) return;
+    cancel(this.fd, this.onDone);
+    this.fd = -1;
+  }
+}
+
+/** Closes this thread's prober and its sockets (the control plane stops). */
+export function closeProber(): void {
+  prober?.close();
+  prober = undefined;
+  waiting.clear();
+}
