@@ -11,7 +11,7 @@ import { ServerTable, SRV_SLOTS } from '../src/ipc/server-table.js';
 import { applyServerChange, type ServerChange } from '../src/dataplane/dynamic-servers.js';
 import { computeLayout } from '../src/dataplane/layout.js';
 import { compileRuntime, listenBacklog, type RuntimeBackend, type RuntimeFrontend, type RuntimeListener } from '../src/dataplane/compile.js';
-import { admitConnection, tcpSession, type SessionContext, type TcpContext } from '../src/dataplane/tcp-session.js';
+import { admitClient, tcpSession, type SessionContext, type TcpContext } from '../src/dataplane/tcp-session.js';
 import { TcpRuleSets } from '../src/dataplane/tcp-rules.js';
 import { TcpTxn } from '../src/dataplane/tcp-txn.js';
 import type { CompiledProxyRules } from '../src/rules/runtime/compile.js';
@@ -31,6 +31,7 @@ import { backendState } from '../src/dataplane/backend-state.js';
 import { Limiter, gateAcceptor } from '../src/dataplane/limiter.js';
 import { bindErrorText, bindReason } from '../src/listeners/bind-error.js';
 import { ServerSessions } from '../src/dataplane/server-sessions.js';
+import { adoptHeader, readHeaderFromFd } from '../src/dataplane/accept-proxy.js';
 
 /** Live sessions, mirrored into this worker's slot of the shared load table. */
 class LiveSet extends Set<{ destroy(): void }> {
@@ -139,22 +140,64 @@ export default async function serve(task: ServeTask): Promise<string> {
     state,
     limits: { bufsize: tune('tune.bufsize', 16384), maxrewrite: tune('tune.maxrewrite', 1024), http: http.limits },
   };
-  /** HTTP mode: the frontend's tcp-request connection/session rules, before its session. */
-  const gate = (sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener): boolean => {
+  /**
+   * HTTP mode: the frontend's tcp-request connection/session rules and, on an accept-proxy
+   * listener, the PROXY header between them, before its session. A promise only while the
+   * header is awaited; the client is a live session meanwhile.
+   */
+  const gate = (sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, sink?: ReadSink): boolean | Promise<boolean> => {
     const r = tcpRules.frontend(fe.name);
-    if (!r || !(r.rules.has.tcpRequestConnection || r.rules.has.tcpRequestSession)) return true;
-    if (admitConnection(sock, fe, r, new TcpTxn(sock, fe, state, tcp.limits), gauges)) return true;
-    limiter.leave(fe, l);
-    return false;
+    const rules = r && (r.rules.has.tcpRequestConnection || r.rules.has.tcpRequestSession) ? r : undefined;
+    if (!rules && !l.acceptProxy) return true;
+    const ok = admitClient(sock, fe, l, rules, rules ? new TcpTxn(sock, fe, state, tcp.limits) : undefined, gauges, tcp.limits.bufsize, sink);
+    if (ok === false) limiter.leave(fe, l);
+    if (typeof ok === 'boolean') return ok;
+    live.add(sock);
+    const gone = (): void => {
+      live.delete(sock);
+      limiter.leave(fe, l);
+    };
+    sock.once('close', gone);
+    return ok.then((yes) => {
+      // Admitted: the session takes over the bookkeeping; refused: the close does it.
+      if (yes) sock.off('close', gone);
+      return yes;
+    });
   };
   /** A client socket, admitted: HTTP or TCP by the frontend's mode. */
   const serveSocket = (sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, sink?: ReadSink): void => {
-    if (fe.mode === 'tcp') void tcpSession(sock, fe, l, tcp);
-    else if (gate(sock, fe, l)) void httpSession(sock, fe, l, http, sink);
+    if (fe.mode === 'tcp') return void tcpSession(sock, fe, l, tcp);
+    const ok = gate(sock, fe, l, sink);
+    if (ok === true) void httpSession(sock, fe, l, http, sink);
+    else if (ok !== false) {
+      void ok.then((yes) => {
+        if (yes) void httpSession(sock, fe, l, http, sink);
+      });
+    }
   };
 
   const forwarder = runtime.noSplice ? undefined : addon?.createForwarder();
   const native: NativeContext | undefined = addon && forwarder ? { ...base, addon, forwarder } : undefined;
+
+  // TCP frontends the forwarder can take: no rules that read the payload (in JS), and no
+  // `option nolinger` on either side (the forwarder closes its own fds). Decided once.
+  const noLinger = (fe: RuntimeFrontend): boolean => fe.noLinger || (fe.defaultBackend !== null && runtime.backends.get(fe.defaultBackend)?.noLinger === true);
+  const spliced = new Set(runtime.frontends.filter((fe) => fe.mode === 'tcp' && !tcpRules.needsInspection(fe.name) && !noLinger(fe)));
+
+  /**
+   * An accept-proxy connection bound for the forwarder: its header is read first (one read
+   * of a dup); bytes that came with it cannot go back to the kernel, so such a connection is
+   * served by the JS session instead.
+   */
+  const spliceProxied = async (fd: number, fe: RuntimeFrontend, l: RuntimeListener, ctx: NativeContext): Promise<void> => {
+    const o = await readHeaderFromFd(ctx.addon, fd, fe.timeouts.client, tcp.limits.bufsize, live);
+    if (!o.ok) return limiter.leave(fe, l);
+    if (o.rest.length === 0) return spliceSession(fd, fe, l, ctx, o.header);
+    const sock = new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true });
+    sock.unshift(o.rest);
+    adoptHeader(sock, o.header);
+    return tcpSession(sock, fe, l, tcp, true);
+  };
 
   const byListener = new Map<number, { fe: RuntimeFrontend; l: RuntimeListener }>();
   for (const fe of runtime.frontends) for (const l of fe.listeners) byListener.set(l.index, { fe, l });
@@ -167,7 +210,7 @@ export default async function serve(task: ServeTask): Promise<string> {
   const serveFd = (fd: number, fe: RuntimeFrontend, l: RuntimeListener): void => {
     if (fe.clientKeepAlive) addon?.setKeepAlive(fd, true);
     // Rules that read the payload need the bytes in JS: such frontends are not spliced.
-    if (native && fe.mode === 'tcp' && !tcpRules.needsInspection(fe.name)) void spliceSession(fd, fe, l, native);
+    if (native && spliced.has(fe)) void (l.acceptProxy ? spliceProxied(fd, fe, l, native) : spliceSession(fd, fe, l, native));
     else if (fe.mode === 'http') {
       // HTTP sockets read into the thread's shared buffer (see ReadSink).
       // (node reads `onread` in the Socket constructor; its types list it for connect only.)

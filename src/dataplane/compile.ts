@@ -5,6 +5,7 @@
 import type { AddressModel, ConfigModel, Json, ProxyModel, ServerModel } from '../config/model.js';
 import type { Layout } from './layout.js';
 import { hashTypeOf, type HashType } from '../lb/hash.js';
+import { sendProxyOf, type SendProxy } from '../net/proxy-protocol.js';
 
 export interface Timeouts {
   readonly client: number;
@@ -53,6 +54,8 @@ export interface RuntimeServer {
   readonly errorLimit: number;
   /** `pool-purge-delay`, `pool-max-conn`, `pool-low-conn` (HTTP idle connections). */
   readonly idle: IdlePolicy;
+  /** `send-proxy`, `send-proxy-v2`, `proxy-v2-options`: the PROXY header it gets first; null: none. */
+  readonly sendProxy: SendProxy | null;
 }
 
 export interface RuntimeBackend {
@@ -72,6 +75,8 @@ export interface RuntimeBackend {
   readonly redispatch: boolean;
   /** `option srvtcpka` (or `tcpka`): SO_KEEPALIVE on server connections. */
   readonly serverKeepAlive: boolean;
+  /** `option nolinger`: server connections are closed with a reset (./nolinger.ts). */
+  readonly noLinger: boolean;
   readonly allBackups: boolean;
   readonly timeouts: Timeouts;
   readonly lbOffset: number;
@@ -99,6 +104,8 @@ export interface RuntimeListener {
    */
   readonly backlog: number;
   readonly shardsByThread: boolean;
+  /** `accept-proxy`: connections start with a PROXY protocol header (./accept-proxy.ts). */
+  readonly acceptProxy: boolean;
 }
 
 export interface RuntimeFrontend {
@@ -113,6 +120,8 @@ export interface RuntimeFrontend {
   readonly maxconn: number;
   /** `option clitcpka` (or `tcpka`): SO_KEEPALIVE on client connections. */
   readonly clientKeepAlive: boolean;
+  /** `option nolinger`: client connections are closed with a reset (./nolinger.ts). */
+  readonly noLinger: boolean;
   readonly defaultBackend: string | null;
   readonly timeouts: Timeouts;
 }
@@ -171,6 +180,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
       retries: num(p.settings['retries']?.value, 3),
       redispatch: p.options['redispatch']?.enabled === true,
       serverKeepAlive: keepAliveOption(p, 'srvtcpka'),
+      noLinger: p.options['nolinger']?.enabled === true,
       allBackups: p.options['allbackups']?.enabled === true,
       timeouts: timeoutsOf(p),
       lbOffset: lay.lbOffset,
@@ -202,6 +212,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
             maxconn: num(b.options['maxconn'], 0),
             backlog,
             shardsByThread: false,
+            acceptProxy: b.options['accept-proxy'] === true,
           });
           continue;
         }
@@ -219,6 +230,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
             maxconn: num(b.options['maxconn'], 0),
             backlog,
             shardsByThread: b.options['shards'] === 'by-thread',
+            acceptProxy: b.options['accept-proxy'] === true,
           });
         }
       }
@@ -233,6 +245,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
       listeners,
       maxconn,
       clientKeepAlive: keepAliveOption(p, 'clitcpka'),
+      noLinger: p.options['nolinger']?.enabled === true,
       // A listen section is its own backend.
       defaultBackend: typeof def === 'string' ? def : p.cap.backend ? p.name : null,
       timeouts: timeoutsOf(p),
@@ -271,8 +284,10 @@ export function runtimeServer(s: ServerModel, slot: number, id: number, mode: Pr
       maxIdle: num(s.options['pool-max-conn'], DEFAULT_IDLE_POLICY.maxIdle),
       lowIdle: num(s.options['pool-low-conn'], DEFAULT_IDLE_POLICY.lowIdle),
     },
+    sendProxy: sendProxyOf(s.options),
   };
 }
+
 
 /** The server of `be` in table slot `slot` (slots are consecutive until servers come and go at run time). */
 export function serverAt(be: RuntimeBackend, slot: number): RuntimeServer | undefined {

@@ -4,25 +4,38 @@
 // hears 'connected' / 'connect-error' / 'closed'. Only frontends whose connections need no
 // inspection come here (workers/serve.ts asks src/dataplane/tcp-rules.ts): no tcp-request
 // rules, no use_backend, and a default backend without content rules, use-server or
-// rdp-cookie balancing.
+// rdp-cookie balancing, and no `option nolinger` (the forwarder closes its own fds).
+//
+// Two things only JS can do are still possible here: a connection that arrived with a PROXY
+// header (accept-proxy, read by ./accept-proxy.ts before) hashes on its addresses, and a
+// server that expects a PROXY header (`send-proxy`, servers added at run time included) is
+// reached through a JS socket made of the client fd at that attempt, forwarded by
+// ./tcp-forward.ts: the forwarder cannot write bytes of its own first.
 
+import net from 'node:net';
 import type { Forwarder, NativeAddon } from '../native/addon.js';
 import { CNT } from '../ipc/server-table.js';
 import { FC } from '../ipc/conn-gauges.js';
-import type { RuntimeFrontend, RuntimeListener } from './compile.js';
-import { runSession, type SessionContext } from './tcp-session.js';
+import type { RuntimeBackend, RuntimeFrontend, RuntimeListener, RuntimeServer } from './compile.js';
+import { addressBytes, connect, runSession, type Attempt, type SessionContext } from './tcp-session.js';
+import type { ProxyHeader } from '../net/proxy-protocol.js';
+import { adoptHeader } from './accept-proxy.js';
+import { forward } from './tcp-forward.js';
 
 export interface NativeContext extends SessionContext {
   readonly addon: NativeAddon;
   readonly forwarder: Forwarder;
 }
 
-export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListener, ctx: NativeContext): Promise<void> {
+/** `proxied`: the PROXY header the connection started with (already read off it). */
+export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListener, ctx: NativeContext, proxied?: ProxyHeader): Promise<void> {
   let clientFd = fd;
   let alive = true;
   let id = -1;
   let left = false;
   let killed = false;
+  /** The client fd as a JS socket, once a server needed a PROXY header (see the top). */
+  let js: net.Socket | null = null;
   const leave = (): void => {
     if (left) return;
     left = true;
@@ -31,7 +44,8 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListene
   };
   const entry = {
     destroy(): void {
-      if (id >= 0) ctx.forwarder.abort(id); // its 'closed' event will leave
+      if (js) js.destroy(); // its 'close' leaves
+      else if (id >= 0) ctx.forwarder.abort(id); // its 'closed' event will leave
       else {
         if (alive) {
           alive = false;
@@ -43,6 +57,7 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListene
   };
   ctx.live.add(entry);
   const clientAddress = (): Uint8Array | undefined => {
+    if (proxied?.endpoints) return addressBytes(proxied.endpoints.src);
     try {
       return ctx.addon.peerAddress(clientFd);
     } catch {
@@ -60,6 +75,7 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListene
       },
     },
     attempt(srv, be, release) {
+      if (srv.sendProxy || js) return viaJs(srv, be, release);
       return new Promise((resolve) => {
         const started = Date.now();
         let decided = false;
@@ -113,4 +129,30 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListene
       });
     },
   });
+
+  /** The attempt through JS sockets: the client fd becomes a net.Socket (for good). */
+  async function viaJs(srv: RuntimeServer, be: RuntimeBackend, release: () => void): Promise<Attempt> {
+    if (!js) {
+      const sock = new net.Socket({ fd: clientFd, allowHalfOpen: true, readable: true, writable: true });
+      js = sock;
+      sock.pause();
+      if (proxied) adoptHeader(sock, proxied);
+      sock.on('error', () => sock.destroy());
+      sock.once('close', () => {
+        alive = false;
+        ctx.gauges.count(fe.index, FC.BYTES_IN, sock.bytesRead);
+        ctx.gauges.count(fe.index, FC.BYTES_OUT, sock.bytesWritten);
+        leave();
+      });
+    }
+    const client = js;
+    const r = await connect(srv, be, undefined, client);
+    if (!r.ok) return r;
+    if (client.destroyed || killed) {
+      r.socket.destroy();
+      return { ok: false, immediate: false };
+    }
+    forward({ client, server: r.socket, fe, be, ctx, slot: srv.slot, release, request: null, response: null });
+    return { ok: true };
+  }
 }

@@ -9,6 +9,8 @@
 // Facts (haproxy 2.6.12, test/tcp-rules.test.ts): the response rules run once the server is
 // connected, so without an inspect-delay they see no byte at all; only the first response
 // bytes are inspected, never later ones.
+// With `option nolinger` (./nolinger.ts) the frontend's closes of the client and the
+// backend's of the server are resets, and a FIN to forward becomes one when HAProxy's would.
 
 import type net from 'node:net';
 import { CNT } from '../ipc/server-table.js';
@@ -18,6 +20,7 @@ import { HeldInput, inspect } from './tcp-inspect.js';
 import type { TcpProxyRules } from './tcp-rules.js';
 import type { TcpTxn } from './tcp-txn.js';
 import type { SessionContext } from './tcp-session.js';
+import { closeClientNoLinger, resetAfterFlush, resetNow } from './nolinger.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -47,8 +50,11 @@ export function forward(f: Forwarding): void {
   const finish = (): void => {
     if (closed) return;
     closed = true;
-    client.destroy();
-    server.destroy();
+    if (fe.noLinger) closeClientNoLinger(client, clientEnded, fe.timeouts.client);
+    else client.destroy();
+    // The backend's nolinger: a server that has not sent its FIN is reset.
+    if (be.noLinger && !serverEnded) resetNow(server);
+    else server.destroy();
     ctx.table.count(slot, ctx.worker, CNT.BYTES_IN, client.bytesRead);
     ctx.table.count(slot, ctx.worker, CNT.BYTES_OUT, server.bytesRead);
     f.release();
@@ -68,22 +74,48 @@ export function forward(f: Forwarding): void {
   const clientEnd = (): void => {
     clientEnded = true;
     if (!tunnel) client.setTimeout(fe.timeouts.clientFin);
+    // A nolinger backend's first shutdown is a silent close: the client's FIN reaches a server
+    // still sending as a reset (the pipe below does not end it then), unless it came in the
+    // same read as the last bytes (haproxy 2.6.12 then sends them with a FIN).
+    if (be.noLinger && !closed) {
+      if (serverEnded || burst) server.end();
+      else resetAfterFlush(server, be.timeouts.server);
+    }
     if (serverEnded) finish();
   };
   const serverEnd = (): void => {
     serverEnded = true;
     if (!tunnel) server.setTimeout(be.timeouts.serverFin);
+    // A nolinger frontend: the client gets the server's FIN, unless it sent its own (then the
+    // close below resets it).
+    if (fe.noLinger && !clientEnded && !closed) client.end();
     if (clientEnded) finish();
   };
 
+  /**
+   * Client bytes were just read (nolinger backends only): until the next loop turn has polled
+   * once more without blocking (libuv stops at a short read and finds the EOF behind it only
+   * then; a pending immediate keeps that poll from waiting), an EOF counts as read with them.
+   */
+  let burst = false;
+  if (be.noLinger) {
+    client.on('data', () => {
+      if (burst) return;
+      burst = true;
+      setImmediate(() => setImmediate(() => (burst = false)));
+    });
+  }
   const held = f.request?.take() ?? EMPTY;
   if (f.request?.ended) {
     server.end(held);
     clientEnd();
   } else {
     if (held.length) server.write(held);
-    client.on('end', clientEnd);
-    client.pipe(server);
+    client.pipe(server, { end: !be.noLinger });
+    // A FIN that came with nothing buffered was already reported (a paused socket still emits
+    // 'end' then); the pipe ends the server for it, the session must know too.
+    if (client.readableEnded) clientEnd();
+    else client.on('end', clientEnd);
   }
 
   /** Server to client from now on, after `first` (the bytes the response rules held). */
@@ -95,7 +127,7 @@ export function forward(f: Forwarding): void {
     }
     if (first.length) client.write(first);
     server.on('end', serverEnd);
-    server.pipe(client);
+    server.pipe(client, { end: !fe.noLinger });
   };
 
   if (!f.response) respond(EMPTY, false);

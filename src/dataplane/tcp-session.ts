@@ -21,6 +21,9 @@ import { forward } from './tcp-forward.js';
 import type { TcpProxyRules, TcpRuleSets } from './tcp-rules.js';
 import { TcpTxn, type BufferLimits } from './tcp-txn.js';
 import type { Killable, ServerSessions } from './server-sessions.js';
+import type { ReadSink } from '../http/wire.js';
+import { adoptHeader, proxyHeaderFor, readHeader, readHeaderFromSink, refuseConnection } from './accept-proxy.js';
+import { resetAfterFlush, resetNow } from './nolinger.js';
 
 export interface SessionContext {
   readonly table: ServerTable;
@@ -90,8 +93,10 @@ export type ConnectResult = { ok: true; socket: net.Socket } | { ok: false; imme
 /**
  * Connect to `srv` of `be`: its connect timeout, and SO_KEEPALIVE with `option srvtcpka`.
  * `onread` reads the socket into a caller's buffer (HTTP wires) instead of 'data' events.
+ * `client`: for a `send-proxy` server, whose addresses its PROXY header carries, written as
+ * the connection's first bytes.
  */
-export function connect(srv: RuntimeServer, be: RuntimeBackend, onread?: net.OnReadOpts): Promise<ConnectResult> {
+export function connect(srv: RuntimeServer, be: RuntimeBackend, onread?: net.OnReadOpts, client?: net.Socket): Promise<ConnectResult> {
   const timeoutMs = be.timeouts.connect;
   return new Promise((resolve) => {
     const started = Date.now();
@@ -109,7 +114,10 @@ export function connect(srv: RuntimeServer, be: RuntimeBackend, onread?: net.OnR
         done({ ok: false, immediate: false });
       }, timeoutMs);
     }
-    s.once('connect', () => done({ ok: true, socket: s }));
+    s.once('connect', () => {
+      if (srv.sendProxy && client) s.write(proxyHeaderFor(srv.sendProxy, client));
+      done({ ok: true, socket: s });
+    });
     s.once('error', () => {
       s.destroy();
       // HAProxy waits before retrying a connection that failed at once (refused).
@@ -274,17 +282,45 @@ function closeGently(sock: net.Socket, timeoutMs: number): void {
 }
 
 /**
- * A frontend's tcp-request connection, then session rules (HTTP mode too, before its
- * session). False when a rule rejected the connection: the client is gone then.
+ * A new client, in HAProxy's order: the frontend's tcp-request connection rules (on the real
+ * addresses), then on an `accept-proxy` listener the PROXY header (its addresses become the
+ * socket's, ./accept-proxy.ts), then the tcp-request session rules. False when the client was
+ * refused (it is closed); a promise only while a header is awaited. `sink`: the socket reads
+ * into it (HTTP); `proxied`: the header was already read (spliced path, ./splice-session.ts).
  */
-export function admitConnection(sock: net.Socket, fe: RuntimeFrontend, rules: TcpProxyRules, txn: Txn, gauges: ConnGauges): boolean {
-  const r = rules.rules;
-  if (r.has.tcpRequestConnection && r.tcpRequestConnection(txn).kind === 'reject') {
+export function admitClient(
+  sock: net.Socket,
+  fe: RuntimeFrontend,
+  l: RuntimeListener,
+  rules: TcpProxyRules | undefined,
+  txn: TcpTxn | undefined,
+  gauges: ConnGauges,
+  bufsize: number,
+  sink?: ReadSink,
+  proxied = false,
+): boolean | Promise<boolean> {
+  const r = rules?.rules;
+  if (r && txn && r.has.tcpRequestConnection && r.tcpRequestConnection(txn).kind === 'reject') {
     gauges.count(fe.index, FC.DENIED_CONN);
     reset(sock);
     return false;
   }
-  if (r.has.tcpRequestSession && r.tcpRequestSession(txn).kind === 'reject') {
+  if (!l.acceptProxy || proxied) return sessionRules(sock, fe, rules, txn);
+  const reading = sink ? readHeaderFromSink(sock, sink, fe.timeouts.client, bufsize) : readHeader(sock, fe.timeouts.client, bufsize);
+  return reading.then((o) => {
+    if (!o.ok) {
+      refuseConnection(sock, o.received);
+      return false;
+    }
+    adoptHeader(sock, o.header);
+    txn?.readAddresses(sock);
+    return sessionRules(sock, fe, rules, txn);
+  });
+}
+
+function sessionRules(sock: net.Socket, fe: RuntimeFrontend, rules: TcpProxyRules | undefined, txn: Txn | undefined): boolean {
+  const r = rules?.rules;
+  if (r && txn && r.has.tcpRequestSession && r.tcpRequestSession(txn).kind === 'reject') {
     closeGently(sock, fe.timeouts.client);
     return false;
   }
@@ -299,8 +335,11 @@ function requestRules(rules: TcpProxyRules, txn: TcpTxn, held: HeldInput): Promi
 
 const CONTINUE: TcpVerdict = { kind: 'continue' };
 
-/** Serve one accepted client connection in TCP mode with Node sockets. */
-export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, ctx: TcpContext): Promise<void> {
+/**
+ * Serve one accepted client connection in TCP mode with Node sockets. `proxied`: its PROXY
+ * header was already read and adopted (a spliced frontend's connection with bytes behind it).
+ */
+export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, ctx: TcpContext, proxied = false): Promise<void> {
   ctx.live.add(client);
   client.on('error', () => client.destroy());
   client.once('close', () => {
@@ -314,17 +353,20 @@ export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, l: Run
   const feRules = ctx.tcp.frontend(fe.name);
   if (!feRules) return void client.destroy();
   const txn = new TcpTxn(client, fe, ctx.state, ctx.limits);
-  if (!admitConnection(client, fe, feRules, txn, ctx.gauges)) return;
+  const admitted = admitClient(client, fe, l, feRules, txn, ctx.gauges, ctx.limits.bufsize, undefined, proxied);
+  if (admitted === false || (admitted !== true && !(await admitted))) return;
+  // With `option nolinger` every close of the client is a reset (./nolinger.ts).
+  const drop = fe.noLinger ? (): void => resetAfterFlush(client) : (): void => void client.destroy();
 
   // While rules wait for data, `timeout client` still closes an idle client.
-  const idle = (): void => void client.destroy();
+  const idle = (): void => (fe.noLinger ? resetNow(client) : void client.destroy());
   client.setTimeout(fe.timeouts.client);
   client.on('timeout', idle);
   const held = new HeldInput(client, txn.l4.limit);
   const rejected = (v: TcpVerdict | null): boolean => {
     if (v !== null && v.kind !== 'reject') return false;
     if (v) ctx.gauges.count(fe.index, FC.DENIED_REQ);
-    client.destroy();
+    drop();
     return true;
   };
   if (rejected(await requestRules(feRules, txn, held))) return;
@@ -333,7 +375,7 @@ export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, l: Run
   held.expose(txn.l4, 'req', true);
   const name = feRules.rules.useBackend(txn);
   const be = name === null ? undefined : ctx.backend(name);
-  if (!be) return void client.destroy();
+  if (!be) return drop();
   txn.backend = { name: be.name, id: be.id };
   const beRules = ctx.tcp.backend(be.name);
   // A listen section's rules ran once already, as the frontend's.
@@ -356,11 +398,11 @@ export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, l: Run
   const response = beRules?.rules.has.tcpResponseContent ? { rules: beRules, txn } : null;
   await connectServer(be, pick, ctx, {
     alive: () => !client.destroyed,
-    abort: () => void client.destroy(),
+    abort: drop,
     // Forwarding ends the server side when the client goes.
     handle: { kill: () => void client.destroy() },
     async attempt(srv, backend, release) {
-      const r = await connect(srv, backend);
+      const r = await connect(srv, backend, undefined, client);
       if (!r.ok) return r;
       if (client.destroyed) {
         r.socket.destroy();

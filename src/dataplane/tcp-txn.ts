@@ -31,11 +31,11 @@ export class TcpTxn implements Txn {
   readonly frontend: ProxyRef;
   readonly now = Date.now;
   readonly acceptTime = Date.now();
-  readonly src: string;
-  readonly srcPort: number;
-  readonly dst: string;
-  readonly dstPort: number;
-  readonly family: 4 | 6;
+  src = '';
+  srcPort = 0;
+  dst = '';
+  dstPort = 0;
+  family: 4 | 6 = 4;
   readonly l4: L4Content;
   /** The request bytes last parsed, and what they gave. */
   private parsed: Buffer | null = null;
@@ -43,16 +43,23 @@ export class TcpTxn implements Txn {
 
   constructor(sock: net.Socket, fe: RuntimeFrontend, readonly state: BackendState, private readonly limits: BufferLimits) {
     this.frontend = { name: fe.name, id: fe.id };
-    // Read once: a socket reset later forgets its addresses, the rules must not.
+    this.readAddresses(sock);
+    const bufsize = limits.bufsize;
+    // HAProxy caps the reserve at half a buffer.
+    const limit = bufsize - Math.min(limits.maxrewrite, bufsize >> 1);
+    this.l4 = { req: EMPTY, res: EMPTY, reqOpen: true, resOpen: true, final: true, miss: false, bufsize, limit };
+  }
+
+  /**
+   * Read once (a socket reset later forgets its addresses, the rules must not), and again
+   * after an accept-proxy header gave the socket the addresses it carried.
+   */
+  readAddresses(sock: net.Socket): void {
     this.src = unmapped(sock.remoteAddress);
     this.srcPort = sock.remotePort ?? 0;
     this.dst = unmapped(sock.localAddress);
     this.dstPort = sock.localPort ?? 0;
     this.family = this.src.includes(':') ? 6 : 4;
-    const bufsize = limits.bufsize;
-    // HAProxy caps the reserve at half a buffer.
-    const limit = bufsize - Math.min(limits.maxrewrite, bufsize >> 1);
-    this.l4 = { req: EMPTY, res: EMPTY, reqOpen: true, resOpen: true, final: true, miss: false, bufsize, limit };
   }
 
   /** The held request bytes as an HTTP request head, when they are one. */

@@ -39,7 +39,10 @@ export interface ServerConn {
   uses: number;
   /** USED by an exchange, IDLE in the pool, or GONE. */
   state: number;
-  /** The backend allows reuse (`http-reuse` other than `never`). */
+  /**
+   * The connection may serve other sessions: the backend allows reuse (`http-reuse` other than
+   * `never`) and it did not begin with a client's PROXY header (`send-proxy`: private).
+   */
   readonly reusable: boolean;
   readonly policy: IdlePolicy;
   /** The slot's accounting this connection belongs to (a deleted server's is discarded). */

@@ -27,6 +27,7 @@ import { ADMIN_MAINT, CNT, SRV } from '../ipc/server-table.js';
 import { FC } from '../ipc/conn-gauges.js';
 import { OBS, correctStatus, observeError, observeSuccess, type ObsKind } from '../dataplane/observe.js';
 import type { Killable } from '../dataplane/server-sessions.js';
+import { closeNoLinger } from '../dataplane/nolinger.js';
 
 /** Serve one client connection; `sink` when the socket was created reading into it. */
 export function httpSession(sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, ctx: HttpContext, sink?: ReadSink): Promise<void> {
@@ -41,6 +42,8 @@ export function httpSession(sock: net.Socket, fe: RuntimeFrontend, l: RuntimeLis
   return serveClient(sock, fe, ctx, sink)
     .catch(() => undefined)
     .finally(() => {
+      // `option nolinger`: a reset, after a FIN unless the client sent its own.
+      if (fe.noLinger) return closeNoLinger(sock, fe.timeouts.client);
       if (!sock.destroyed) sock.end();
       // A client that never reads must not hold the socket past its timeout.
       sock.setTimeout(fe.timeouts.client || 1000, () => sock.destroy());
@@ -205,7 +208,7 @@ function exchange(
           return use(idle);
         }
         const sink = new ReadSink();
-        return connect(srv, be, sink.onread).then((r) => {
+        return connect(srv, be, sink.onread, sock).then((r) => {
           if (!r.ok) return r;
           if (handle.killed) {
             // Killed while connecting: the request must not go out.
@@ -213,7 +216,9 @@ function exchange(
             return { ok: false, immediate: false };
           }
           r.socket.setNoDelay(true);
-          return use(ctx.pool.open(r.socket, srv.slot, srv.idle, reuse !== 'never', sink));
+          // A connection that began with a PROXY header carries this client's addresses: it
+          // stays the session's own, never shared (HAProxy only reuses it for the same header).
+          return use(ctx.pool.open(r.socket, srv.slot, srv.idle, reuse !== 'never' && !srv.sendProxy, sink));
         });
       },
     },

@@ -33,6 +33,8 @@ export class ReadSink {
   wire: Wire | null = null;
   /** Bytes read before a wire attached (kept for it: nothing read may be lost). */
   early: Buffer[] | null = null;
+  /** Told of each early read (accept-proxy reads its header from the first one). */
+  onEarly: (() => void) | null = null;
   readonly onread = {
     buffer: READ_BUFFER,
     callback: (n: number, buf: Uint8Array): boolean => {
@@ -40,7 +42,10 @@ export class ReadSink {
       const d = Buffer.allocUnsafe(n);
       d.set(n === buf.length ? buf : buf.subarray(0, n));
       if (this.wire) this.wire.push(d);
-      else (this.early ??= []).push(d);
+      else {
+        (this.early ??= []).push(d);
+        this.onEarly?.();
+      }
       return true;
     },
   };

@@ -115,7 +115,7 @@ export const BIND_OPTIONS: readonly LineOption[] = [
   valued('severity-output', DATA),
   valued('expose-fd', DATA),
   valued('proto', DATA),
-  flag('accept-proxy', DATA),
+  flag('accept-proxy', 'ready', 'connections start with a PROXY protocol header (v1 or v2), whose addresses become the session\'s'),
   flag('accept-netscaler-cip', DATA),
   flag('defer-accept', DATA),
   flag('transparent', DATA),

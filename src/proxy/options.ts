@@ -168,6 +168,8 @@ const READY_OPTIONS: ReadonlySet<string> = new Set([
   'tcpka',
   'clitcpka',
   'srvtcpka',
+  // Closes with a reset on the client (frontend) or server (backend) side.
+  'nolinger',
   // Health checks (src/checks).
   ...CHECK_TYPES,
   'log-health-checks',

@@ -10,6 +10,7 @@ import { didYouMean } from '../config/hint.js';
 import { parseAddress } from '../net/address.js';
 import { atoiCInt, parseTime } from '../config/units.js';
 import { SERVER_OPTIONS as CATALOG } from '../config/catalog/server-options.js';
+import { PROXY_V2_OPTIONS, sendProxyOf } from '../net/proxy-protocol.js';
 
 const DATA = pending('data-plane');
 const CHECKS = pending('checks');
@@ -191,6 +192,27 @@ function checkAddr(name: string): LineOption {
   };
 }
 
+const PROXY_SUMMARY = 'a PROXY protocol header (v1 / v2) first on every server connection, with the client\'s addresses';
+
+/**
+ * `proxy-v2-options a,b,...`: the TLVs a v2 header carries. Every option HAProxy 2.6 knows is
+ * sent as it sends it for a plain (non-TLS) client connection (src/net/proxy-protocol.ts).
+ */
+function proxyV2Options(): LineOption {
+  return {
+    name: 'proxy-v2-options',
+    args: 1,
+    status: 'ready',
+    onDefaultServer: true,
+    summary: 'TLVs of the v2 header: crc32c, authority, unique-id, ssl, cert-cn, cert-key, cert-sig, ssl-cipher',
+    parse(words) {
+      const list = words[0]!.split(',');
+      const bad = list.find((w) => !(PROXY_V2_OPTIONS as readonly string[]).includes(w));
+      return bad === undefined ? { value: list } : { error: `'${bad}' : proxy v2 option not implemented.` };
+    },
+  };
+}
+
 /** Server options HAProxy 2.6 documents (configuration.txt §5.2). */
 export const SERVER_OPTIONS: readonly LineOption[] = [
   // Health checks (src/checks): what runs is ready, passive observation (observe, error-limit,
@@ -235,9 +257,9 @@ export const SERVER_OPTIONS: readonly LineOption[] = [
   valued('resolve-prefer', pending('resolvers')),
   valued('resolve-net', pending('resolvers')),
   valued('resolve-opts', pending('resolvers')),
-  flag('send-proxy', DATA, true),
-  flag('send-proxy-v2', DATA, true),
-  valued('proxy-v2-options', DATA),
+  { ...flag('send-proxy', 'ready', true), summary: PROXY_SUMMARY },
+  { ...flag('send-proxy-v2', 'ready', true), summary: PROXY_SUMMARY },
+  proxyV2Options(),
   valued('redir', pending('http')),
   valued('proto', pending('h2')),
   valued('alpn', TLS),
@@ -368,10 +390,26 @@ export function serverKeyword(options: Registry<LineOption>): SectionKeyword {
       const merged: Record<string, Json> = { ...p.defaultServer, ...opts };
       if ('enabled' in opts) delete merged['disabled'];
       if ('disabled' in opts) delete merged['enabled'];
+      // PROXY options add up (HAProxy ORs them into the copy of default-server's).
+      const v2d = p.defaultServer['proxy-v2-options'];
+      const v2s = opts['proxy-v2-options'];
+      if (Array.isArray(v2d) && Array.isArray(v2s)) merged['proxy-v2-options'] = [...new Set([...v2d, ...v2s])];
+      refuseProxyChecks(ctx, who, merged);
       p.servers.push({ loc: ctx.loc, name, id, address: addr.addr, options: merged });
       return { name, address: addrText, options: opts };
     },
   };
+}
+
+/**
+ * HAProxy sends the PROXY header on a server's health checks too when they go to the server's
+ * own address (`check` without `port`/`addr`, not agent checks); src/checks does not yet, and
+ * checks answered with a header the server does not expect would mark it down.
+ */
+function refuseProxyChecks(ctx: KwContext, who: string, o: Readonly<Record<string, Json>>): void {
+  if (o['check'] !== true || o['port'] !== undefined || o['addr'] !== undefined || !sendProxyOf(o)) return;
+  const what = o['send-proxy-v2'] === true ? 'send-proxy-v2' : o['send-proxy'] === true ? 'send-proxy' : 'proxy-v2-options';
+  ctx.diag.alert('E_NOT_IMPLEMENTED', ctx.loc, `'${who}' : '${what}' with 'check': health checks sending the PROXY protocol are not implemented yet (${statusLabel(CHECKS)}).`, undefined, 'bracket');
 }
 
 export function defaultServerKeyword(options: Registry<LineOption>): SectionKeyword {
