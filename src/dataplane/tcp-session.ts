@@ -283,10 +283,11 @@ function closeGently(sock: net.Socket, timeoutMs: number): void {
 
 /**
  * A new client, in HAProxy's order: the frontend's tcp-request connection rules (on the real
- * addresses), then on an `accept-proxy` listener the PROXY header (its addresses become the
- * socket's, ./accept-proxy.ts), then the tcp-request session rules. False when the client was
- * refused (it is closed); a promise only while a header is awaited. `sink`: the socket reads
- * into it (HTTP); `proxied`: the header was already read (spliced path, ./splice-session.ts).
+ * addresses), then on an `accept-proxy` listener (or after `expect-proxy`) the PROXY header
+ * (its addresses become the socket's, ./accept-proxy.ts), then the tcp-request session rules.
+ * False when the client was refused (it is closed); a promise only while a header is awaited.
+ * `sink`: the socket reads into it (HTTP); `proxied`: the header was already read (spliced
+ * path, ./splice-session.ts).
  */
 export function admitClient(
   sock: net.Socket,
@@ -305,7 +306,7 @@ export function admitClient(
     reset(sock);
     return false;
   }
-  if (!l.acceptProxy || proxied) return sessionRules(sock, fe, rules, txn);
+  if ((!l.acceptProxy && !txn?.expectProxy) || proxied) return sessionRules(sock, fe, rules, txn);
   const reading = sink ? readHeaderFromSink(sock, sink, fe.timeouts.client, bufsize) : readHeader(sock, fe.timeouts.client, bufsize);
   return reading.then((o) => {
     if (!o.ok) {

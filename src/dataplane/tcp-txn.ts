@@ -37,6 +37,11 @@ export class TcpTxn implements Txn {
   dstPort = 0;
   family: 4 | 6 = 4;
   readonly l4: L4Content;
+  /**
+   * Set by `tcp-request connection expect-proxy layer4` (its action is the rules engine's):
+   * the connection is then read as an accept-proxy listener's (./tcp-session.ts admitClient).
+   */
+  expectProxy = false;
   /** The request bytes last parsed, and what they gave. */
   private parsed: Buffer | null = null;
   private head: RequestView | null | 'incomplete' = null;
