@@ -223,23 +223,28 @@ Napi::Value SetNonBlocking(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-Napi::Value LocalPort(const Napi::CallbackInfo& info) {
+// The port of getsockname(2) (local) or getpeername(2) (peer) on fd info[0].
+Napi::Value SocketPort(const Napi::CallbackInfo& info, bool peer) {
   Napi::Env env = info.Env();
+  const char* call = peer ? "getpeername" : "getsockname";
   int fd;
   if (!ArgFd(info, 0, &fd)) return env.Undefined();
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-    return ThrowErrno(env, errno, "getsockname");
-  }
+  auto* sa = reinterpret_cast<sockaddr*>(&ss);
+  if ((peer ? getpeername(fd, sa, &len) : getsockname(fd, sa, &len)) != 0) return ThrowErrno(env, errno, call);
   if (ss.ss_family == AF_INET) {
     return Napi::Number::New(env, ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port));
   }
   if (ss.ss_family == AF_INET6) {
     return Napi::Number::New(env, ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port));
   }
-  return ThrowErrno(env, EAFNOSUPPORT, "getsockname");
+  return ThrowErrno(env, EAFNOSUPPORT, call);
 }
+
+Napi::Value LocalPort(const Napi::CallbackInfo& info) { return SocketPort(info, false); }
+
+Napi::Value PeerPort(const Napi::CallbackInfo& info) { return SocketPort(info, true); }
 
 // The peer's address as raw bytes (4 for IPv4, including IPv4-mapped IPv6; 16 for IPv6):
 // what `balance source` hashes, without formatting and parsing a string.
@@ -361,7 +366,7 @@ SwitchyardAddon::SwitchyardAddon(Napi::Env env, Napi::Object exports) {
   static const Entry kFunctions[] = {
       {"features", Features},         {"createListener", CreateListener},
       {"createUnixListener", CreateUnixListener}, {"setNonBlocking", SetNonBlocking},
-      {"localPort", LocalPort},       {"peerAddress", PeerAddress},       {"dup", Dup},
+      {"localPort", LocalPort},       {"peerAddress", PeerAddress}, {"peerPort", PeerPort},       {"dup", Dup},
       {"close", Close},               {"setNoDelay", SetNoDelay},
       {"setKeepAlive", SetKeepAlive}, {"shutdownWrite", ShutdownWrite},
       {"pinThread", PinThread},       {"getAffinity", GetAffinity},

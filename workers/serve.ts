@@ -31,26 +31,8 @@ import { backendState } from '../src/dataplane/backend-state.js';
 import { Limiter, gateAcceptor } from '../src/dataplane/limiter.js';
 import { bindErrorText, bindReason } from '../src/listeners/bind-error.js';
 import { ServerSessions } from '../src/dataplane/server-sessions.js';
+import { LiveSessions } from '../src/dataplane/live-sessions.js';
 import { adoptHeader, readHeaderFromFd } from '../src/dataplane/accept-proxy.js';
-
-/** Live sessions, mirrored into this worker's slot of the shared load table. */
-class LiveSet extends Set<{ destroy(): void }> {
-  /** Called when the last session ends (soft stop waits on it). */
-  onEmpty: (() => void) | undefined;
-  constructor(private readonly load: Int32Array, private readonly index: number) {
-    super();
-  }
-  override add(v: { destroy(): void }): this {
-    if (!this.has(v)) Atomics.add(this.load, this.index, 1);
-    return super.add(v);
-  }
-  override delete(v: { destroy(): void }): boolean {
-    const had = super.delete(v);
-    if (had) Atomics.sub(this.load, this.index, 1);
-    if (had && this.size === 0) this.onEmpty?.();
-    return had;
-  }
-}
 
 export default async function serve(task: ServeTask): Promise<string> {
   const port = task.port;
@@ -67,7 +49,7 @@ export default async function serve(task: ServeTask): Promise<string> {
   let seed = (task.index + 1) * 2654435761;
   const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x100000000);
 
-  const live = new LiveSet(load, task.index);
+  const live = new LiveSessions(load, task.index);
   const serverSessions = new ServerSessions();
   const gauges = new ConnGauges(task.conns, runtime.frontends.length);
   // In main mode the main thread admits connections; here only the frees are reported.
@@ -152,7 +134,7 @@ export default async function serve(task: ServeTask): Promise<string> {
     const ok = admitClient(sock, fe, l, rules, rules ? new TcpTxn(sock, fe, state, tcp.limits) : undefined, gauges, tcp.limits.bufsize, sink);
     if (ok === false) limiter.leave(fe, l);
     if (typeof ok === 'boolean') return ok;
-    live.add(sock);
+    live.add(sock, fe.name);
     const gone = (): void => {
       live.delete(sock);
       limiter.leave(fe, l);
@@ -342,6 +324,12 @@ export default async function serve(task: ServeTask): Promise<string> {
         case 'resume':
           listenFds = m.listenFds;
           void openListeners().then(() => send({ type: 'resumed', index: task.index }));
+          return;
+        case 'list-sessions':
+          send({ type: 'sessions', index: task.index, req: m.req, list: live.rows() });
+          return;
+        case 'kill-session':
+          send({ type: 'killed', index: task.index, req: m.req, found: live.kill(m.id) });
           return;
         case 'soft-stop':
           limiter.close();

@@ -1,9 +1,11 @@
-// `show sess`, `show errors`, `show pools`, `show env`: HAProxy's formats with what this
-// process really has. Sessions: the control plane sees its own CLI sessions only (data-plane
-// sessions live in the worker threads); errors: no request/response capture yet, so none; pools:
-// JavaScript has no memory pools.
+// `show sess`, `shutdown session`, `show errors`, `show pools`, `show env`: HAProxy's formats
+// with what this process really has. Sessions: each worker thread lists its client sessions
+// (and ends one on request), the control plane adds its own CLI sessions; the per-stream
+// internals HAProxy appends (rq[...], scf=[...]) have no counterpart here and are left out.
+// Errors: no request/response capture yet, so none; pools: JavaScript has no memory pools.
 
-import { LEVEL_OPER, err, type Answer, type CliCall, type CommandImpl } from './command.js';
+import { LEVEL_ADMIN, LEVEL_OPER, err, type Answer, type CliCall, type CommandImpl } from './command.js';
+import type { SessionRow } from '../ipc/messages.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const p2 = (n: number): string => String(n).padStart(2, '0');
@@ -13,12 +15,41 @@ export function captureDate(t: Date): string {
   return `[${p2(t.getDate())}/${MONTHS[t.getMonth()]}/${t.getFullYear()}:${p2(t.getHours())}:${p2(t.getMinutes())}:${p2(t.getSeconds())}.${String(t.getMilliseconds()).padStart(3, '0')}]`;
 }
 
-function showSess(call: CliCall): Answer {
+const hexId = (id: number): string => `0x${id.toString(16).padStart(12, '0')}`;
+
+/** HAProxy reads the id with strtoul(…, 0): decimal, 0x hex or 0 octal; 0 when it is not one. */
+function sessionId(text: string | undefined): number {
+  if (!text) return 0;
+  const m = /^\s*(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
+  if (!m) return 0;
+  const t = m[1]!;
+  return /^0[xX]/.test(t) ? parseInt(t.slice(2), 16) : t.length > 1 && t[0] === '0' ? parseInt(t, 8) : Number(t);
+}
+
+async function allSessions(call: CliCall): Promise<SessionRow[]> {
+  const rows = await call.api.dp.sessions();
+  for (const s of call.api.sessions()) rows.push({ id: s.id, proto: s.proto, src: s.source, fe: 'GLOBAL', be: null, srv: null, since: s.since });
+  return rows;
+}
+
+async function showSess(call: CliCall): Promise<Answer> {
   const now = Date.now();
-  return call.api
-    .sessions()
-    .map((s) => `0x${s.id.toString(16).padStart(12, '0')}: proto=${s.proto} src=${s.source} fe=GLOBAL be=<NONE> srv=<none> ts=00 epoch=0 age=${Math.floor((now - s.since) / 1000)}s calls=${s.calls} rate=0 cpu=0 lat=0\n`)
-    .join('');
+  const line = (s: SessionRow): string =>
+    `${hexId(s.id)}: proto=${s.proto} src=${s.src} fe=${s.fe} be=${s.be ?? '<NONE>'} srv=${s.srv ?? '<none>'} ts=00 epoch=0 age=${Math.floor((now - s.since) / 1000)}s calls=0 rate=0 cpu=0 lat=0\n`;
+  const rows = await allSessions(call);
+  const want = call.args[2];
+  // `show sess all` lists them all, as does an argument that is no number.
+  const id = want === 'all' ? 0 : sessionId(want);
+  if (!id) return rows.map(line).join('');
+  const hit = rows.find((s) => s.id === id);
+  return hit ? line(hit) : 'Session not found.\n';
+}
+
+/** `shutdown session <id>`: the session ends at once (HAProxy's termination state K). */
+async function shutdownSession(call: CliCall): Promise<Answer> {
+  const id = sessionId(call.args[2]);
+  if (!id) return err("Session pointer expected (use 'show sess').\n");
+  return (await call.api.dp.killSession(id)) ? '' : err("No such session (use 'show sess').\n");
 }
 
 function showErrors(call: CliCall): Answer {
@@ -41,6 +72,7 @@ function showEnv(call: CliCall): Answer {
 
 export const MISC_COMMANDS: readonly CommandImpl[] = [
   { name: 'show sess', level: LEVEL_OPER, run: showSess },
+  { name: 'shutdown session', level: LEVEL_ADMIN, run: shutdownSession },
   { name: 'show errors', level: LEVEL_OPER, run: showErrors },
   { name: 'show pools', run: () => 'Dumping pools usage. Use SIGQUIT to flush them.\nTotal: 0 pools, 0 bytes allocated, 0 used (~0 by thread caches).\n' },
   { name: 'show env', level: LEVEL_OPER, run: showEnv },

@@ -24,6 +24,9 @@ export const SEV_INFO = 6;
  */
 export type Answer = string | { readonly text: string; readonly severity: number };
 
+/** A command that must ask the worker threads answers later; the session waits for it. */
+export type Reply = Answer | Promise<Answer>;
+
 export const msg = (text: string): Answer => ({ text, severity: SEV_INFO });
 export const err = (text: string): Answer => ({ text, severity: SEV_ERR });
 export const warn = (text: string): Answer => ({ text, severity: SEV_WARNING });
@@ -55,7 +58,7 @@ export interface CliCommand {
   readonly status: Status;
   /** The level below which the command answers "Permission denied" (checked before its arguments). */
   readonly level?: Level;
-  readonly run?: (call: CliCall) => Answer;
+  readonly run?: (call: CliCall) => Reply;
 }
 
 /**
@@ -65,5 +68,5 @@ export interface CliCommand {
 export interface CommandImpl {
   readonly name: string;
   readonly level?: Level;
-  readonly run: (call: CliCall) => Answer;
+  readonly run: (call: CliCall) => Reply;
 }

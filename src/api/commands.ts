@@ -6,7 +6,7 @@
 
 import { Registry } from '../config/registry.js';
 import { notImplemented, pending } from '../config/status.js';
-import { err, msg, type Answer, type CliCall, type CliCommand, type CommandImpl } from './command.js';
+import { err, msg, type CliCall, type CliCommand, type CommandImpl, type Reply } from './command.js';
 import { HAPROXY_COMMANDS } from './catalog.js';
 import { usageMessage } from './usage.js';
 import { sessionCommands } from './cmd-session.js';
@@ -67,7 +67,7 @@ function find(args: readonly string[]): CliCommand | undefined {
 }
 
 /** Run one command line for a session. */
-export function execute(call: CliCall): Answer {
+export function execute(call: CliCall): Reply {
   const { listed } = install();
   const c = find(call.args);
   if (!c) return msg(usageMessage(listed, call.args));

@@ -6,7 +6,9 @@
 //   command (interactive mode prompts `+ ` meanwhile);
 // - non-interactive: once an answer is out and nothing more was received, the connection
 //   closes (pipelined commands sent together are all answered);
-// - `quit` closes at once; input ending without a line end is dropped.
+// - `quit` closes at once; input ending without a line end is dropped;
+// - an answer that comes later (a command asking the worker threads) holds the commands
+//   behind it: answers always leave in order.
 
 import { splitWords, type CommandLine } from './words.js';
 
@@ -18,7 +20,7 @@ export interface Outcome {
 }
 
 export interface ProtocolHooks {
-  exec(line: CommandLine, payload: string | null): Outcome;
+  exec(line: CommandLine, payload: string | null): Outcome | Promise<Outcome>;
   /** Whether the session is in interactive (prompt) mode now. */
   prompt(): boolean;
   write(text: string): void;
@@ -33,6 +35,10 @@ export class CliProtocol {
   /** The `<<` line and the payload lines so far, while a payload is being read. */
   private payload: string[] | null = null;
   private finished = false;
+  /** An answer is awaited: input is only stored meanwhile. */
+  private waiting = false;
+  /** The client closed while an answer was awaited. */
+  private ended = false;
 
   constructor(private readonly hooks: ProtocolHooks) {}
 
@@ -45,6 +51,10 @@ export class CliProtocol {
 
   /** The client closed its side: answer what is complete, then close. */
   end(): void {
+    if (this.waiting) {
+      this.ended = true;
+      return;
+    }
     this.run();
     if (!this.finished) this.finish();
   }
@@ -55,7 +65,7 @@ export class CliProtocol {
   }
 
   private run(): void {
-    while (!this.finished) {
+    while (!this.finished && !this.waiting) {
       const line = this.payload ? this.takePayloadLine() : this.takeCommand();
       if (line === undefined) {
         if (this.input.length > MAX_COMMAND) this.finish();
@@ -84,9 +94,25 @@ export class CliProtocol {
     }
   }
 
-  /** Run one command and write its answer; false when the session is over. */
+  /** Run one command and write its answer; false when the session is over or must wait. */
   private answer(line: CommandLine, payload: string | null): boolean {
     const out = this.hooks.exec(line, line.hasPayload ? payload : null);
+    if (out instanceof Promise) {
+      this.waiting = true;
+      void out.then((o) => {
+        this.waiting = false;
+        if (this.finished || !this.deliver(o)) return;
+        // What arrived meanwhile, then the close rules of a non-interactive session.
+        if (!this.hooks.prompt() && this.input.length === 0 && !this.payload) this.finish();
+        else this.run();
+        if (this.ended && !this.finished && !this.waiting) this.end();
+      });
+      return false;
+    }
+    return this.deliver(out);
+  }
+
+  private deliver(out: Outcome): boolean {
     if (out.close) {
       this.finish();
       return false;

@@ -6,12 +6,12 @@
 import type net from 'node:net';
 import type { ControlContext, ControlService } from '../process/control.js';
 import type { CheckRegistry } from '../checks/registry.js';
-import { LEVEL_ADMIN, LEVEL_OPER, LEVEL_USER, type Answer, type CliSession, type Level } from './command.js';
+import { LEVEL_ADMIN, LEVEL_OPER, LEVEL_USER, type Answer, type CliSession, type Level, type Reply } from './command.js';
 import { ApiContext, type SessionInfo, type SocketInfo } from './context.js';
 import { ApiState } from './state.js';
 import { Rates } from './rates.js';
 import { execute } from './commands.js';
-import { CliProtocol } from './protocol.js';
+import { CliProtocol, type Outcome } from './protocol.js';
 import { openStatsSocket, type OpenSocket } from './listen.js';
 import { loadServerStates } from './state-load.js';
 import type { StatsSocketSpec } from './config.js';
@@ -91,16 +91,22 @@ export async function startRuntimeApi(ctx: ControlContext, checks: CheckRegistry
     const protocol = new CliProtocol({
       exec(line, payload) {
         info.calls++;
-        let answer: Answer;
-        try {
-          answer = execute({ args: line.args, payload, session, api });
-        } catch (e) {
+        const fail = (e: unknown): Answer => {
           ctx.log.alert(`runtime API: '${line.args.join(' ')}' failed: ${e instanceof Error ? e.message : String(e)}`);
-          answer = { text: 'Internal error.\n', severity: 3 };
+          return { text: 'Internal error.\n', severity: 3 };
+        };
+        const outcome = (answer: Answer): Outcome => {
+          if (session.quit) return { text: '', close: true };
+          if (sock.timeout !== session.timeoutMs) sock.setTimeout(session.timeoutMs);
+          return { text: render(answer, session) };
+        };
+        let reply: Reply;
+        try {
+          reply = execute({ args: line.args, payload, session, api });
+        } catch (e) {
+          reply = fail(e);
         }
-        if (session.quit) return { text: '', close: true };
-        if (sock.timeout !== session.timeoutMs) sock.setTimeout(session.timeoutMs);
-        return { text: render(answer, session) };
+        return reply instanceof Promise ? reply.then(outcome, (e: unknown) => outcome(fail(e))) : outcome(reply);
       },
       prompt: () => session.prompt,
       write: (text) => void sock.write(Buffer.from(text, 'latin1')),

@@ -24,6 +24,7 @@ import net from 'node:net';
 import { buildProxyHeader, parseProxyHeader, type ProxyError, type ProxyHeader, type SendProxy } from '../net/proxy-protocol.js';
 import type { ReadSink } from '../http/wire.js';
 import type { NativeAddon } from '../native/addon.js';
+import type { LiveRegistry } from './live-sessions.js';
 
 export type HeaderOutcome =
   | { readonly ok: true; readonly header: ProxyHeader; readonly rest: Buffer }
@@ -157,7 +158,7 @@ export function readHeaderFromSink(sock: net.Socket, sink: ReadSink, timeoutMs: 
  * closed here (fd included), as refuseConnection() does. The reading socket is in `live`
  * meanwhile (a hard stop closes it, and the connection with it).
  */
-export async function readHeaderFromFd(addon: NativeAddon, fd: number, timeoutMs: number, max: number, live: Set<{ destroy(): void }>): Promise<HeaderOutcome> {
+export async function readHeaderFromFd(addon: NativeAddon, fd: number, timeoutMs: number, max: number, live: LiveRegistry): Promise<HeaderOutcome> {
   let dup: number;
   try {
     dup = addon.dup(fd);

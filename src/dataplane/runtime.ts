@@ -10,7 +10,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ConfigModel } from '../config/model.js';
 import { ServerTable, SRV, SRV_SLOTS, ADMIN_MAINT } from '../ipc/server-table.js';
-import type { AcceptMode, MainToWorker, ServeTask, WorkerToMain } from '../ipc/messages.js';
+import { SESSION_ID_WORKER, type AcceptMode, type MainToWorker, type ServeTask, type SessionRow, type WorkerToMain } from '../ipc/messages.js';
 import { computeLayout } from './layout.js';
 import { compileRuntime, listenBacklog, type Runtime, type RuntimeBackend, type RuntimeListener, type RuntimeServer } from './compile.js';
 import { applyServerChange, ServerSlots, spareSlots, type ServerChange } from './dynamic-servers.js';
@@ -21,6 +21,9 @@ import { Limiter, gateAcceptor } from './limiter.js';
 import { loadAddon, loadError, type Acceptor, type NativeAddon } from '../native/addon.js';
 import { LB_SHARED, LB_SHARED_SLOTS } from '../lb/types.js';
 import { bindErrorText } from '../listeners/bind-error.js';
+
+/** How long a question to the workers (`show sess`) waits for a worker that may have died. */
+const QUESTION_TIMEOUT_MS = 1000;
 
 export interface DataPlaneOptions {
   readonly threads?: number;
@@ -40,6 +43,9 @@ export class DataPlane {
   private paused = false;
   /** Waiters for the workers' answers to pause/resume, called with the worker index. */
   private readonly acks = new Map<'paused' | 'resumed', (worker: number) => void>();
+  /** Questions to the workers awaiting their answers ('sessions', 'killed'), by request number. */
+  private readonly questions = new Map<number, (m: WorkerToMain) => void>();
+  private nextQuestion = 1;
   private acceptors: Acceptor[] = [];
   private ownedFds: number[] = [];
   private listenFds: Record<number, number>[] = [];
@@ -274,6 +280,7 @@ export class DataPlane {
       port1.on('message', (m: WorkerToMain) => {
         if (m.type === 'ready') ready();
         else if (m.type === 'paused' || m.type === 'resumed') this.acks.get(m.type)?.(i);
+        else if (m.type === 'sessions' || m.type === 'killed') this.questions.get(m.req)?.(m);
         else if (m.type === 'listen-error') {
           this.problems.push(m.message);
           this.opts.onProblem?.(m.message);
@@ -309,6 +316,47 @@ export class DataPlane {
         },
       );
     });
+  }
+
+  /**
+   * Ask live workers a question and gather their answers; a worker that does not answer
+   * within QUESTION_TIMEOUT_MS (it died meanwhile) is left out.
+   */
+  private ask<T>(workers: readonly number[], send: (req: number, port: MessagePort) => void, take: (m: WorkerToMain) => T | undefined): Promise<T[]> {
+    const live = workers.filter((i) => this.ports[i]);
+    if (live.length === 0) return Promise.resolve([]);
+    const req = this.nextQuestion++;
+    return new Promise((resolve) => {
+      const got: T[] = [];
+      let left = live.length;
+      const done = (): void => {
+        clearTimeout(timer);
+        this.questions.delete(req);
+        resolve(got);
+      };
+      const timer = setTimeout(done, QUESTION_TIMEOUT_MS);
+      this.questions.set(req, (m) => {
+        const v = take(m);
+        if (v !== undefined) got.push(v);
+        if (--left === 0) done();
+      });
+      for (const i of live) send(req, this.ports[i]!);
+    });
+  }
+
+  /** `show sess`: every worker's client sessions, worker by worker, oldest first. */
+  async sessions(): Promise<SessionRow[]> {
+    const all = Array.from({ length: this.threads }, (_, i) => i);
+    const lists = await this.ask(all, (req, p) => p.postMessage({ type: 'list-sessions', req } satisfies MainToWorker), (m) => (m.type === 'sessions' ? m : undefined));
+    return lists.sort((a, b) => a.index - b.index).flatMap((m) => m.list);
+  }
+
+  /** `shutdown session <id>`: false when no worker has it. */
+  async killSession(id: number): Promise<boolean> {
+    const worker = Math.floor(id / SESSION_ID_WORKER) - 1;
+    if (worker < 0 || worker >= this.threads) return false;
+    const r = await this.ask([worker], (req, p) => p.postMessage({ type: 'kill-session', req, id } satisfies MainToWorker), (m) => (m.type === 'killed' ? m.found : undefined));
+    return r[0] === true;
   }
 
   /** Tests: make worker `i` die (needs SWITCHYARD_FAULT_INJECTION=1). */

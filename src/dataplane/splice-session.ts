@@ -20,6 +20,7 @@ import type { RuntimeBackend, RuntimeFrontend, RuntimeListener, RuntimeServer } 
 import { addressBytes, connect, runSession, type Attempt, type SessionContext } from './tcp-session.js';
 import type { ProxyHeader } from '../net/proxy-protocol.js';
 import { adoptHeader } from './accept-proxy.js';
+import { formatIpv4, formatIpv6 } from '../rules/runtime/sample.js';
 import { forward } from './tcp-forward.js';
 
 export interface NativeContext extends SessionContext {
@@ -54,8 +55,24 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListene
         leave();
       }
     },
+    /** `show sess`: the client behind the fd (or its PROXY header). */
+    clientAddress(): { family: 4 | 6; address: string; port: number } | undefined {
+      if (proxied?.endpoints) {
+        const e = proxied.endpoints;
+        return { family: e.family === 'IPv6' ? 6 : 4, address: e.src, port: e.srcPort };
+      }
+      if (js) return js.remoteAddress ? { family: js.remoteFamily === 'IPv6' ? 6 : 4, address: js.remoteAddress, port: js.remotePort ?? 0 } : undefined;
+      try {
+        const raw = ctx.addon.peerAddress(clientFd);
+        const a = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+        const address = a.length === 4 ? formatIpv4(a) : formatIpv6(a);
+        return { family: a.length === 4 ? 4 : 6, address, port: ctx.addon.peerPort(clientFd) };
+      } catch {
+        return undefined; // reset meanwhile
+      }
+    },
   };
-  ctx.live.add(entry);
+  ctx.live.add(entry, fe.name);
   const clientAddress = (): Uint8Array | undefined => {
     if (proxied?.endpoints) return addressBytes(proxied.endpoints.src);
     try {

@@ -21,6 +21,7 @@ import { forward } from './tcp-forward.js';
 import type { TcpProxyRules, TcpRuleSets } from './tcp-rules.js';
 import { TcpTxn, type BufferLimits } from './tcp-txn.js';
 import type { Killable, ServerSessions } from './server-sessions.js';
+import type { LiveRegistry } from './live-sessions.js';
 import type { ReadSink } from '../http/wire.js';
 import { adoptHeader, proxyHeaderFor, readHeader, readHeaderFromSink, refuseConnection } from './accept-proxy.js';
 import { resetAfterFlush, resetNow } from './nolinger.js';
@@ -32,8 +33,8 @@ export interface SessionContext {
   readonly worker: number;
   balancer(be: RuntimeBackend): Balancer;
   backend(name: string): RuntimeBackend | undefined;
-  /** Live sessions, so a soft stop can wait for them and a hard stop can end them. */
-  readonly live: Set<{ destroy(): void }>;
+  /** Live sessions: a soft stop waits for them, a hard stop ends them, `show sess` lists them. */
+  readonly live: LiveRegistry;
   /** Sessions by the server they are connected to (on-marked-down, `shutdown sessions server`). */
   readonly serverSessions: ServerSessions;
   /** A session of this frontend, accepted by `l`, ended (frees its maxconn slots); called once per session. */
@@ -341,7 +342,7 @@ const CONTINUE: TcpVerdict = { kind: 'continue' };
  * header was already read and adopted (a spliced frontend's connection with bytes behind it).
  */
 export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, ctx: TcpContext, proxied = false): Promise<void> {
-  ctx.live.add(client);
+  ctx.live.add(client, fe.name);
   client.on('error', () => client.destroy());
   client.once('close', () => {
     // The runtime API's bin/bout: all a client sent and received, rejected ones too.

@@ -31,7 +31,7 @@ import { closeNoLinger } from '../dataplane/nolinger.js';
 
 /** Serve one client connection; `sink` when the socket was created reading into it. */
 export function httpSession(sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, ctx: HttpContext, sink?: ReadSink): Promise<void> {
-  ctx.live.add(sock);
+  ctx.live.add(sock, fe.name);
   sock.once('close', () => {
     ctx.live.delete(sock);
     ctx.leave(fe, l);

@@ -48,12 +48,37 @@ export type MainToWorker =
   | { readonly type: 'shutdown-sessions'; readonly slots: readonly number[] }
   /** Close the idle HTTP connections to these servers (entering maintenance). */
   | { readonly type: 'cleanup-idle'; readonly slots: readonly number[] }
+  /** `show sess`: list this worker's client sessions (answered with 'sessions'). */
+  | { readonly type: 'list-sessions'; readonly req: number }
+  /** `shutdown session <id>`: end this session if it is this worker's (answered with 'killed'). */
+  | { readonly type: 'kill-session'; readonly req: number; readonly id: number }
   /** Fault injection for tests: the worker dies (honoured only with SWITCHYARD_FAULT_INJECTION=1). */
   | { readonly type: 'fault' };
+
+/** Session ids: (worker index + 1) × SESSION_ID_WORKER + a counter of the worker's own. */
+export const SESSION_ID_WORKER = 2 ** 32;
+
+/** One client session as `show sess` lists it. */
+export interface SessionRow {
+  /** Unique in the process: the worker's index + 1 in the high 32 bits, a counter below. */
+  readonly id: number;
+  /** `tcpv4`, `tcpv6`, `unix_stream`. */
+  readonly proto: string;
+  /** The client's address as HAProxy prints it (`127.0.0.1:45742`). */
+  readonly src: string;
+  readonly fe: string;
+  /** The backend and server chosen so far (null: none yet). */
+  readonly be: string | null;
+  readonly srv: string | null;
+  /** When the session started (ms since the epoch). */
+  readonly since: number;
+}
 
 export type WorkerToMain =
   | { readonly type: 'ready'; readonly index: number; readonly listening: readonly number[] }
   | { readonly type: 'listen-error'; readonly index: number; readonly listener: number; readonly message: string }
   | { readonly type: 'load'; readonly index: number; readonly active: number }
   /** Answer to pause/resume: this worker's listeners are closed / open again. */
-  | { readonly type: 'paused' | 'resumed'; readonly index: number };
+  | { readonly type: 'paused' | 'resumed'; readonly index: number }
+  | { readonly type: 'sessions'; readonly index: number; readonly req: number; readonly list: readonly SessionRow[] }
+  | { readonly type: 'killed'; readonly index: number; readonly req: number; readonly found: boolean };

@@ -244,6 +244,8 @@ export interface NativeAddon {
   localPort(fd: number): number;
   /** getpeername(2)'s address as raw bytes: 4 (IPv4, also when IPv4-mapped) or 16 (IPv6). */
   peerAddress(fd: number): Uint8Array;
+  /** getpeername(2)'s port. */
+  peerPort(fd: number): number;
   /** fcntl(F_DUPFD_CLOEXEC). */
   dup(fd: number): number;
   close(fd: number): void;
@@ -285,6 +287,7 @@ const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
   'setNonBlocking',
   'localPort',
   'peerAddress',
+  'peerPort',
   'dup',
   'close',
   'startAcceptor',

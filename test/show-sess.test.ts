@@ -1,0 +1,102 @@
+// `show sess` and `shutdown session <id>` over the stats socket: the worker threads' client
+// sessions are listed (spliced TCP, JS TCP, HTTP), one is ended by id, and the errors are
+// HAProxy 2.6.12's words for the same commands.
+
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, connectWhenUp } from './helpers/net.js';
+import { startSwitchyard } from './helpers/proc.js';
+import { cli, socketReady } from './helpers/cli.js';
+
+const servers: net.Server[] = [];
+const clients: net.Socket[] = [];
+after(() => {
+  for (const c of clients) c.destroy();
+  for (const s of servers) s.close();
+});
+
+/** An origin that keeps every connection open and answers HTTP requests with 200. */
+async function origin(): Promise<number> {
+  const s = net.createServer((c) => {
+    c.on('error', () => undefined);
+    c.on('data', (d) => {
+      if (String(d).startsWith('GET')) c.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+    });
+  });
+  servers.push(s);
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  return (s.address() as net.AddressInfo).port;
+}
+
+/** A client connection held open through the proxy, once the origin answered it. */
+async function hold(port: number, http: boolean): Promise<net.Socket> {
+  const c = await connectWhenUp(port);
+  clients.push(c);
+  c.on('error', () => undefined);
+  if (http) {
+    c.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+    await once(c, 'data');
+  } else {
+    // Any byte through proves the session reached its server.
+    c.write('x');
+  }
+  return c;
+}
+
+for (const native of [true, false]) {
+  test(`show sess lists the workers' client sessions; shutdown session ends one (${native ? 'native accept and splice' : 'without the addon'})`, { timeout: 30_000 }, async () => {
+    const o = await origin();
+    const [tcpPort, httpPort] = [await freePort(), await freePort()];
+    const sock = join(mkdtempSync(join(tmpdir(), 'sy-sess-')), 'admin.sock');
+    const p = startSwitchyard(
+      `global\n nbthread 2\n stats socket ${sock} level admin\n stats socket ${sock}.op level operator\n` +
+        `defaults\n timeout connect 1s\n timeout client 30s\n timeout server 30s\n` +
+        `listen t\n mode tcp\n bind 127.0.0.1:${tcpPort}\n server s1 127.0.0.1:${o}\n` +
+        `listen h\n mode http\n bind 127.0.0.1:${httpPort}\n server s1 127.0.0.1:${o}\n`,
+      native ? undefined : { ...process.env, SWITCHYARD_NO_NATIVE: '1' },
+    );
+    await socketReady(sock);
+    const t1 = await hold(tcpPort, false);
+    const t2 = await hold(tcpPort, false);
+    const h1 = await hold(httpPort, true);
+    // The TCP sessions' bytes may still be on their way to the origin: the listing is taken
+    // once the proxy has registered all three.
+    let out = '';
+    for (let i = 0; i < 200 && (out.match(/proto=tcpv4/g) ?? []).length < 3; i++) out = await cli(sock, 'show sess\n');
+    const line = (c: net.Socket): string | undefined => out.split('\n').find((l) => l.includes(` src=127.0.0.1:${c.localPort} `));
+    for (const [c, fe] of [
+      [t1, 't'],
+      [t2, 't'],
+      [h1, 'h'],
+    ] as const) {
+      assert.match(line(c) ?? '', new RegExp(`^0x[0-9a-f]{12}: proto=tcpv4 src=127\\.0\\.0\\.1:${c.localPort} fe=${fe} be=\\S+ srv=\\S+ ts=00 epoch=0 age=\\d+s calls=\\d+ rate=0 cpu=0 lat=0$`), out);
+    }
+    assert.match(out, /: proto=unix_stream src=unix:1 fe=GLOBAL be=<NONE> srv=<none> /, 'the CLI session itself is listed, as in HAProxy');
+    const id = line(t1)!.split(':')[0]!;
+    const ageless = (s: string): string => s.replace(/age=\d+s/, 'age=Ns');
+    assert.equal(ageless(await cli(sock, `show sess ${id}\n`)), `${ageless(line(t1)!)}\n\n`);
+    assert.equal(await cli(sock, 'show sess 0x1234\n'), 'Session not found.\n\n');
+    // Ending one: its client sees the close, the others stay.
+    assert.equal(await cli(`${sock}.op`, `shutdown session ${id}\n`), 'Permission denied\n\n');
+    const closed = once(t1, 'close');
+    assert.equal(await cli(sock, `shutdown session ${id}\n`), '\n');
+    await closed;
+    assert.equal(await cli(sock, `shutdown session ${id}\n`), "No such session (use 'show sess').\n\n");
+    assert.equal(await cli(sock, 'shutdown session\n'), "Session pointer expected (use 'show sess').\n\n");
+    assert.equal(await cli(sock, 'shutdown session zz\n'), "Session pointer expected (use 'show sess').\n\n");
+    const after = await cli(sock, 'show sess\n');
+    assert.ok(!after.includes(`${id}:`), after);
+    assert.ok(after.includes(` src=127.0.0.1:${t2.localPort} `) && after.includes(` src=127.0.0.1:${h1.localPort} `), after);
+    assert.ok(!t2.destroyed && !h1.destroyed);
+    // Several commands on one line are answered in order, the awaited ones included.
+    const chained = await cli(sock, 'show sess 0x1234; show cli level; shutdown session 0x1\n');
+    assert.equal(chained, "Session not found.\n\nadmin\n\nNo such session (use 'show sess').\n\n");
+    p.child.kill('SIGTERM');
+  });
+}
