@@ -55,10 +55,9 @@ async function forwardStreamed(framing: Framing, from: Wire, to: Wire, readTimeo
         const input = from.take(from.length);
         const r = dec.push(input);
         if ('error' in r) return 'invalid';
-        for (const d of r.data) {
-          if (d.length === 0) continue;
-          if (!(await to.write(Buffer.concat(encodeChunk(d)), writeTimeout))) return 'closed';
-        }
+        // What arrived together leaves as one chunk: HAProxy re-chunks what it holds.
+        const data = r.data.length === 1 ? r.data[0]! : Buffer.concat(r.data);
+        if (data.length > 0 && !(await to.write(Buffer.concat(encodeChunk(data)), writeTimeout))) return 'closed';
         if (r.done) {
           // Bytes after the last chunk belong to the next (pipelined) message.
           if (r.rest && r.rest.length > 0) from.unshift(r.rest);

@@ -256,7 +256,8 @@ function parseTrailers(block: Buffer): HeaderList {
 
 /** One chunk for `data` (non-empty): size line, payload, CRLF, ready for writev. */
 export function encodeChunk(data: Buffer): Buffer[] {
-  return [Buffer.from(`${data.length.toString(16)}\r\n`, 'latin1'), data, CRLF];
+  // Upper-case hex digits, as HAProxy writes chunk sizes.
+  return [Buffer.from(`${data.length.toString(16).toUpperCase()}\r\n`, 'latin1'), data, CRLF];
 }
 
 /** The last chunk, with trailer fields when given (names lowercased, as HAProxy emits them). */
