@@ -179,7 +179,7 @@ export function parseCondition(words: readonly string[], reg: AclRegistries, kno
     }
     if (w === '') return { ok: false, error: `missing ACL name after '!'` };
     if (!known(w) && !reg.predefined.has(w)) {
-      return { ok: false, error: `no such ACL : '${w}'` };
+      return { ok: false, error: `no such ACL : '${w}'.` };
     }
     if (!known(w)) {
       // A predefined ACL whose fetch the runtime does not implement yet is refused.
