@@ -8,6 +8,7 @@ import type { Registries } from '../features.js';
 import { httpOnlyMessage } from '../log/logformat.js';
 import { checkHealthConfig } from '../checks/postcheck.js';
 import { checkBalance } from '../lb/balance-check.js';
+import { checkOptionModes } from '../proxy/options.js';
 
 export interface PostCheckResult {
   readonly hasListener: boolean;
@@ -73,8 +74,13 @@ export function postCheck(model: ConfigModel, diag: Diagnostics, _reg: Registrie
   const reported = new Set<string>();
   for (const p of model.proxies) {
     if (p.settings['disabled']) continue;
-    checkHttpOnly(p, diag);
+    // HAProxy's order: monitor-uri and the L7 balance fallback, then rules and options.
+    if (p.mode !== 'http' && p.cap.frontend && p.settings['monitor-uri']) {
+      diag.warning('W_IGNORED', undefined, `monitor-uri will be ignored for ${p.type === 'listen' ? 'proxy' : p.type} '${p.name}' (needs 'mode http').`);
+    }
     checkBalance(p, diag, _reg);
+    checkHttpOnly(p, diag);
+    checkOptionModes(p, diag);
     checkTcpRulesInHttpMode(p, diag);
     checkTimeouts(p, diag);
     checkLogFormat(p, diag, reported);
@@ -211,7 +217,7 @@ function checkHttpOnly(p: ProxyModel, diag: Diagnostics): void {
       diag.warning('W_IGNORED', undefined, `'${rs}' rules ignored for ${side} '${p.name}' as they require HTTP mode.`);
     }
   }
-  for (const opt of ['forwardfor', 'originalto']) {
+  for (const opt of ['forwardfor', 'originalto', 'http-buffer-request']) {
     if (p.options[opt]?.enabled) {
       diag.warning('W_IGNORED', undefined, `'option ${opt}' ignored for ${side} '${p.name}' as it requires HTTP mode.`);
     }

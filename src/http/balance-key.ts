@@ -3,12 +3,13 @@
 // it stands after the http-request rules (HAProxy picks the server after them). The
 // extractor is built once per backend from its `balance` spec (compile once, run many).
 // No key (missing header or parameter, failed expression) means round robin (src/lb/keyed.ts).
+// `url_param` also reads a POST's body, which the session waited for (./request-body.ts).
 
 import type net from 'node:net';
 import type { RuntimeBackend } from '../dataplane/compile.js';
 import { addressBytes } from '../dataplane/tcp-session.js';
 import { compileHashExpr, hashExprText } from '../lb/hash-expr.js';
-import { domainKey, uriKey, urlParamKey, type UriKeyOptions } from '../lb/keys.js';
+import { domainKey, uriKey, urlParamKey, urlParamPostKey, type UriKeyOptions } from '../lb/keys.js';
 import type { PickInput } from '../lb/types.js';
 import { splitList } from '../rules/runtime/headers.js';
 import { cast } from '../rules/runtime/sample.js';
@@ -42,7 +43,16 @@ function extractorOf(be: RuntimeBackend): Extractor {
     }
     case 'url_param': {
       const name = String(spec['param']);
-      return (req) => keyOf(urlParamKey(req.uri, name));
+      // A POST without the parameter in its query string is looked up in its body (with or
+      // without `check_post`, which HAProxy 2.6 accepts and ignores): the session waited for
+      // the body before choosing a server.
+      return (req, _sock, txn) => {
+        const k = urlParamKey(req.uri, name);
+        if (k !== undefined || req.method !== 'POST') return keyOf(k);
+        const body = txn.reqBody?.();
+        const v = body ? urlParamPostKey(body.data, name) : undefined;
+        return v === undefined ? NONE : { key: v };
+      };
     }
     case 'hdr': {
       const name = String(spec['header']).toLowerCase();

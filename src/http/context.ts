@@ -1,6 +1,7 @@
 // What the HTTP session needs per proxy, compiled once per worker from the plain model: the
 // proxy's rule lists (src/rules/runtime), its connection mode (`option httpclose`,
-// `http-server-close`, `http-keep-alive`), `http-reuse` and `option forwardfor`.
+// `http-server-close`, `http-keep-alive`), `http-reuse`, `option forwardfor` and
+// `originalto`, `monitor-uri`, `http-send-name-header`, `option http-buffer-request`.
 
 import net from 'node:net';
 import type { ProxyModel } from '../config/model.js';
@@ -17,8 +18,18 @@ import { cookiePersistenceOf, type CookiePersistence } from './persist/cookie.js
 export type ConnMode = 'keep-alive' | 'server-close' | 'close';
 export type ReuseMode = 'never' | 'safe' | 'aggressive' | 'always';
 
-export interface ForwardFor {
-  apply(txn: Txn): void;
+/**
+ * `option forwardfor` or `option originalto` as one proxy sets it. HAProxy merges the
+ * frontend's and the backend's (see addAddressHeader).
+ */
+export interface AddressOption {
+  /** The header name as configured. */
+  readonly header: string;
+  readonly lower: string;
+  /** Addresses to leave out (`except`), or null. */
+  readonly except: net.BlockList | null;
+  /** `if-none` (forwardfor only): add the header only when the request has none. */
+  readonly ifNone: boolean;
 }
 
 export interface HttpProxy {
@@ -37,7 +48,18 @@ export interface HttpProxy {
   useServer(txn: Txn): string | null;
   readonly connMode: ConnMode;
   readonly reuse: ReuseMode;
-  readonly forwardFor: ForwardFor | null;
+  readonly forwardFor: AddressOption | null;
+  readonly originalTo: AddressOption | null;
+  /** `monitor-uri`, or null. */
+  readonly monitorUri: string | null;
+  /** `monitor fail` conditions: true when the monitor request must be answered 503. */
+  monitorFail(txn: Txn): boolean;
+  /** `http-send-name-header` (lower-case), or null. */
+  readonly sendNameHeader: string | null;
+  /** `option http-buffer-request`. */
+  readonly bufferRequest: boolean;
+  /** `timeout http-request` of this proxy (0: unset), for the waits on a request body. */
+  readonly httpRequestTimeout: number;
   /** `timeout tarpit` (HAProxy: the connect timeout when unset). */
   readonly tarpitTimeout: number;
   /** `compression …` settings, null without any. */
@@ -74,7 +96,13 @@ export function httpProxy(p: ProxyModel, rules: CompiledProxyRules): HttpProxy {
     useServer: rules.has.useServer ? (t) => rules.useServer(t) : () => null,
     connMode,
     reuse: reuse === 'never' || reuse === 'aggressive' || reuse === 'always' ? reuse : 'safe',
-    forwardFor: on('forwardfor') ? forwardFor(p.options['forwardfor']!.args) : null,
+    forwardFor: on('forwardfor') ? addressOption(p.options['forwardfor']!.args, 'X-Forwarded-For') : null,
+    originalTo: on('originalto') ? addressOption(p.options['originalto']!.args, 'X-Original-To') : null,
+    monitorUri: p.cap.frontend && typeof p.settings['monitor-uri']?.value === 'string' ? p.settings['monitor-uri'].value : null,
+    monitorFail: (t) => rules.monitorFail(t),
+    sendNameHeader: p.cap.backend && typeof p.settings['http-send-name-header']?.value === 'string' ? p.settings['http-send-name-header'].value.toLowerCase() : null,
+    bufferRequest: on('http-buffer-request'),
+    httpRequestTimeout: p.timeouts['http-request'] ?? 0,
     tarpitTimeout: p.timeouts['tarpit'] ?? p.timeouts['connect'] ?? 0,
     compression: compressionOf(p),
     cookie: p.cap.backend ? cookiePersistenceOf(p) : null,
@@ -83,14 +111,14 @@ export function httpProxy(p: ProxyModel, rules: CompiledProxyRules): HttpProxy {
   };
 }
 
-/** `option forwardfor [except NET] [header NAME] [if-none]`: the client address, appended. */
-function forwardFor(args: readonly string[]): ForwardFor {
-  let header = 'x-forwarded-for';
+/** `option forwardfor|originalto [except NET] [header NAME] [if-none]`, as parsed in src/proxy/options.ts. */
+function addressOption(args: readonly string[], defaultHeader: string): AddressOption {
+  let header = defaultHeader;
   let except: net.BlockList | null = null;
   let ifNone = false;
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!;
-    if (w === 'header') header = args[++i]!.toLowerCase();
+    if (w === 'header') header = args[++i]!;
     else if (w === 'if-none') ifNone = true;
     else if (w === 'except') {
       const [addr, bits] = args[++i]!.split('/') as [string, string | undefined];
@@ -100,15 +128,24 @@ function forwardFor(args: readonly string[]): ForwardFor {
       except.addSubnet(addr, prefix, type);
     }
   }
-  return {
-    apply(txn) {
-      if (!txn.req) return;
-      if (ifNone && txn.req.headers.has(header)) return;
-      const src = txn.src;
-      if (except && src && except.check(src, src.includes(':') ? 'ipv6' : 'ipv4')) return;
-      txn.req.headers.add(header, src);
-    },
-  };
+  return { header, lower: header.toLowerCase(), except, ifNone };
+}
+
+/**
+ * Append the address header of `option forwardfor` (the client's address) or `option
+ * originalto` (the address the client connected to), as HAProxy 2.6 merges the frontend's
+ * and the backend's settings: either one enables it; the backend's header name wins; an
+ * address in either one's `except` network gets none; `if-none` holds only when no proxy
+ * that sets the option asks for the header always. IPv4 and IPv6 addresses (a unix socket
+ * has none: no header).
+ */
+export function addAddressHeader(txn: Txn, fe: AddressOption | null, be: AddressOption | null, addr: string): void {
+  const main = be ?? fe;
+  if (!main || !txn.req || addr === '') return;
+  if ((fe?.ifNone ?? true) && (be?.ifNone ?? true) && txn.req.headers.has(main.lower)) return;
+  const type = addr.includes(':') ? 'ipv6' : 'ipv4';
+  if (fe?.except?.check(addr, type) || be?.except?.check(addr, type)) return;
+  txn.req.headers.add(main.header, addr);
 }
 
 function maskBits(dotted: string): number {

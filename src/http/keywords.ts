@@ -1,5 +1,5 @@
 // HTTP-side proxy keywords: cookie persistence, compression, error files, connection reuse,
-// and monitor-uri. Validation only until the HTTP engine lands.
+// monitor-uri and http-send-name-header (`monitor fail` has a condition: src/rules/keywords.ts).
 
 import type { KwContext, SectionKeyword } from '../config/keyword.js';
 import type { Json } from '../config/model.js';
@@ -8,8 +8,6 @@ import { notImplemented, pending } from '../config/status.js';
 import { existsSync } from 'node:fs';
 import { ERRMSG_CODES } from '../rules/runtime/reply.js';
 import { replyOptions } from '../rules/actions.js';
-
-const HTTP = pending('http');
 
 const COOKIE_FLAGS = ['rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'dynamic'];
 const COOKIE_VALUED = ['domain', 'maxidle', 'maxlife', 'attr'];
@@ -163,9 +161,27 @@ export const HTTP_KEYWORDS: readonly SectionKeyword[] = [
   { name: 'compression algo', caps: ALL, multi: true, status: 'ready', parse: compression },
   { name: 'compression type', caps: ALL, multi: true, status: 'ready', parse: compression },
   { name: 'compression offload', caps: ALL, status: 'ready', parse: compression },
-  { name: 'monitor-uri', caps: DEF_FE, misuse: 'warning', status: HTTP, minArgs: 1, maxArgs: 1 },
-  { name: 'monitor fail', caps: DEF_FE, misuse: 'warning', status: HTTP, minArgs: 2 },
-  { name: 'http-send-name-header', caps: DEF_BE, misuse: 'warning', status: HTTP, maxArgs: 1 },
+  {
+    // The last one wins; matched against the path when it starts with '/' (src/http/session.ts).
+    name: 'monitor-uri',
+    caps: DEF_FE,
+    misuse: 'warning',
+    status: 'ready',
+    parse: (ctx) =>
+      ctx.args.length === 0 || ctx.args[0] === ''
+        ? ctx.fail(`'monitor-uri' expects an URI.`, 'E_MISSING_ARG')
+        : ctx.args.length > 1
+          ? ctx.fail(`'monitor-uri' cannot handle unexpected argument '${ctx.args[1]}'.`)
+          : ctx.args[0]!,
+  },
+  {
+    // HAProxy requires the name (the manual's brackets notwithstanding) and ignores extra words.
+    name: 'http-send-name-header',
+    caps: DEF_BE,
+    misuse: 'warning',
+    status: 'ready',
+    parse: (ctx) => (ctx.args[0] === undefined || ctx.args[0] === '' ? ctx.fail(`'http-send-name-header' requires a header string.`, 'E_MISSING_ARG') : ctx.args[0]),
+  },
   { name: 'filter', caps: ALL, multi: true, status: pending('other'), minArgs: 1 },
   { name: 'declare capture', caps: DEF_FE, multi: true, status: pending('logging'), minArgs: 3 },
 ];

@@ -1,10 +1,12 @@
 // One client connection in HTTP mode, as HAProxy's analysers see it: wait for a request head
-// (`timeout http-request`, then `timeout http-keep-alive` between requests), run the
-// frontend's http-request rules, switch to a backend, run its rules, pick and connect a
-// server (queue, retries, redispatch: the L4 step, per request), forward the request and its
-// body, read the response (interim 1xx passed through), run the response rules, forward it,
-// and loop while both sides keep the connection alive. A failure answers with HAProxy's
-// error page (400 408 502 503 504) and ends this connection only.
+// (`timeout http-request`, then `timeout http-keep-alive` between requests), answer a
+// monitor-uri request, wait for the body where `option http-buffer-request` asks, run the
+// frontend's http-request rules, switch to a backend (its own body wait), run its rules, wait
+// for a POST body `balance url_param` may read, pick and connect a server (queue, retries,
+// redispatch: the L4 step, per request), forward the request and its body, read the response
+// (interim 1xx passed through), run the response rules, forward it, and loop while both sides
+// keep the connection alive. A failure answers with HAProxy's error page (400 408 502 503
+// 504) and ends this connection only.
 
 import type net from 'node:net';
 import { ReadSink, Wire, type WaitResult } from './wire.js';
@@ -15,10 +17,13 @@ import { closeServerConn, type ServerConn } from './pool.js';
 import { parseResponseHead } from './codec/response-head.js';
 import type { RequestHead, ResponseHead } from './codec/types.js';
 import { connect, connectServer, type Attempt } from '../dataplane/tcp-session.js';
+import { HeaderList } from './codec/headers.js';
+import { pathOfTarget } from '../lb/keys.js';
+import { bodyless, waitForBody, wholeBodyBytes, type BodyWait } from './request-body.js';
 import { balanceInput } from './balance-key.js';
 import { decide, negotiate, respond, type Negotiated } from './compress/index.js';
 import type { RuntimeBackend, RuntimeFrontend, RuntimeListener, RuntimeServer } from '../dataplane/compile.js';
-import type { HttpContext, HttpProxy } from './context.js';
+import { addAddressHeader, type HttpContext, type HttpProxy } from './context.js';
 import { HttpTxn } from './txn.js';
 import { replyBytes, replyCloses } from './reply.js';
 import type { Verdict } from '../rules/runtime/verdict.js';
@@ -117,10 +122,12 @@ function exchange(
   firstOfSession: boolean,
   handle: ExchangeKill,
 ): Outcome | Promise<Outcome> {
-  const txn = new HttpTxn(sock, fe, req, ctx.state);
+  const txn = new HttpTxn(sock, fe, req, ctx.state, client, ctx.limits);
   ctx.gauges.count(fe.index, FC.REQ_TOTAL);
   const bodyPending = req.framing.kind !== 'none';
   let beHttp: HttpProxy | undefined;
+  /** The body was waited for already (`option http-buffer-request` of the frontend or backend). */
+  let bodyWaited = false;
   /** Answer locally: a final verdict of the rules, or the error page for `status`. */
   const local = async (v: Verdict | null, status: number): Promise<Outcome> => {
     if (v?.kind === 'reject') return { keepAlive: false, own };
@@ -129,114 +136,174 @@ function exchange(
     const reply = v && 'reply' in v && v.reply.kind !== 'builtin' ? v.reply : errorPage(v && 'reply' in v ? v.reply.status : status, txn, feHttp, beHttp);
     // A body already received whole is dropped and the connection kept, as HAProxy does; one
     // still arriving cannot be told apart from the next request: close then.
-    let drained = !bodyPending;
-    if (req.framing.kind === 'length' && client.length >= req.framing.length) {
-      client.consume(req.framing.length);
-      drained = true;
-    }
-    const keep = drained && req.keepAlive && !replyCloses(reply) && v?.kind !== 'tarpit';
+    const whole = bodyPending ? wholeBodyBytes(req, client) : 0;
+    if (whole > 0) client.consume(whole);
+    const keep = whole >= 0 && req.keepAlive && !replyCloses(reply) && v?.kind !== 'tarpit';
     if (v) ctx.gauges.count(fe.index, v.kind === 'deny' || v.kind === 'tarpit' ? FC.DENIED_REQ : FC.INTERCEPTED);
     ctx.gauges.count(fe.index, statusClass(reply.status));
     await client.write(replyBytes(reply, keep ? (req.versionMinor === 0 ? 'keep-alive' : null) : 'close'), fe.timeouts.client);
     return { keepAlive: keep, own };
   };
+  /**
+   * A wait for the body that ended without it (./request-body.ts): HAProxy's 408 or 400,
+   * counted as a failed request, or nothing at all for a client that closed.
+   */
+  const bodyFailed = (r: BodyWait): Outcome | Promise<Outcome> => {
+    if (r === 'closed') return { keepAlive: false, own };
+    ctx.gauges.count(fe.index, FC.ERR_REQ);
+    return local(null, r === 'timeout' ? 408 : 400);
+  };
+  const waitBody = (px: HttpProxy, then: () => Outcome | Promise<Outcome>): Promise<Outcome> =>
+    waitForBody(req, client, ctx.limits, px.httpRequestTimeout, fe.timeouts.client).then((r) => (r === 'ready' ? then() : bodyFailed(r)));
+
+  /** Server selection (use-server, then the balancer), queue, connect with retries, forward. */
+  const toBackend = (be: RuntimeBackend): Outcome | Promise<Outcome> => {
+    const bh = beHttp;
+    if (feHttp.forwardFor || bh?.forwardFor) addAddressHeader(txn, feHttp.forwardFor, bh?.forwardFor ?? null, txn.src);
+    if (feHttp.originalTo || bh?.originalTo) addAddressHeader(txn, feHttp.originalTo, bh?.originalTo ?? null, txn.dst);
+    const comp = negotiate(bh?.compression ?? null, feHttp.compression, req);
+
+    // Connection handling: the mode of the frontend or backend, the stricter wins.
+    const mode = stricter(feHttp.connMode, bh?.connMode ?? 'keep-alive');
+    const serverKeep = mode === 'keep-alive';
+    const clientKeep = req.keepAlive && mode !== 'close';
+
+    let server: ServerConn | null = null;
+    let release: (() => void) | null = null;
+    let chosen: RuntimeServer | null = null;
+    // A persistence cookie designating a usable server decides first; then use-server rules.
+    const persist = bh?.cookie ?? null;
+    const now = persist ? Math.floor(Date.now() / 1000) : 0;
+    const cookie = persist ? persist.onRequest(req, be.servers, (slot) => persistUsable(ctx, slot, bh!.persistDown), now) : null;
+    const forcedName = cookie && cookie.slot >= 0 ? null : bh?.useServer(txn) ?? null;
+    const forced = cookie && cookie.slot >= 0 ? cookie.slot : forcedName !== null ? be.servers.find((s) => s.name === forcedName)?.slot ?? -1 : -1;
+    const reuse = bh?.reuse ?? 'safe';
+
+    const connectAndSend = (): Outcome | Promise<Outcome> => {
+      // A client that closes before its request is whole while it waits for a server (queue,
+      // connect) is dropped there and nothing reaches a server, as haproxy 2.6.12 does (CQ,
+      // CC), `option abortonclose` or not; one that half-closes after a whole request is
+      // still served (recorded: its FIN is not seen before the response).
+      const unwatch = bodyPending && wholeBodyBytes(req, client) < 0 ? dropIfIncomplete(sock, req, client) : null;
+      const connecting = connectServer(
+        be,
+        () => balanceInput(be, req, sock, txn),
+        ctx,
+        {
+          alive: () => !client.failed && !handle.killed,
+          abort: () => undefined,
+          handle,
+          attempt(srv, _be, rel) {
+            // Thrown, not failed: the server is not blamed and nothing is retried.
+            if (client.failed) throw CLIENT_GONE;
+            handle.server = null;
+            const use = (c: ServerConn): Attempt => {
+              handle.server = c;
+              server = c;
+              release = rel;
+              chosen = srv;
+              return ATTEMPT_OK;
+            };
+            // The session's own connection first; then, except for the first request of a session
+            // under `http-reuse safe` (HAProxy's rule), an idle one from the pool. Both without a
+            // promise: this is the keep-alive path.
+            if (own && own.slot === srv.slot && ctx.pool.current(own) && !own.wire.failed && !own.wire.ended) {
+              const c = own;
+              own = null;
+              ctx.table.count(srv.slot, ctx.worker, CNT.REUSE);
+              return use(c);
+            }
+            const idle = reuse !== 'never' && (reuse !== 'safe' || !firstOfSession) ? ctx.pool.take(srv.slot) : undefined;
+            if (idle) {
+              ctx.table.count(srv.slot, ctx.worker, CNT.REUSE);
+              return use(idle);
+            }
+            const sink = new ReadSink();
+            return connect(srv, be, sink.onread, sock).then((r) => {
+              if (!r.ok) return r;
+              if (handle.killed) {
+                // Killed while connecting: the request must not go out.
+                r.socket.destroy();
+                return { ok: false, immediate: false };
+              }
+              if (client.failed) {
+                r.socket.destroy();
+                throw CLIENT_GONE;
+              }
+              r.socket.setNoDelay(true);
+              // A connection that began with a PROXY header carries this client's addresses: it
+              // stays the session's own, never shared (HAProxy only reuses it for the same header).
+              return use(ctx.pool.open(r.socket, srv.slot, srv.idle, reuse !== 'never' && !srv.sendProxy, sink));
+            });
+          },
+        },
+        forced,
+      );
+      const proceed = (): Outcome | Promise<Outcome> => {
+        unwatch?.();
+        if (own) {
+          // The session's previous server connection was not used for this request.
+          ctx.pool.put(own);
+          own = null;
+        }
+        if (!server || !release || !chosen) return client.failed ? { keepAlive: false, own } : local(null, 503);
+        const srv: RuntimeServer = chosen;
+        txn.server = { name: srv.name, id: srv.id };
+        const onResponse = persist && cookie ? (res: ResponseHead) => persist.onResponse(cookie, req, res, srv, now) : null;
+        return toServer(txn, client, server, srv, release, req, fe, be, feHttp, bh, ctx, serverKeep, clientKeep, comp, onResponse);
+      };
+      return connecting ? connecting.then(proceed) : proceed();
+    };
+    // `balance url_param` looks in a POST's body when its query string lacks the parameter:
+    // HAProxy waits for the body first, unless a cookie or use-server already chose.
+    if (be.balance.algorithm === 'url_param' && req.method === 'POST' && forced < 0 && !bodyless(req) && !bodyWaited) {
+      return waitBody(bh ?? feHttp, connectAndSend);
+    }
+    return connectAndSend();
+  };
+
+  /** The backend's own rules (once: a listen section's ran as the frontend's). */
+  const backendRules = (be: RuntimeBackend): Outcome | Promise<Outcome> => {
+    const bh = beHttp;
+    if (bh && bh !== feHttp) {
+      if (bh.contentRules(txn)) return rejectContent(ctx, fe, own);
+      const v = bh.requestRules(txn);
+      if (v) return local(v, 0);
+    }
+    return toBackend(be);
+  };
+
+  /** The frontend's http-request rules, then switching. */
+  const frontendRules = (): Outcome | Promise<Outcome> => {
+    const v = feHttp.requestRules(txn);
+    if (v) return local(v, 0);
+    const name = feHttp.useBackend(txn) ?? fe.defaultBackend;
+    const be = name !== null ? ctx.backend(name) : undefined;
+    if (!be) return local(null, 503);
+    txn.backend = { name: be.name, id: be.id };
+    beHttp = ctx.http(be.name);
+    // The backend's `option http-buffer-request`, when the frontend did not wait already:
+    // HAProxy waits right after switching, before the backend's rules.
+    if (beHttp && !bodyWaited && beHttp.bufferRequest && !bodyless(req)) {
+      bodyWaited = true;
+      return waitBody(beHttp, () => backendRules(be));
+    }
+    return backendRules(be);
+  };
 
   // tcp-request content rules (a reject closes the connection without a word, as HAProxy
-  // does), the frontend's http-request rules, then switching, then the backend's rules.
+  // does), then monitor-uri (before any http-request rule: HAProxy answers it right after
+  // parsing the request), then the frontend's `option http-buffer-request`.
   if (feHttp.contentRules(txn)) return rejectContent(ctx, fe, own);
-  let v = feHttp.requestRules(txn);
-  if (v) return local(v, 0);
-  const name = feHttp.useBackend(txn) ?? fe.defaultBackend;
-  const be = name !== null ? ctx.backend(name) : undefined;
-  if (!be) return local(null, 503);
-  txn.backend = { name: be.name, id: be.id };
-  beHttp = ctx.http(be.name);
-  if (beHttp && beHttp !== feHttp) {
-    if (beHttp.contentRules(txn)) return rejectContent(ctx, fe, own);
-    v = beHttp.requestRules(txn);
-    if (v) return local(v, 0);
+  if (feHttp.monitorUri !== null && isMonitorUri(req.uri, feHttp.monitorUri)) {
+    ctx.gauges.count(fe.index, FC.INTERCEPTED);
+    return local(null, feHttp.monitorFail(txn) ? 503 : 200);
   }
-  const forwardFor = beHttp?.forwardFor ?? feHttp.forwardFor;
-  if (forwardFor) forwardFor.apply(txn);
-  const comp = negotiate(beHttp?.compression ?? null, feHttp.compression, req);
-
-  // Connection handling: the mode of the frontend or backend, the stricter wins.
-  const mode = stricter(feHttp.connMode, beHttp?.connMode ?? 'keep-alive');
-  const serverKeep = mode === 'keep-alive';
-  const clientKeep = req.keepAlive && mode !== 'close';
-
-  // Server selection (use-server, then the balancer), queue, connect with retries.
-  let server: ServerConn | null = null;
-  let release: (() => void) | null = null;
-  let chosen: RuntimeServer | null = null;
-  // A persistence cookie designating a usable server decides first; then use-server rules.
-  const persist = beHttp?.cookie ?? null;
-  const now = persist ? Math.floor(Date.now() / 1000) : 0;
-  const cookie = persist ? persist.onRequest(req, be.servers, (slot) => persistUsable(ctx, slot, beHttp!.persistDown), now) : null;
-  const forcedName = cookie && cookie.slot >= 0 ? null : beHttp?.useServer(txn) ?? null;
-  const forced = cookie && cookie.slot >= 0 ? cookie.slot : forcedName !== null ? be.servers.find((s) => s.name === forcedName)?.slot ?? -1 : -1;
-  const reuse = beHttp?.reuse ?? 'safe';
-  const connecting = connectServer(
-    be,
-    () => balanceInput(be, req, sock, txn),
-    ctx,
-    {
-      alive: () => !client.failed && !handle.killed,
-      abort: () => undefined,
-      handle,
-      attempt(srv, _be, rel) {
-        handle.server = null;
-        const use = (c: ServerConn): Attempt => {
-          handle.server = c;
-          server = c;
-          release = rel;
-          chosen = srv;
-          return ATTEMPT_OK;
-        };
-        // The session's own connection first; then, except for the first request of a session
-        // under `http-reuse safe` (HAProxy's rule), an idle one from the pool. Both without a
-        // promise: this is the keep-alive path.
-        if (own && own.slot === srv.slot && ctx.pool.current(own) && !own.wire.failed && !own.wire.ended) {
-          const c = own;
-          own = null;
-          ctx.table.count(srv.slot, ctx.worker, CNT.REUSE);
-          return use(c);
-        }
-        const idle = reuse !== 'never' && (reuse !== 'safe' || !firstOfSession) ? ctx.pool.take(srv.slot) : undefined;
-        if (idle) {
-          ctx.table.count(srv.slot, ctx.worker, CNT.REUSE);
-          return use(idle);
-        }
-        const sink = new ReadSink();
-        return connect(srv, be, sink.onread, sock).then((r) => {
-          if (!r.ok) return r;
-          if (handle.killed) {
-            // Killed while connecting: the request must not go out.
-            r.socket.destroy();
-            return { ok: false, immediate: false };
-          }
-          r.socket.setNoDelay(true);
-          // A connection that began with a PROXY header carries this client's addresses: it
-          // stays the session's own, never shared (HAProxy only reuses it for the same header).
-          return use(ctx.pool.open(r.socket, srv.slot, srv.idle, reuse !== 'never' && !srv.sendProxy, sink));
-        });
-      },
-    },
-    forced,
-  );
-  const proceed = (): Outcome | Promise<Outcome> => {
-    if (own) {
-      // The session's previous server connection was not used for this request.
-      ctx.pool.put(own);
-      own = null;
-    }
-    if (!server || !release || !chosen) return local(null, 503);
-    const srv: RuntimeServer = chosen;
-    txn.server = { name: srv.name, id: srv.id };
-    const onResponse = persist && cookie ? (res: ResponseHead) => persist.onResponse(cookie, req, res, srv, now) : null;
-    return toServer(txn, client, server, srv, release, req, fe, be, feHttp, beHttp, ctx, serverKeep, clientKeep, comp, onResponse);
-  };
-  return connecting ? connecting.then(proceed) : proceed();
+  if (feHttp.bufferRequest && !bodyless(req)) {
+    bodyWaited = true;
+    return waitBody(feHttp, frontendRules);
+  }
+  return frontendRules();
 }
 
 /** Bodies up to this size, received whole with their head, are sent in the head's Buffer. */
@@ -282,9 +349,11 @@ async function toServer(
     ctx.table.count(sc.slot, ctx.worker, CNT.REQ_TOTAL);
     const upgrading = req.upgrade !== null;
     setConnection(req.headers, serverKeep || upgrading, req.versionMinor, upgrading);
-    const wrote = sc.wire.write(serializeRequestHead(req), be.timeouts.server);
+    const named = beHttp?.sendNameHeader ? withServerName(req.headers, beHttp.sendNameHeader, srv.name) : null;
+    const wrote = sc.wire.write(serializeRequestHead(req, named ? { headers: named } : undefined), be.timeouts.server);
     if (wrote !== true && !(await wrote)) return fail(502);
     // The body goes up while the response may already come down (100-continue, early answers).
+    txn.bodyForwarded = true;
     const up0 = forwardBody(req.framing, client, sc.wire, fe.timeouts.client, be.timeouts.server);
     let upload: BodyResult | Promise<BodyResult>;
     if (typeof up0 === 'string') {
@@ -435,8 +504,47 @@ function setConnection(h: RequestHead['headers'], keep: boolean, minor: 0 | 1, u
   else h.add('connection', own);
 }
 
-/** The frontend counter of a status's class (hrsp_1xx … hrsp_5xx, hrsp_other). */
 const ATTEMPT_OK: Attempt = { ok: true };
+
+/** Thrown by a connection attempt whose client is gone (see exchange). */
+const CLIENT_GONE = new Error('the client closed while its request waited for a server');
+
+/**
+ * While a request waits for a server: a client that sends its FIN before the body is whole is
+ * closed at once (its request can never complete). Returns the function that stops watching.
+ */
+function dropIfIncomplete(sock: net.Socket, req: RequestHead, client: Wire): () => void {
+  const onEnd = (): void => {
+    if (wholeBodyBytes(req, client) < 0) sock.destroy();
+  };
+  if (client.ended) {
+    onEnd();
+    return () => undefined;
+  }
+  sock.once('end', onEnd);
+  return () => void sock.off('end', onEnd);
+}
+
+/**
+ * `monitor-uri`: the request-target itself, or, for a URI starting with '/', its path (the
+ * query string included), so an absolute-form target matches too (haproxy 2.6.12: "GET
+ * http://a/mon" matches "/mon", "/mon?x" does not).
+ */
+function isMonitorUri(uri: string, monitor: string): boolean {
+  return uri === monitor || (monitor.charCodeAt(0) === 0x2f && pathOfTarget(uri) === monitor);
+}
+
+/**
+ * `http-send-name-header`: the headers as they go to `server`, any of that name replaced by
+ * one line, last (HAProxy's HTTP/1 layer writes it after its own Connection header). The
+ * request keeps the client's lines for the rules that still run (http-response).
+ */
+function withServerName(h: HeaderList, lower: string, server: string): HeaderList {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < h.count; i++) if (h.name(i).toLowerCase() !== lower) pairs.push([h.name(i), h.value(i)]);
+  pairs.push([lower, server]);
+  return HeaderList.from(pairs);
+}
 
 /** A request a `tcp-request content` rule rejected: counted as denied, the connection closed. */
 function rejectContent(ctx: HttpContext, fe: RuntimeFrontend, own: ServerConn | null): Outcome {
@@ -444,6 +552,7 @@ function rejectContent(ctx: HttpContext, fe: RuntimeFrontend, own: ServerConn | 
   return { keepAlive: false, own };
 }
 
+/** The frontend counter of a status's class (hrsp_1xx … hrsp_5xx, hrsp_other). */
 function statusClass(status: number): number {
   const c = Math.floor(status / 100);
   return c >= 1 && c <= 5 ? FC.HRSP_1XX + c - 1 : FC.HRSP_OTHER;

@@ -6,9 +6,8 @@
 //  - `balance hash <expr>`: the expression must parse, and its fetch must be usable at
 //    server selection; Switchyard also refuses pending fetches or converters, 'proc.'
 //    variables (the rules' process-wide variables are not reachable from the balancer),
-//    and hash in TCP mode (the TCP path does not evaluate sample expressions yet);
-//  - `url_param ... check_post` would need the request body before choosing a server,
-//    which the HTTP session does not buffer: refused as not implemented.
+//    and hash in TCP mode (the TCP path does not evaluate sample expressions yet).
+// (`url_param ... check_post` is accepted: HAProxy 2.6 looks in a POST's body either way.)
 
 import type { Diagnostics } from '../config/diag.js';
 import type { ProxyModel } from '../config/model.js';
@@ -35,10 +34,6 @@ export function checkBalance(p: ProxyModel, diag: Diagnostics, reg: Registries):
   if (L7.has(alg) && p.mode !== 'http') {
     diag.warning('W_CONFIG', undefined, `Layer 7 hash not possible for ${typeWord(p)} '${p.name}' (needs 'mode http'). Falling back to round robin.`);
     p.settings['balance'] = { ...d, value: { algorithm: 'roundrobin' } };
-    return;
-  }
-  if (alg === 'url_param' && spec['checkPost'] === true) {
-    diag.alert('E_NOT_IMPLEMENTED', d.loc, notImplemented(`'balance url_param ... check_post' (hashing the request body)`, pending('http')));
     return;
   }
   if (alg === 'hash') checkHashExpr(p, hashExprText(spec), diag, reg);

@@ -3,6 +3,8 @@
 // get_server_uh / get_server_ph / get_server_hh). Checked against haproxy 2.6.12's choices
 // in test/lb-keyed.test.ts. `undefined` means "no key": the balancer falls back to round robin.
 
+import { TCHAR } from '../http/codec/chars.js';
+
 export interface UriKeyOptions {
   /** `whole`: keep the query string (otherwise the key stops at the first '?'). */
   readonly whole: boolean;
@@ -58,6 +60,33 @@ export function urlParamKey(uri: string, name: string): string | undefined {
       return uri.slice(start, amp < 0 ? uri.length : amp);
     }
     const amp = uri.indexOf('&', at);
+    if (amp < 0) return undefined;
+    at = amp + 1;
+  }
+  return undefined;
+}
+
+/**
+ * `balance url_param NAME` on a POST whose query string has no NAME: the first `NAME=`
+ * parameter of the body the request buffer holds (get_server_ph_post), parameters separated
+ * by '&'. The value runs to the next '&' or the end of what is held; HAProxy tests only its
+ * first byte: a token character keeps it, whitespace makes the key empty, anything else
+ * means the body is no form (no key).
+ */
+export function urlParamPostKey(body: Buffer, name: string): Buffer | undefined {
+  const plen = Buffer.byteLength(name, 'latin1');
+  let at = 0;
+  while (body.length - at > plen) {
+    if (body[at + plen] === 0x3d && body.toString('latin1', at, at + plen) === name) {
+      const start = at + plen + 1;
+      const amp = body.indexOf(0x26, start);
+      const end = amp < 0 ? body.length : amp;
+      if (end === start) return body.subarray(start, start);
+      const c = body[start]!;
+      if (TCHAR[c]) return body.subarray(start, end);
+      return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a ? body.subarray(start, start) : undefined;
+    }
+    const amp = body.indexOf(0x26, at);
     if (amp < 0) return undefined;
     at = amp + 1;
   }

@@ -3,9 +3,11 @@
 // proxy.options so `no option x` in a proxy overrides `option x` from defaults.
 
 import type { KwContext, ProxyCaps, SectionKeyword } from '../config/keyword.js';
-import type { Json } from '../config/model.js';
+import type { Json, ProxyModel } from '../config/model.js';
+import type { Diagnostics } from '../config/diag.js';
 import { ALL, BE, DEF_BE, DEF_FE } from '../config/caps.js';
-import { pending, statusLabel, type Area, type Status } from '../config/status.js';
+import { isIPv4, isIPv6 } from 'node:net';
+import { notImplemented, pending, statusLabel, type Area, type Status } from '../config/status.js';
 
 interface OptionSpec {
   readonly name: string;
@@ -41,19 +43,40 @@ function httpchk(ctx: KwContext): Json | undefined {
   return { method: meth ?? null, uri: uri ?? null, version: ver ?? null };
 }
 
-/** `option forwardfor [except NET] [header NAME] [if-none]`. */
-function forwardfor(ctx: KwContext): Json | undefined {
-  const out: Record<string, Json> = { header: 'X-Forwarded-For', except: null, ifNone: false };
-  for (let i = 0; i < ctx.args.length; i++) {
-    const w = ctx.args[i]!;
-    if (w === 'except' || w === 'header') {
-      const v = ctx.args[++i];
-      if (v === undefined) return ctx.fail(`'option forwardfor' : '${w}' expects <${w === 'except' ? 'address' : 'header name'}> as argument.`);
-      out[w] = v;
-    } else if (w === 'if-none') out['ifNone'] = true;
-    else return ctx.fail(`'option forwardfor' only supports optional values: 'header', 'except' and 'if-none'.`);
-  }
-  return out;
+/**
+ * `option forwardfor [except NET] [header NAME] [if-none]` and `option originalto [except NET]
+ * [header NAME]`: one grammar, haproxy 2.6.12's messages. NET is an IPv4 address with an
+ * optional /bits or dotted mask, or an IPv6 address with an optional /bits.
+ */
+function addressHeaderOption(name: 'forwardfor' | 'originalto'): (ctx: KwContext) => Json | undefined {
+  const known = name === 'forwardfor' ? `'except', 'header' and 'if-none'` : `'except' and 'header'`;
+  return (ctx) => {
+    const out: Record<string, Json> = { header: name === 'forwardfor' ? 'X-Forwarded-For' : 'X-Original-To', except: null, ifNone: false };
+    for (let i = 0; i < ctx.args.length; i++) {
+      const w = ctx.args[i]!;
+      const v = ctx.args[i + 1];
+      if (w === 'except') {
+        if (v === undefined || v === '' || !validNetwork(v)) return ctx.fail(`'option ${name} except' expects <address>[/mask] as argument.`);
+        out['except'] = v;
+        i++;
+      } else if (w === 'header') {
+        if (v === undefined || v === '') return ctx.fail(`'option ${name} header' expects <header_name> as argument.`);
+        out['header'] = v;
+        i++;
+      } else if (w === 'if-none' && name === 'forwardfor') out['ifNone'] = true;
+      else return ctx.fail(`'option ${name}' only supports optional values: ${known}.`);
+    }
+    return out;
+  };
+}
+
+/** What HAProxy's str2net / str62net accept for `except` (host names aside). */
+function validNetwork(text: string): boolean {
+  const slash = text.indexOf('/');
+  const addr = slash < 0 ? text : text.slice(0, slash);
+  const mask = slash < 0 ? null : text.slice(slash + 1);
+  if (isIPv4(addr)) return mask === null || (/^[0-9]{1,2}$/.test(mask) && Number(mask) <= 32) || isIPv4(mask);
+  return isIPv6(addr) && (mask === null || (/^[0-9]{1,3}$/.test(mask) && Number(mask) <= 128));
 }
 
 /** `option mysql-check [user U [post-41|pre-41]]`, with HAProxy 2.6's messages. */
@@ -98,7 +121,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   simple('disable-h2-upgrade', DEF_FE, 'h2'),
   simple('dontlog-normal', DEF_FE, 'logging'),
   simple('dontlognull', DEF_FE, 'logging'),
-  withArgs('forwardfor', ALL, 'http', forwardfor),
+  withArgs('forwardfor', ALL, 'http', addressHeaderOption('forwardfor')),
   simple('h1-case-adjust-bogus-client', DEF_FE, 'http'),
   simple('h1-case-adjust-bogus-server', DEF_BE, 'http'),
   simple('http-buffer-request', ALL, 'http'),
@@ -121,7 +144,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   simple('logasap', DEF_FE, 'logging'),
   withArgs('mysql-check', DEF_BE, 'checks', mysqlCheck),
   simple('nolinger', ALL, 'data-plane'),
-  withArgs('originalto', ALL, 'http'),
+  withArgs('originalto', ALL, 'http', addressHeaderOption('originalto')),
   simple('persist', DEF_BE, 'data-plane'),
   withArgs('pgsql-check', DEF_BE, 'checks', pgsqlCheck),
   simple('prefer-last-server', DEF_BE, 'data-plane'),
@@ -160,6 +183,11 @@ const READY_OPTIONS: ReadonlySet<string> = new Set([
   'splice-request',
   'splice-response',
   'forwardfor',
+  'originalto',
+  'http-buffer-request',
+  // HTTP mode: haproxy 2.6.12 behaves the same with and without it (recorded, see
+  // src/http/session.ts); TCP-mode backends refuse it (checkOptionModes below).
+  'abortonclose',
   'httpclose',
   'http-server-close',
   'http-keep-alive',
@@ -211,4 +239,17 @@ export function optionKeywords(): SectionKeyword[] {
       },
     };
   });
+}
+
+/**
+ * Options ready in one mode only. `option abortonclose` in TCP mode makes haproxy 2.6.12 drop
+ * a queued session whose client half-closed (recorded: CQ, nothing sent to the server); the
+ * TCP path does not watch a queued client yet, so a TCP-mode backend is refused rather than
+ * silently served. In HTTP mode the option is ready (see READY_OPTIONS).
+ */
+export function checkOptionModes(p: ProxyModel, diag: Diagnostics): void {
+  const o = p.options['abortonclose'];
+  if (o?.enabled && p.mode === 'tcp' && p.cap.backend) {
+    diag.alert('E_NOT_IMPLEMENTED', o.loc, notImplemented(`'option abortonclose' in a TCP-mode backend`, pending('data-plane')));
+  }
 }

@@ -1,11 +1,11 @@
 // Section keywords of the rules engine: acl, the rule sets (http-request, http-response,
 // http-after-response, tcp-request *, tcp-response content), use_backend, use-server,
-// legacy redirect. Each validates its words, its ACLs and its condition against the
-// registries and reports pending pieces by name.
+// legacy redirect, monitor fail. Each validates its words, its ACLs and its condition
+// against the registries and reports pending pieces by name.
 
 import type { KwContext, SectionKeyword } from '../config/keyword.js';
 import type { Json } from '../config/model.js';
-import { ALL, DEF_BE, DEF_FE, FE_BE } from '../config/caps.js';
+import { ALL, DEF_BE, DEF_FE, FE, FE_BE } from '../config/caps.js';
 import { pending, statusLabel, type Status } from '../config/status.js';
 import { didYouMean } from '../config/hint.js';
 import { parseAclTerm, parseCondition, conditionJson, type AclRegistries } from './acl.js';
@@ -196,6 +196,33 @@ function legacyRedirect(reg: RulesRegistries): SectionKeyword {
   };
 }
 
+/**
+ * `monitor fail if|unless <cond>`: a monitor-uri request answered 503 instead of 200 when one
+ * of the conditions holds (src/http/session.ts). Messages as haproxy 2.6.12, which names the
+ * keyword 'monitor' (the only sub-keyword is 'fail') and checks no fetch availability here.
+ */
+function monitorKeyword(reg: RulesRegistries): SectionKeyword {
+  return {
+    name: 'monitor',
+    caps: FE,
+    misuse: 'warning',
+    multi: true,
+    status: 'ready',
+    summary: "'monitor fail if|unless <cond>' (monitor-uri answers 503)",
+    parse(ctx) {
+      const [sub, ...cond] = ctx.args;
+      if (sub !== 'fail') return ctx.fail(`'monitor' only supports 'fail'.`);
+      if (cond[0] !== 'if' && cond[0] !== 'unless') return ctx.fail(`'monitor fail' requires either 'if' or 'unless' followed by a condition.`);
+      // An empty condition is false, as HAProxy evaluates it: 'unless' alone always fails.
+      if (cond.length === 1) return { cond: null, polarity: cond[0] };
+      const r = parseCondition(cond, reg, declaredAcl(ctx));
+      if (!r.ok) return ctx.fail(`error detected while parsing a 'monitor fail' condition : ${r.error}`);
+      reportPending(ctx, r.pending);
+      return { cond: conditionJson(r.value), polarity: cond[0] };
+    },
+  };
+}
+
 const inspectDelay: SectionKeyword = {
   name: 'tcp-request inspect-delay',
   caps: ALL,
@@ -225,5 +252,6 @@ export function rulesKeywords(reg: RulesRegistries): SectionKeyword[] {
     useBackendKeyword(reg),
     useServerKeyword(reg),
     legacyRedirect(reg),
+    monitorKeyword(reg),
   ];
 }

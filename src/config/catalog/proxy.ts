@@ -1133,7 +1133,7 @@ export const PROXY_KEYWORDS: readonly ProxyKeyword[] = [
     missingArg: [{ severity: 'alert', message: "parsing [{file}:{line}] : unknown proxy mode ''." }],
   },
   {
-    name: 'monitor fail',
+    name: 'monitor',
     inMatrix: true,
     defaults: 'no',
     frontend: true,

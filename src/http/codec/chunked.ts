@@ -68,6 +68,11 @@ export class ChunkedDecoder {
     return this.st === St.Done;
   }
 
+  /** Payload bytes the chunk being read still announces (0 between chunks). */
+  get chunkLeft(): number {
+    return this.st === St.Data ? this.remaining : 0;
+  }
+
   /** The trailer fields, once done (an empty list when there were none). */
   get trailers(): HeaderList | null {
     return this.trailerList;

@@ -44,6 +44,8 @@ export interface CompiledProxyRules {
   useBackend(txn: Txn): string | null;
   /** Server a use-server rule forces, or null (load balancing). */
   useServer(txn: Txn): string | null;
+  /** `monitor fail` conditions: true when one holds (the monitor-uri answer is then a 503). */
+  monitorFail(txn: Txn): boolean;
   /** The proxy's own error replies by status (errorfile, errorfiles, errorloc*, http-error). */
   readonly errorReplies: ReadonlyMap<number, ReplyFn>;
   /** Whether each list has rules (the session can skip work). */
@@ -144,6 +146,14 @@ export function compileProxyRules(proxy: ProxyModel, env: CompileEnv): CompiledP
   const tcpRes = tcp('tcp-response content', 'res');
   const useBackend = proxy.cap.frontend ? compileUseBackend(base, acls) : () => (proxy.cap.backend ? proxy.name : null);
   const useServer = proxy.cap.backend ? compileUseServer(base, acls) : () => null;
+  const monitorConds = (proxy.lists['monitor'] ?? []).map((d) =>
+    withLoc(d, () => {
+      const v = d.value as { cond?: unknown; polarity?: unknown } | null;
+      // `monitor fail if|unless` with nothing after: an empty condition, which is false.
+      if (!v?.cond) return v?.polarity === 'unless' ? () => true : () => false;
+      return compileCondition(v.cond as Condition, { ...base, loc: d.loc }, acls);
+    }),
+  );
   return {
     httpRequest,
     httpResponse: runHttp(resRules),
@@ -154,6 +164,7 @@ export function compileProxyRules(proxy: ProxyModel, env: CompileEnv): CompiledP
     tcpResponseContent: runTcp(tcpRes),
     useBackend,
     useServer,
+    monitorFail: (txn) => monitorConds.some((c) => c(txn)),
     errorReplies: errorFiles,
     has: {
       httpRequest: reqRules.length + redirects.length > 0,

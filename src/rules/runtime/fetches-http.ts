@@ -13,14 +13,17 @@
 //    given); parameters are separated by '&', ';' or <delim>; the first one named <name>
 //    (the first one when no name) wins, an ACL tries them all; values are not decoded;
 //  - path/pathq skip the scheme and authority of an absolute-form target; base is the first
-//    Host line plus the path (or just one of them); base32/url32 are sdbm with avalanche.
+//    Host line plus the path (or just one of them); base32/url32 are sdbm with avalanche;
+//  - req.body* read the body bytes the stream holds when the rule runs (chunk framing
+//    removed, at most what HAProxy's buffer holds); req.body_param parses them like a query
+//    string with '&' as its delimiter (';' separates too), values not decoded.
 
-import { single, RuleCompileError, type FetchImpl } from './context.js';
+import { single, RuleCompileError, type CompiledFetch, type FetchImpl } from './context.js';
 import { headerValues, parseCookies, pickOccurrence, type Cookie } from './headers.js';
-import { parseIpv4, parseIpv6, readInt64, sint, str, bool, type Sample } from './sample.js';
+import { parseIpv4, parseIpv6, readInt64, sint, str, bool, bin, type Sample } from './sample.js';
 import { pathAndQuery, uriPath, uriQuery } from './uri.js';
 import { fullHash, sdbm } from './hash.js';
-import type { HeaderAccess, Txn } from './txn.js';
+import type { HeaderAccess, RequestBody, Txn } from './txn.js';
 
 type Dir = 'req' | 'res';
 
@@ -153,14 +156,17 @@ function urlParams(uri: string, delim: string | null): { name: string; value: st
   // HAProxy's <delim> defaults to '?': it both starts the list and separates parameters.
   const d = delim ?? '?';
   const at = uri.indexOf(d);
-  if (at < 0) return [];
-  const start = at + 1;
+  return at < 0 ? [] : paramList(uri, at + 1, d);
+}
+
+/** The parameters of `s` from `start`, separated by '&', ';' or `d`. */
+function paramList(s: string, start: number, d: string): { name: string; value: string | null }[] {
   const out: { name: string; value: string | null }[] = [];
   let cur = start;
   const isSep = (c: string): boolean => c === '&' || c === ';' || c === d;
-  for (let i = start; i <= uri.length; i++) {
-    if (i === uri.length || isSep(uri[i]!)) {
-      const p = uri.slice(cur, i);
+  for (let i = start; i <= s.length; i++) {
+    if (i === s.length || isSep(s[i]!)) {
+      const p = s.slice(cur, i);
       const eq = p.indexOf('=');
       out.push(eq < 0 ? { name: p, value: null } : { name: p.slice(0, eq), value: p.slice(eq + 1) });
       cur = i + 1;
@@ -171,30 +177,49 @@ function urlParams(uri: string, delim: string | null): { name: string; value: st
 
 function urlParamFetch(conv: (v: string) => Sample | null): FetchImpl {
   return (args) => {
-    const name = args[0] ?? '';
     const delim = args[1] ? args[1][0]! : null;
-    const matching = (txn: Txn): string[] => {
-      if (!txn.req) return [];
-      return urlParams(txn.req.uri, delim)
-        .filter((p) => p.value !== null && (name === '' || p.name === name))
-        .map((p) => p.value!);
-    };
-    return {
-      one(txn) {
-        const v = matching(txn)[0];
-        return v === undefined ? null : conv(v);
-      },
-      all(txn) {
-        const out: Sample[] = [];
-        for (const v of matching(txn)) {
-          const s = conv(v);
-          if (s) out.push(s);
-        }
-        return out;
-      },
-    };
+    return paramFetch(args[0] ?? '', conv, (txn) => (txn.req ? urlParams(txn.req.uri, delim) : []));
   };
 }
+
+/** The first parameter named `name` (any with a value when no name), or all of them for an ACL. */
+function paramFetch(name: string, conv: (v: string) => Sample | null, params: (txn: Txn) => { name: string; value: string | null }[]): CompiledFetch {
+  const matching = (txn: Txn): string[] =>
+    params(txn)
+      .filter((p) => p.value !== null && (name === '' || p.name === name))
+      .map((p) => p.value!);
+  return {
+    one(txn) {
+      const v = matching(txn)[0];
+      return v === undefined ? null : conv(v);
+    },
+    all(txn) {
+      const out: Sample[] = [];
+      for (const v of matching(txn)) {
+        const s = conv(v);
+        if (s) out.push(s);
+      }
+      return out;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The request body (7.3.6 req.body*): what the stream holds of it when the rule runs, all of
+// it with `option http-buffer-request` (src/http/request-body.ts).
+
+const bodyFetch = (f: (b: RequestBody) => Sample | null): FetchImpl => () =>
+  single((txn) => {
+    const b = txn.reqBody?.();
+    return b ? f(b) : null;
+  });
+
+/** req.body_param(name): the body read as a query string ('&' and ';' separate), values not decoded. */
+const bodyParamFetch: FetchImpl = (args) =>
+  paramFetch(args[0] ?? '', asStr, (txn) => {
+    const b = txn.reqBody?.();
+    return b ? paramList(b.data.toString('latin1'), 0, '&') : [];
+  });
 
 // ---------------------------------------------------------------------------------------------
 
@@ -298,4 +323,9 @@ export const HTTP_FETCHES: Readonly<Record<string, FetchImpl>> = {
   url_param: urlParamFetch(asStr),
   urlp: urlParamFetch(asStr),
   urlp_val: urlParamFetch(asInt),
+  // request body
+  'req.body': bodyFetch((b) => bin(b.data)),
+  'req.body_len': bodyFetch((b) => sint(b.data.length)),
+  'req.body_size': bodyFetch((b) => sint(b.size)),
+  'req.body_param': bodyParamFetch,
 };

@@ -34,6 +34,17 @@ export interface ResponseView {
   readonly headers: HeaderAccess;
 }
 
+/** The request body as an HTTP stream's buffer holds it (HAProxy's HTX data blocks). */
+export interface RequestBody {
+  /** The bytes received so far, chunk framing removed, at most what the buffer holds. */
+  readonly data: Buffer;
+  /**
+   * req.body_size: the content-length; for a chunked body, the bytes received plus what the
+   * current chunk still announces.
+   */
+  readonly size: number;
+}
+
 export interface ProxyRef {
   readonly name: string;
   readonly id: number;
@@ -103,4 +114,6 @@ export interface Txn {
   readonly acceptTime?: number;
   /** TCP mode only: the buffered payload the layer-6 fetches read. */
   readonly l4?: L4Content;
+  /** HTTP mode only: the request body held so far (req.body, req.body_len ...). */
+  reqBody?(): RequestBody;
 }
