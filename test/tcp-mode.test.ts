@@ -239,6 +239,42 @@ describe('worker threads', () => {
   });
 });
 
+for (const mode of MODES) {
+  test(`a crashed worker's sessions give their maxconn slots back (accept mode: ${mode})`, { timeout: 30_000 }, async () => {
+    process.env['SWITCHYARD_FAULT_INJECTION'] = '1';
+    const held = await nameServer('held', { hold: true });
+    const port = await freePort();
+    const dp = await start(`global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n maxconn 1\n server s 127.0.0.1:${held.port}\n`, mode);
+    const open = ask(port).catch(() => '');
+    while (held.count < 1) await new Promise((r) => setImmediate(r));
+    assert.equal(dp.gauges.frontend(0), 1);
+    const busy = dp.loads().findIndex((n) => n > 0);
+    dp.injectFault(busy);
+    while (dp.restarts < 1) await new Promise((r) => setTimeout(r, 10));
+    // Its session died with it; without the slot back, maxconn 1 would hold every new client.
+    assert.equal(await open, '', 'closed without an answer');
+    assert.equal(dp.gauges.frontend(0), 0);
+    assert.equal(dp.gauges.global(), 0);
+    // (A pure-JS listener died with its worker: asked again until the replacement listens.)
+    const askUp = async (): Promise<string> => {
+      for (;;) {
+        try {
+          return await ask(port);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw e;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    };
+    const next = askUp();
+    while (held.count < 2) await new Promise((r) => setImmediate(r));
+    held.releaseOne(); // the dead session's server side
+    held.releaseOne();
+    assert.equal(await next, 'held');
+    held.close();
+  });
+}
+
 for (const mode of MODES) describe(`maxconn (accept mode: ${mode})`, () => {
   for (const where of ['frontend', 'global'] as const) {
     test(`${where} maxconn 1: the second client waits, then is served when the first ends`, { timeout: 20_000 }, async () => {

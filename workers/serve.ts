@@ -51,9 +51,9 @@ export default async function serve(task: ServeTask): Promise<string> {
 
   const live = new LiveSessions(load, task.index);
   const serverSessions = new ServerSessions();
-  const gauges = new ConnGauges(task.conns, runtime.frontends.length);
+  const gauges = new ConnGauges(task.conns, runtime.frontends.length, task.held);
   // In main mode the main thread admits connections; here only the frees are reported.
-  const limiter = new Limiter(gauges, runtime.globalMaxconn);
+  const limiter = new Limiter(gauges, runtime.globalMaxconn, task.index);
   const base: SessionContext = {
     table,
     gauges,

@@ -25,7 +25,12 @@ export class Limiter {
   private watching = false;
   private closed = false;
 
-  constructor(private readonly gauges: ConnGauges, private readonly globalMax: number) {}
+  /** `worker`: the worker thread whose sessions this limiter admits (-1: the main thread, which hands each connection to a worker and counts it there). */
+  constructor(
+    private readonly gauges: ConnGauges,
+    private readonly globalMax: number,
+    private readonly worker = -1,
+  ) {}
 
   /**
    * Take a slot for `fe` through `l` if the three limits allow it (atomically: other threads
@@ -34,7 +39,9 @@ export class Limiter {
    */
   private tryEnter(fe: RuntimeFrontend, l: RuntimeListener): boolean {
     const g = this.gauges;
-    return g.tryEnter(fe.index, g.frontendLimit(fe.index, fe.maxconn), g.globalLimit(this.globalMax), l.index, l.maxconn);
+    if (!g.tryEnter(fe.index, g.frontendLimit(fe.index, fe.maxconn), g.globalLimit(this.globalMax), l.index, l.maxconn)) return false;
+    if (this.worker >= 0) g.hold(this.worker, fe.index, l.index);
+    return true;
   }
 
   /**
@@ -55,7 +62,7 @@ export class Limiter {
 
   /** A session ended (on this thread): free its slots and admit whoever waits. */
   leave(fe: RuntimeFrontend, l: RuntimeListener): void {
-    this.gauges.leave(fe.index, l.index);
+    this.gauges.leave(fe.index, l.index, this.worker);
     this.drain();
   }
 

@@ -58,6 +58,8 @@ export class DataPlane {
   private readonly load: Int32Array;
   /** Connection gauges and counters per frontend (read and tuned by the runtime API). */
   readonly gauges: ConnGauges;
+  /** Each listener's frontend index (main accept mode counts dispatched connections by both). */
+  private readonly feOfListener: number[] = [];
   /** main mode: admission (frontend/global maxconn) happens here, before fds are handed out. */
   private readonly limiter: Limiter;
   readonly threads: number;
@@ -95,8 +97,9 @@ export class DataPlane {
     this.table = ServerTable.create(this.slots.capacity, this.threads);
     this.lb = new SharedArrayBuffer(layout.lbSlots * 4);
     this.load = new Int32Array(new SharedArrayBuffer(Math.max(1, this.threads) * 4));
-    this.gauges = ConnGauges.create(this.runtime.frontends.length, this.runtime.frontends.reduce((n, f) => n + f.listeners.length, 0));
+    this.gauges = ConnGauges.create(this.runtime.frontends.length, this.runtime.frontends.reduce((n, f) => n + f.listeners.length, 0), this.threads);
     this.limiter = new Limiter(this.gauges, this.runtime.globalMaxconn);
+    for (const f of this.runtime.frontends) for (const l of f.listeners) this.feOfListener[l.index] = f.index;
     for (const be of this.runtime.backends.values()) {
       for (const s of be.servers) this.initSlot(s, s.disabled);
     }
@@ -222,14 +225,17 @@ export class DataPlane {
    */
   private dispatch(fds: number[], listener: number): void {
     const perWorker = new Map<number, number[]>();
+    const fe = this.feOfListener[listener] ?? 0;
     for (const fd of fds) {
       let best = 0;
       for (let w = 1; w < this.threads; w++) if (Atomics.load(this.load, w) < Atomics.load(this.load, best)) best = w;
       if (!this.ports[best] || this.stopping) {
         this.addon?.close(fd);
+        this.gauges.leave(fe, listener); // admitted, but no worker will ever end it
         continue;
       }
       Atomics.add(this.load, best, 1); // counted until the worker takes it over
+      this.gauges.hold(best, fe, listener);
       let list = perWorker.get(best);
       if (!list) perWorker.set(best, (list = []));
       list.push(fd);
@@ -299,6 +305,7 @@ export class DataPlane {
         listenFds: this.listenFds[i] ?? {},
         load: this.load.buffer as SharedArrayBuffer,
         conns: this.gauges.buf,
+        held: this.gauges.heldBuf,
         serverChanges: this.slots.current(),
       };
       this.running[i] = this.pool!.run(task, { transferList: [port2] }).then(
@@ -310,8 +317,10 @@ export class DataPlane {
           // The thread died (an uncaught error escaped a session): replace it alone.
           this.restarts++;
           Atomics.store(this.load, i, 0);
-          // Its idle server connections (and their estimates) died with it.
+          // Its idle server connections (and their estimates) died with it, and so did its
+          // sessions: their maxconn slots come back.
           this.table.clearWorkerGauges(i);
+          this.gauges.reclaim(i);
           void this.serve(i).then(ready);
         },
       );

@@ -9,6 +9,10 @@
 // thread: exact, no per-worker copies needed at these rates). Leaving notifies waiters on the
 // process gauge, so a thread that stopped accepting at a limit resumes as soon as any thread
 // frees a slot — or as soon as the operator raises the limit (`setLimit` notifies too).
+//
+// A second buffer counts, per worker thread, the slots its sessions hold (process, frontend,
+// listener). A thread that dies gives nothing back itself: the main thread reclaims what it
+// held before the replacement starts, so a crash does not shrink the limits for good.
 
 /** Int32 index of the process's current connections (limiters wait on it). */
 export const GAUGE_GLOBAL = 0;
@@ -54,16 +58,48 @@ export class ConnGauges {
   private readonly big: BigInt64Array;
   private readonly entities: number;
 
+  /** Per worker, per entity: the slots that worker's sessions hold. */
+  private readonly held: Int32Array;
+
   /** `frontends`: how many frontends come before the listeners' entities. */
-  constructor(readonly buf: SharedArrayBuffer, private readonly frontends: number) {
+  constructor(
+    readonly buf: SharedArrayBuffer,
+    private readonly frontends: number,
+    readonly heldBuf: SharedArrayBuffer,
+  ) {
     // The two regions' sizes follow from the entity count: 16 bytes + 128 bytes per entity.
     this.entities = buf.byteLength / (ENTITY_SLOTS * 4 + FC_SLOTS * 8);
     this.i32 = new Int32Array(buf, 0, this.entities * ENTITY_SLOTS);
     this.big = new BigInt64Array(buf, this.entities * ENTITY_SLOTS * 4, this.entities * FC_SLOTS);
+    this.held = new Int32Array(heldBuf);
   }
 
-  static create(frontends: number, listeners: number): ConnGauges {
-    return new ConnGauges(new SharedArrayBuffer((frontends + listeners + 1) * (ENTITY_SLOTS * 4 + FC_SLOTS * 8)), frontends);
+  static create(frontends: number, listeners: number, workers: number): ConnGauges {
+    const entities = frontends + listeners + 1;
+    return new ConnGauges(new SharedArrayBuffer(entities * (ENTITY_SLOTS * 4 + FC_SLOTS * 8)), frontends, new SharedArrayBuffer(Math.max(1, workers) * entities * 4));
+  }
+
+  /** Worker `w`'s sessions now hold `n` more slots of `fe` through `li` (and of the process). */
+  hold(w: number, fe: number, li: number, n = 1): void {
+    const at = w * this.entities;
+    if (at + this.entities > this.held.length) return;
+    Atomics.add(this.held, at, n);
+    Atomics.add(this.held, at + fe + 1, n);
+    Atomics.add(this.held, at + this.frontends + 1 + li, n);
+  }
+
+  /**
+   * Worker `w` died: give back every slot its sessions held (their sockets died with it),
+   * before a replacement uses the same index.
+   */
+  reclaim(w: number): void {
+    const at = w * this.entities;
+    if (at + this.entities > this.held.length) return;
+    for (let e = 0; e < this.entities; e++) {
+      const n = Atomics.exchange(this.held, at + e, 0);
+      if (n !== 0) Atomics.sub(this.i32, e * ENTITY_SLOTS + CUR, n);
+    }
+    Atomics.notify(this.i32, GAUGE_GLOBAL);
   }
 
   /** The Int32 index of listener `li`'s current count. */
@@ -122,7 +158,9 @@ export class ConnGauges {
     Atomics.add(this.big, e * FC_SLOTS + FC.CONN_TOTAL, 1n);
   }
 
-  leave(fe: number, li: number): void {
+  /** A session of worker `w` (-1: none counted, as for a connection refused before any worker) ended. */
+  leave(fe: number, li: number, w = -1): void {
+    if (w >= 0) this.hold(w, fe, li, -1);
     Atomics.sub(this.i32, GAUGE_GLOBAL, 1);
     Atomics.sub(this.i32, this.listenerCur(li), 1);
     Atomics.sub(this.i32, (fe + 1) * ENTITY_SLOTS + CUR, 1);

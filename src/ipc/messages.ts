@@ -25,6 +25,8 @@ export interface ServeTask {
   readonly load: SharedArrayBuffer;
   /** Connection gauges (process, then each frontend) for the maxconn limits. */
   readonly conns: SharedArrayBuffer;
+  /** The slots of those gauges each worker's sessions hold (ConnGauges.hold). */
+  readonly held: SharedArrayBuffer;
   /** Servers added and deleted at run time so far, to apply over the compiled configuration. */
   readonly serverChanges: readonly ServerChange[];
 }
