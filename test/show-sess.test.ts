@@ -1,5 +1,6 @@
 // `show sess` and `shutdown session <id>` over the stats socket: the worker threads' client
-// sessions are listed (spliced TCP, JS TCP, HTTP), one is ended by id, and the errors are
+// sessions are listed (spliced TCP, JS TCP, HTTP) with the backend and server they were
+// given, one is ended by id, and the errors are
 // HAProxy 2.6.12's words for the same commands.
 
 import { after, test } from 'node:test';
@@ -75,7 +76,7 @@ for (const native of [true, false]) {
       [t2, 't'],
       [h1, 'h'],
     ] as const) {
-      assert.match(line(c) ?? '', new RegExp(`^0x[0-9a-f]{12}: proto=tcpv4 src=127\\.0\\.0\\.1:${c.localPort} fe=${fe} be=\\S+ srv=\\S+ ts=00 epoch=0 age=\\d+s calls=\\d+ rate=0 cpu=0 lat=0$`), out);
+      assert.match(line(c) ?? '', new RegExp(`^0x[0-9a-f]{12}: proto=tcpv4 src=127\\.0\\.0\\.1:${c.localPort} fe=${fe} be=${fe} srv=s1 ts=00 epoch=0 age=\\d+s calls=\\d+ rate=0 cpu=0 lat=0$`), out);
     }
     assert.match(out, /: proto=unix_stream src=unix:1 fe=GLOBAL be=<NONE> srv=<none> /, 'the CLI session itself is listed, as in HAProxy');
     const id = line(t1)!.split(':')[0]!;

@@ -1,8 +1,9 @@
 // The client sessions of one worker thread: counted in the shared load table (the main
 // thread's accept balancing reads it), waited for by a soft stop, ended by a hard stop, and
 // listed by `show sess` / ended by `shutdown session <id>` (HAProxy walks its list of streams
-// for both). A session costs a Map entry with its frontend and start time; what a row shows
-// about the client is read from the session only when an operator asks.
+// for both). A session costs a Map entry with its frontend, start time and the backend and
+// server its last connection attempt picked; what a row shows about the client is read from
+// the session only when an operator asks.
 
 import { SESSION_ID_WORKER, type SessionRow } from '../ipc/messages.js';
 
@@ -21,6 +22,8 @@ export interface LiveRegistry extends Iterable<LiveEntry> {
   /** `fe`: the frontend's name, for `show sess` (the first add of an entry wins). */
   add(v: LiveEntry, fe?: string): void;
   delete(v: LiveEntry): boolean;
+  /** The backend and server the session was just given (each connection attempt). */
+  route(v: LiveEntry, be: string, srv: string): void;
   readonly size: number;
 }
 
@@ -28,6 +31,8 @@ interface Meta {
   readonly id: number;
   readonly fe: string;
   readonly since: number;
+  be: string | null;
+  srv: string | null;
 }
 
 export class LiveSessions implements LiveRegistry {
@@ -48,7 +53,14 @@ export class LiveSessions implements LiveRegistry {
     if (this.m.has(v)) return;
     Atomics.add(this.load, this.index, 1);
     this.next = (this.next + 1) % SESSION_ID_WORKER || 1;
-    this.m.set(v, { id: this.base + this.next, fe, since: Date.now() });
+    this.m.set(v, { id: this.base + this.next, fe, since: Date.now(), be: null, srv: null });
+  }
+
+  route(v: LiveEntry, be: string, srv: string): void {
+    const meta = this.m.get(v);
+    if (!meta) return;
+    meta.be = be;
+    meta.srv = srv;
   }
 
   delete(v: LiveEntry): boolean {
@@ -69,7 +81,7 @@ export class LiveSessions implements LiveRegistry {
   /** `show sess`: oldest first. */
   rows(): SessionRow[] {
     const out: SessionRow[] = [];
-    for (const [v, meta] of this.m) out.push({ id: meta.id, ...source(v), fe: meta.fe || '?', be: null, srv: null, since: meta.since });
+    for (const [v, meta] of this.m) out.push({ id: meta.id, ...source(v), fe: meta.fe || '?', be: meta.be, srv: meta.srv, since: meta.since });
     return out;
   }
 

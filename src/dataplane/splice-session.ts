@@ -82,6 +82,7 @@ export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListene
     }
   };
   return runSession(fe, clientAddress, ctx, {
+    entry,
     // Killed: a connect error already on its way back must not become a retry.
     alive: () => alive && !killed,
     abort: () => entry.destroy(),

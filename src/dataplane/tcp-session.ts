@@ -21,7 +21,7 @@ import { forward } from './tcp-forward.js';
 import type { TcpProxyRules, TcpRuleSets } from './tcp-rules.js';
 import { TcpTxn, type BufferLimits } from './tcp-txn.js';
 import type { Killable, ServerSessions } from './server-sessions.js';
-import type { LiveRegistry } from './live-sessions.js';
+import type { LiveEntry, LiveRegistry } from './live-sessions.js';
 import type { ReadSink } from '../http/wire.js';
 import { adoptHeader, proxyHeaderFor, readHeader, readHeaderFromSink, refuseConnection } from './accept-proxy.js';
 import { resetAfterFlush, resetNow } from './nolinger.js';
@@ -148,6 +148,8 @@ export interface Connector {
    * request in GC (measured with wrk, 41 vs 52 CPU-µs/request).
    */
   readonly handle: Killable;
+  /** The client's entry in the live sessions: `show sess` shows the server each attempt picks. */
+  readonly entry?: LiveEntry;
 }
 
 /**
@@ -206,6 +208,7 @@ function attemptOn(be: RuntimeBackend, ctx: SessionContext, conn: Connector, slo
   };
   // Attached while it holds the slot: from the attempt until release (or failure).
   ctx.serverSessions.attach(slot, conn.handle);
+  if (conn.entry) ctx.live.route(conn.entry, be.name, srv.name);
   const release = (): void => {
     ctx.serverSessions.detach(slot, conn.handle);
     ctx.table.release(slot);
@@ -403,6 +406,7 @@ export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, l: Run
     abort: drop,
     // Forwarding ends the server side when the client goes.
     handle: { kill: () => void client.destroy() },
+    entry: client,
     async attempt(srv, backend, release) {
       const r = await connect(srv, backend, undefined, client);
       if (!r.ok) return r;

@@ -193,6 +193,7 @@ function exchange(
           alive: () => !client.failed && !handle.killed,
           abort: () => undefined,
           handle,
+          entry: sock,
           attempt(srv, _be, rel) {
             // Thrown, not failed: the server is not blamed and nothing is retried.
             if (client.failed) throw CLIENT_GONE;
