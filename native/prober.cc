@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "addon.h"
@@ -32,6 +33,22 @@ namespace {
 // which stays small (a probe lasts one round trip), so this bound is only a backstop.
 constexpr size_t kMaxIdle = 1024;
 constexpr int kBatch = 256;
+constexpr size_t kReadChunk = 16384;
+
+// busy[fd]: what the fd is doing.
+constexpr uint8_t kIdle = 0;
+constexpr uint8_t kProbing = 1;
+constexpr uint8_t kConnecting = 2;  // a stream (open()) before its connect completed
+constexpr uint8_t kOpen = 3;        // a connected stream
+constexpr uint8_t kReadEnd = 4;     // its peer closed its side (EOF reported)
+constexpr uint8_t kFailed = 5;      // an error was reported; waiting for close()
+
+// Result kinds, as JS reads the triples [fd, kind, value].
+constexpr int kProbeDone = 0;  // value: errno (0 connected)
+constexpr int kConnected = 1;
+constexpr int kError = 2;  // value: errno
+constexpr int kData = 3;   // value: index into the chunks handed over as Buffers
+constexpr int kEnd = 4;
 
 }  // namespace
 
@@ -42,13 +59,18 @@ struct ProberCore {
   uv_poll_t poll{};
   int epfd = -1;
   bool stopped = false;
-  // By fd: 1 while a probe is under way on it; its address family (4 or 6).
+  // By fd: what it is doing (kIdle...), and its address family (4 or 6).
   std::vector<uint8_t> busy;
   std::vector<uint8_t> family;
   std::vector<int> idle4, idle6;
+  // This turn's results as triples, the bytes read by streams, and the probes' sockets to
+  // recycle once JS has seen the results.
   std::vector<double> out;
+  std::vector<std::string> chunks;
   std::vector<int> recycle;
-  double inFlight = 0, created = 0, reused = 0;
+  // Stream bytes the kernel did not take yet (rare: check requests are small).
+  std::unordered_map<int, std::string> unsent;
+  double inFlight = 0, created = 0, reused = 0, streams = 0;
 
   int Start(napi_env e, napi_value fn) {
     env = e;
@@ -82,13 +104,20 @@ struct ProberCore {
       reused++;
       return fd;
     }
+    return Create(fam, EPOLLOUT | EPOLLET, true);
+  }
+
+  // A new socket in the epoll set. Edge-triggered: a probe socket sitting idle between
+  // probes reports nothing; a stream reads until EAGAIN at each report.
+  int Create(int fam, uint32_t events, bool resetOnClose) {
     int fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
-    linger lg{1, 0};
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    if (resetOnClose) {
+      linger lg{1, 0};
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
     epoll_event ev{};
-    // Edge-triggered: a socket sitting idle between probes reports nothing.
-    ev.events = EPOLLOUT | EPOLLET;
+    ev.events = events;
     ev.data.fd = fd;
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
       int err = errno;
@@ -117,17 +146,135 @@ struct ProberCore {
       close(fd);
       return -err;
     }
-    busy[fd] = 1;
+    busy[fd] = kProbing;
     inFlight++;
     return fd;
   }
 
   bool Abort(int fd) {
-    if (fd < 0 || static_cast<size_t>(fd) >= busy.size() || !busy[fd]) return false;
-    busy[fd] = 0;
+    if (fd < 0 || static_cast<size_t>(fd) >= busy.size() || busy[fd] != kProbing) return false;
+    busy[fd] = kIdle;
     inFlight--;
     close(fd);  // mid-handshake: SO_LINGER 0 makes this a reset if it got through
     return true;
+  }
+
+  // A stream for a check that sends and reads: connected, then bytes both ways until
+  // CloseStream. `sendFirst`: the check writes at once, so the handshake's last ACK can ride
+  // with its first bytes (TCP_QUICKACK off, as HAProxy does); a server that speaks first
+  // gets its ACK at once.
+  int Open(const SockAddr& addr, bool sendFirst) {
+    int fd = Create(addr.family, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, false);
+    if (fd < 0) return fd;
+    if (sendFirst) {
+      int zero = 0;
+      setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
+    }
+    if (connect(fd, addr.get(), addr.len) != 0 && errno != EINPROGRESS) {
+      int err = errno;
+      busy[fd] = kIdle;
+      close(fd);
+      return -err;
+    }
+    busy[fd] = kConnecting;
+    streams++;
+    return fd;
+  }
+
+  bool IsStream(int fd) const { return fd >= 0 && static_cast<size_t>(fd) < busy.size() && busy[fd] >= kConnecting; }
+
+  // 0, or -errno (-ENOTCONN before the connect completed). What the kernel does not take
+  // now leaves when the socket is writable again.
+  int Write(int fd, const char* data, size_t len) {
+    if (!IsStream(fd) || busy[fd] == kConnecting || busy[fd] == kFailed) return -ENOTCONN;
+    auto it = unsent.find(fd);
+    if (it != unsent.end()) {
+      it->second.append(data, len);
+      return 0;
+    }
+    ssize_t n = send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return -errno;
+      n = 0;
+    }
+    if (static_cast<size_t>(n) < len) unsent.emplace(fd, std::string(data + n, len - n));
+    return 0;
+  }
+
+  void Flush(int fd) {
+    auto it = unsent.find(fd);
+    if (it == unsent.end()) return;
+    std::string& rest = it->second;
+    ssize_t n = send(fd, rest.data(), rest.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      Emit(fd, kError, errno);
+      busy[fd] = kFailed;
+      unsent.erase(it);
+      return;
+    }
+    if (static_cast<size_t>(n) == rest.size()) unsent.erase(it);
+    else rest.erase(0, n);
+  }
+
+  // `reset`: SO_LINGER 0, the peer gets a RST (HAProxy's default end of a check); else a FIN.
+  bool CloseStream(int fd, bool reset) {
+    if (!IsStream(fd)) return false;
+    if (reset) {
+      linger lg{1, 0};
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    busy[fd] = kIdle;
+    unsent.erase(fd);
+    streams--;
+    close(fd);
+    return true;
+  }
+
+  void Emit(int fd, int kind, double value) {
+    out.push_back(fd);
+    out.push_back(kind);
+    out.push_back(value);
+  }
+
+  // Everything readable now (edge-triggered: until EAGAIN), then EOF or an error once.
+  void ReadAll(int fd) {
+    char buf[kReadChunk];
+    for (;;) {
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n > 0) {
+        chunks.emplace_back(buf, n);
+        Emit(fd, kData, static_cast<double>(chunks.size() - 1));
+        continue;
+      }
+      if (n == 0) {
+        busy[fd] = kReadEnd;
+        Emit(fd, kEnd, 0);
+      } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        busy[fd] = kFailed;
+        Emit(fd, kError, errno);
+      }
+      return;
+    }
+  }
+
+  void StreamEvent(int fd, uint32_t events) {
+    if (busy[fd] == kConnecting) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+      if (err == 0 && !(events & EPOLLOUT)) return;  // still connecting
+      if (err != 0) {
+        busy[fd] = kFailed;
+        Emit(fd, kError, err);
+        return;
+      }
+      busy[fd] = kOpen;
+      Emit(fd, kConnected, 0);
+    }
+    if (busy[fd] == kFailed) return;
+    if (events & EPOLLOUT) Flush(fd);
+    if (busy[fd] == kOpen && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) ReadAll(fd);
   }
 
   // A finished probe's socket: reset the connection by disconnecting (connect AF_UNSPEC) and
@@ -153,6 +300,7 @@ struct ProberCore {
     if (stopped) return;
     epoll_event evs[kBatch];
     out.clear();
+    chunks.clear();
     recycle.clear();
     for (;;) {
       int n = epoll_wait(epfd, evs, kBatch, 0);
@@ -160,6 +308,10 @@ struct ProberCore {
       for (int i = 0; i < n; i++) {
         int fd = evs[i].data.fd;
         if (static_cast<size_t>(fd) >= busy.size() || !busy[fd]) continue;
+        if (busy[fd] != kProbing) {
+          StreamEvent(fd, evs[i].events);
+          continue;
+        }
         int err = 0;
         socklen_t len = sizeof err;
         if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
@@ -167,10 +319,9 @@ struct ProberCore {
           if (!(evs[i].events & EPOLLOUT)) continue;  // still connecting
           if (evs[i].events & EPOLLHUP) err = ECONNRESET;
         }
-        busy[fd] = 0;
+        busy[fd] = kIdle;
         inFlight--;
-        out.push_back(fd);
-        out.push_back(err);
+        Emit(fd, kProbeDone, err);
         recycle.push_back(err == 0 ? fd : -fd - 1);
       }
       if (n < kBatch) break;
@@ -194,7 +345,12 @@ struct ProberCore {
         napi_get_global(env, &recv) == napi_ok) {  // make_callback wants an object
       for (size_t i = 0; i < out.size(); i++) {
         napi_value v;
-        napi_create_double(env, out[i], &v);
+        if (i % 3 == 2 && static_cast<int>(out[i - 1]) == kData) {
+          const std::string& c = chunks[static_cast<size_t>(out[i])];
+          napi_create_buffer_copy(env, c.size(), c.data(), nullptr, &v);
+        } else {
+          napi_create_double(env, out[i], &v);
+        }
         napi_set_element(env, arr, static_cast<uint32_t>(i), v);
       }
       // make_callback, not call_function: it runs the tick and microtask queues afterwards,
@@ -219,6 +375,7 @@ struct ProberCore {
     for (size_t fd = 0; fd < busy.size(); fd++) {
       if (busy[fd]) close(static_cast<int>(fd));
     }
+    unsent.clear();
     for (int fd : idle4) close(fd);
     for (int fd : idle6) close(fd);
     idle4.clear();
@@ -248,6 +405,9 @@ Napi::Function Prober::Define(Napi::Env env) {
   return DefineClass(env, "Prober",
                      {InstanceMethod<&Prober::Probe>("probe"),
                       InstanceMethod<&Prober::Abort>("abort"),
+                      InstanceMethod<&Prober::Open>("open"),
+                      InstanceMethod<&Prober::Write>("write"),
+                      InstanceMethod<&Prober::CloseStream>("closeStream"),
                       InstanceMethod<&Prober::Stats>("stats"),
                       InstanceMethod<&Prober::Close>("close")});
 }
@@ -285,25 +445,73 @@ Prober::~Prober() {
   core_ = nullptr;
 }
 
-Napi::Value Prober::Probe(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
 #if defined(__linux__)
+// info[0..2] = host, port, family: a numeric address, or false with a TypeError pending.
+static bool ArgTarget(const Napi::CallbackInfo& info, SockAddr* addr) {
+  Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) {
-    return ThrowArg(env, "ERR_INVALID_ARG_TYPE", "The \"host\" argument must be of type string");
+    ThrowArg(env, "ERR_INVALID_ARG_TYPE", "The \"host\" argument must be of type string");
+    return false;
   }
   std::string host = info[0].As<Napi::String>().Utf8Value();
   int64_t port, fam;
-  if (!ArgInt(info, 1, "port", 1, 65535, &port) || !ArgInt(info, 2, "family", 4, 6, &fam)) {
-    return env.Undefined();
+  if (!ArgInt(info, 1, "port", 1, 65535, &port) || !ArgInt(info, 2, "family", 4, 6, &fam)) return false;
+  if ((fam != 4 && fam != 6) || !ParseSockAddr(host, static_cast<int>(port), static_cast<int>(fam), addr)) {
+    ThrowArg(env, "ERR_INVALID_ARG_VALUE", "expected a numeric address of the given family: " + host);
+    return false;
   }
+  return true;
+}
+#endif
+
+Napi::Value Prober::Probe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
   SockAddr addr;
-  if ((fam != 4 && fam != 6) || !ParseSockAddr(host, static_cast<int>(port), static_cast<int>(fam), &addr)) {
-    return ThrowArg(env, "ERR_INVALID_ARG_VALUE", "probe() expects a numeric address of the given family: " + host);
-  }
+  if (!ArgTarget(info, &addr)) return env.Undefined();
   if (core_ == nullptr || core_->stopped) return Napi::Number::New(env, -EBADF);
   return Napi::Number::New(env, core_->Probe(addr));
 #else
   return ThrowErrno(env, ENOSYS, "probe");
+#endif
+}
+
+Napi::Value Prober::Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  SockAddr addr;
+  bool sendFirst = false;
+  if (!ArgTarget(info, &addr) || !ArgBool(info, 3, "sendFirst", &sendFirst)) return env.Undefined();
+  if (core_ == nullptr || core_->stopped) return Napi::Number::New(env, -EBADF);
+  return Napi::Number::New(env, core_->Open(addr, sendFirst));
+#else
+  return ThrowErrno(env, ENOSYS, "open");
+#endif
+}
+
+Napi::Value Prober::Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  int fd;
+  if (!ArgFd(info, 0, &fd)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsBuffer()) return ThrowArg(env, "ERR_INVALID_ARG_TYPE", "The \"data\" argument must be a Buffer");
+  Napi::Buffer<char> b = info[1].As<Napi::Buffer<char>>();
+  if (core_ == nullptr || core_->stopped) return Napi::Number::New(env, -EBADF);
+  return Napi::Number::New(env, core_->Write(fd, b.Data(), b.Length()));
+#else
+  return ThrowErrno(env, ENOSYS, "write");
+#endif
+}
+
+Napi::Value Prober::CloseStream(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  int fd;
+  bool reset = true;
+  if (!ArgFd(info, 0, &fd) || !ArgBool(info, 1, "reset", &reset)) return env.Undefined();
+  return Napi::Boolean::New(env, core_ != nullptr && !core_->stopped && core_->CloseStream(fd, reset));
+#else
+  return Napi::Boolean::New(env, false);
 #endif
 }
 
@@ -321,19 +529,21 @@ Napi::Value Prober::Abort(const Napi::CallbackInfo& info) {
 Napi::Value Prober::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
-  double inFlight = 0, idle = 0, created = 0, reused = 0;
+  double inFlight = 0, idle = 0, created = 0, reused = 0, streams = 0;
 #if defined(__linux__)
   if (core_ != nullptr) {
     inFlight = core_->inFlight;
     idle = static_cast<double>(core_->idle4.size() + core_->idle6.size());
     created = core_->created;
     reused = core_->reused;
+    streams = core_->streams;
   }
 #endif
   o.Set("inFlight", Napi::Number::New(env, inFlight));
   o.Set("idle", Napi::Number::New(env, idle));
   o.Set("created", Napi::Number::New(env, created));
   o.Set("reused", Napi::Number::New(env, reused));
+  o.Set("streams", Napi::Number::New(env, streams));
   return o;
 }
 

@@ -6,8 +6,10 @@
 // probe is a few syscalls on a socket kept from the previous probe: TCP_QUICKACK off so the
 // handshake's last ACK is never sent (the server never accepts: HAProxy does the same), a
 // non-blocking connect, then connect(AF_UNSPEC), which resets the connection and leaves the
-// socket ready for the next probe. Completions are read from one epoll set watched by libuv
-// and handed to JS in one call per loop turn: onResults([fd, errno, fd, errno, ...]).
+// socket ready for the next probe. Checks that send and read (HTTP, tcp-check, protocol
+// checks) use streams: plain non-blocking sockets in the same epoll set. Completions are read
+// from the epoll set, watched by libuv, and handed to JS in one call per loop turn:
+// onResults([fd, kind, value, ...]) (kinds in prober.cc).
 #pragma once
 
 #include <napi.h>
@@ -31,6 +33,12 @@ class Prober : public Napi::ObjectWrap<Prober> {
   Napi::Value Probe(const Napi::CallbackInfo& info);
   // abort(fd): forget a probe under way (its check timed out); nothing is reported for it.
   Napi::Value Abort(const Napi::CallbackInfo& info);
+  // open(host, port, family, sendFirst) → fd or -errno: a stream for a check that sends and
+  // reads (results: connected, data, end, error); write(fd, buffer) → 0 or -errno;
+  // closeStream(fd, reset) ends it (nothing is reported after).
+  Napi::Value Open(const Napi::CallbackInfo& info);
+  Napi::Value Write(const Napi::CallbackInfo& info);
+  Napi::Value CloseStream(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 

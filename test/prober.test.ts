@@ -8,27 +8,40 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import { getSystemErrorName } from 'node:util';
-import { loadAddon, type Prober } from '../src/native/addon.js';
+import { loadAddon, PROBE, type Prober } from '../src/native/addon.js';
 import { freePort } from './helpers/net.js';
 
 const addon = loadAddon();
 const skip = addon === undefined ? 'native addon not built' : false;
 
 /** A prober whose results resolve per-fd promises. */
-function harness(): { prober: Prober; probe(host: string, port: number, family: 4 | 6): Promise<string | null>; results: number[][] } {
+function harness(): {
+  prober: Prober;
+  probe(host: string, port: number, family: 4 | 6): Promise<string | null>;
+  results: (number | Buffer)[][];
+  streams: Map<number, (kind: number, value: number | Buffer) => void>;
+} {
   const waiting = new Map<number, (code: string | null) => void>();
-  const results: number[][] = [];
+  const streams = new Map<number, (kind: number, value: number | Buffer) => void>();
+  const results: (number | Buffer)[][] = [];
   const prober = addon!.createProber((r) => {
     results.push(r);
-    for (let i = 0; i < r.length; i += 2) {
-      const done = waiting.get(r[i]!);
-      waiting.delete(r[i]!);
-      done?.(r[i + 1] === 0 ? null : getSystemErrorName(-r[i + 1]!));
+    for (let i = 0; i < r.length; i += 3) {
+      const fd = r[i] as number;
+      if (r[i + 1] !== PROBE.DONE) {
+        streams.get(fd)?.(r[i + 1] as number, r[i + 2]!);
+        continue;
+      }
+      const done = waiting.get(fd);
+      waiting.delete(fd);
+      const err = r[i + 2] as number;
+      done?.(err === 0 ? null : getSystemErrorName(-err));
     }
   });
   return {
     prober,
     results,
+    streams,
     probe(host, port, family) {
       const fd = prober.probe(host, port, family);
       if (fd < 0) return Promise.resolve(getSystemErrorName(fd));
@@ -106,14 +119,80 @@ test('abort() forgets a probe under way; close() ends all of them with no result
   assert.equal(h.prober.abort(fd), false, 'a second abort finds nothing');
   assert.equal(h.prober.stats().inFlight, 0);
   assert.equal(await h.probe('127.0.0.1', l.port, 4), null);
-  assert.equal(h.results.flat().length, 2, `only the second probe is reported: ${JSON.stringify(h.results)}`);
+  assert.equal(h.results.flat().length, 3, `only the second probe is reported: ${JSON.stringify(h.results)}`);
   // close(): a probe under way is dropped silently, later probes fail with EBADF.
   h.prober.probe('127.0.0.1', l.port, 4);
   h.prober.close();
   h.prober.close();
   await new Promise((r) => setImmediate(r));
   await new Promise((r) => setImmediate(r));
-  assert.equal(h.results.flat().length, 2, 'nothing reported after close()');
+  assert.equal(h.results.flat().length, 3, 'nothing reported after close()');
   assert.equal(getSystemErrorName(h.prober.probe('127.0.0.1', l.port, 4)), 'EBADF');
-  assert.deepEqual(h.prober.stats(), { inFlight: 0, idle: 0, created: 0, reused: 0 });
+  assert.deepEqual(h.prober.stats(), { inFlight: 0, idle: 0, created: 0, reused: 0, streams: 0 });
+});
+
+test('a stream connects, writes, reads the answer and the end, and closes with a reset or a FIN', { skip }, async (t) => {
+  const h = harness();
+  // How each server-side connection ended, by arrival order (the runs below are sequential).
+  const ends = new Map<number, string>();
+  let conns = 0;
+  const ended = async (i: number): Promise<string> => {
+    while (!ends.has(i)) await new Promise((r) => setImmediate(r));
+    return ends.get(i)!;
+  };
+  const server = net.createServer((c) => {
+    const i = conns++;
+    c.on('error', (e: NodeJS.ErrnoException) => ends.set(i, e.code ?? 'error'));
+    c.on('end', () => ends.set(i, 'fin'));
+    c.once('data', (d) => {
+      // An answer bigger than one read, then the server's FIN: all of it arrives, then END.
+      if (String(d) === 'ping') c.end(Buffer.alloc(100_000, 'x'));
+      else c.write(`echo:${d}`);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  t.after(() => {
+    h.prober.close();
+    server.close();
+  });
+  const run = (sendFirst: boolean, text: string, until: (got: string, ended: boolean) => boolean): Promise<{ fd: number; got: string; ended: boolean; kinds: number[] }> =>
+    new Promise((resolve, reject) => {
+      const fd = h.prober.open('127.0.0.1', port, 4, sendFirst);
+      if (fd < 0) return reject(new Error(getSystemErrorName(fd)));
+      let got = '';
+      let ended = false;
+      const kinds: number[] = [];
+      h.streams.set(fd, (kind, value) => {
+        kinds.push(kind);
+        if (kind === PROBE.CONNECTED) assert.equal(h.prober.write(fd, Buffer.from(text)), 0);
+        else if (kind === PROBE.DATA) got += String(value);
+        else if (kind === PROBE.END) ended = true;
+        else if (kind === PROBE.ERROR) return reject(new Error(getSystemErrorName(-(value as number))));
+        if (until(got, ended)) resolve({ fd, got, ended, kinds });
+      });
+    });
+  const big = await run(true, 'ping', (_g, ended) => ended);
+  assert.equal(big.got.length, 100_000);
+  assert.equal(big.kinds[0], PROBE.CONNECTED);
+  assert.equal(big.kinds.at(-1), PROBE.END);
+  assert.equal(h.prober.write(big.fd, Buffer.from('after the end')), 0, 'half-closed: still writable');
+  assert.equal(h.prober.closeStream(big.fd, false), true);
+  assert.equal(h.prober.closeStream(big.fd, false), false, 'closed once');
+  assert.equal(await ended(0), 'fin');
+  // Closing with a reset: the server sees ECONNRESET, not a FIN.
+  const echo = await run(false, 'hello', (g) => g === 'echo:hello');
+  h.prober.closeStream(echo.fd, true);
+  assert.equal(await ended(1), 'ECONNRESET');
+  const fin = await run(false, 'bye', (g) => g === 'echo:bye');
+  h.prober.closeStream(fin.fd, false);
+  assert.equal(await ended(2), 'fin');
+  assert.equal(h.prober.stats().streams, 0);
+  // A refused stream reports ERROR; writing before the connect completed is refused.
+  const refused = h.prober.open('127.0.0.1', await freePort(), 4, true);
+  assert.equal(getSystemErrorName(h.prober.write(refused, Buffer.from('x'))), 'ENOTCONN');
+  const err = await new Promise<number | Buffer>((resolve) => h.streams.set(refused, (kind, value) => kind === PROBE.ERROR && resolve(value)));
+  assert.equal(getSystemErrorName(-(err as number)), 'ECONNREFUSED');
+  h.prober.closeStream(refused, true);
 });

@@ -63,7 +63,7 @@ function compileSpec(spec: RuleSpec, index: number, http: boolean, stateHeader: 
         return { kind: 'send', index, comment: spec.comment, method: req.method, build: req.build } satisfies SendRule;
       }
       const data = Buffer.from(spec.data, 'latin1');
-      return { kind: 'send', index, comment: spec.comment, method: null, build: () => data } satisfies SendRule;
+      return { kind: 'send', index, comment: spec.comment, method: null, ...(data.length === 0 ? { empty: true as const } : {}), build: () => data } satisfies SendRule;
     }
     case 'expect':
       return http ? httpExpect(spec, index) : tcpExpect(spec, index);

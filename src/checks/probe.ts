@@ -9,7 +9,7 @@
 
 import { isIP } from 'node:net';
 import { getSystemErrorName } from 'node:util';
-import { loadAddon, type Prober } from '../native/addon.js';
+import { loadAddon, PROBE, type Prober } from '../native/addon.js';
 import type { ConnectRule } from './rules.js';
 import type { CheckTarget, RunHandle, RunResult } from './session.js';
 import { strerror } from './status.js';
@@ -22,17 +22,37 @@ export interface ProbeHandle {
   abort(): void;
 }
 
+/** What a check's stream reports (see CheckStream). */
+export interface StreamEvents {
+  connect(): void;
+  data(b: Buffer): void;
+  end(): void;
+  /** `code`: the errno's name. */
+  error(code: string): void;
+}
+
 let prober: Prober | null | undefined;
 const waiting = new Map<number, ProbeDone>();
+const streams = new Map<number, StreamEvents>();
 
-function deliver(results: number[]): void {
-  for (let i = 0; i + 1 < results.length; i += 2) {
-    const fd = results[i]!;
-    const done = waiting.get(fd);
-    if (!done) continue;
-    waiting.delete(fd);
-    const err = results[i + 1]!;
-    done(err === 0 ? null : getSystemErrorName(-err));
+function deliver(results: (number | Buffer)[]): void {
+  for (let i = 0; i + 2 < results.length; i += 3) {
+    const fd = results[i] as number;
+    const kind = results[i + 1] as number;
+    const value = results[i + 2]!;
+    if (kind === PROBE.DONE) {
+      const done = waiting.get(fd);
+      if (!done) continue;
+      waiting.delete(fd);
+      done(value === 0 ? null : getSystemErrorName(-(value as number)));
+      continue;
+    }
+    const s = streams.get(fd);
+    if (!s) continue;
+    if (kind === PROBE.CONNECTED) s.connect();
+    else if (kind === PROBE.DATA) s.data(value as Buffer);
+    else if (kind === PROBE.END) s.end();
+    else s.error(getSystemErrorName(-(value as number)));
   }
 }
 
@@ -147,9 +167,53 @@ export class ProbeRun implements RunHandle {
   }
 }
 
+/**
+ * A check's connection on the prober instead of a net.Socket: the same events (connect, data,
+ * end, error; half-closed reads keep writing possible), a fraction of the cost per check.
+ */
+export interface CheckStream {
+  write(b: Buffer): void;
+  /** Reset (HAProxy's end of a check) or FIN (`linger`). Nothing is reported after. */
+  close(reset: boolean): void;
+}
+
+/**
+ * Opens a check's stream to host:port, or null without a prober or for a non-numeric host
+ * (the caller takes net.Socket). `sendFirst`: the check's first step after connecting sends.
+ */
+export function openStream(host: string, port: number, sendFirst: boolean, ev: StreamEvents): CheckStream | null {
+  const family = canProbe(host);
+  if (family === 0) return null;
+  const p = prober!;
+  const fd = p.open(host, port, family, sendFirst);
+  if (fd < 0) {
+    // Failed at once: reported asynchronously all the same, unless closed first.
+    let closed = false;
+    setImmediate(() => closed || ev.error(getSystemErrorName(fd)));
+    return { write: () => undefined, close: () => void (closed = true) };
+  }
+  let open = true;
+  streams.set(fd, ev);
+  return {
+    write(b: Buffer): void {
+      if (!open) return;
+      const r = p.write(fd, b);
+      // As a socket's write error: reported asynchronously, the check then reads what it got.
+      if (r < 0) setImmediate(() => open && ev.error(getSystemErrorName(r)));
+    },
+    close(reset: boolean): void {
+      if (!open) return;
+      open = false;
+      streams.delete(fd);
+      p.closeStream(fd, reset);
+    },
+  };
+}
+
 /** Closes this thread's prober and its sockets (the control plane stops). */
 export function closeProber(): void {
   prober?.close();
   prober = undefined;
   waiting.clear();
+  streams.clear();
 }

@@ -42,6 +42,8 @@ export interface SendRule {
   readonly comment: string | null;
   /** HTTP requests record their method for the response parser. */
   readonly method: string | null;
+  /** Sends nothing (an empty `agent-send` or `tcp-check send ""`): the server may speak first. */
+  readonly empty?: true;
   build(): Buffer;
 }
 

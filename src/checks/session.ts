@@ -7,7 +7,7 @@ import net from 'node:net';
 import type { CheckStatus } from './status.js';
 import { strerror } from './status.js';
 import { stepOf, type ConnectRule, type Rule, type RunView } from './rules.js';
-import { startProbe, type ProbeHandle } from './probe.js';
+import { openStream, startProbe, type CheckStream, type ProbeHandle, type StreamEvents } from './probe.js';
 
 export interface CheckTarget {
   /** The server's address. */
@@ -43,6 +43,31 @@ export interface RunHandle {
   abort(): void;
 }
 
+/** A check's connection through net.Socket (no addon, or a host name). */
+function socketStream(host: string, port: number, ev: StreamEvents): CheckStream {
+  const s = net.connect({ host, port, noDelay: true, allowHalfOpen: true });
+  let connected = false;
+  s.on('connect', () => {
+    connected = true;
+    ev.connect();
+  });
+  s.on('data', (d: Buffer) => ev.data(d));
+  s.on('end', () => ev.end());
+  s.on('error', (e: NodeJS.ErrnoException) => ev.error(e.code ?? ''));
+  return {
+    write: (b) => void s.write(b),
+    close(reset: boolean): void {
+      s.removeAllListeners('data');
+      s.removeAllListeners('end');
+      s.removeAllListeners('connect');
+      s.removeAllListeners('error');
+      s.on('error', () => undefined);
+      if (reset && connected && !s.destroyed && s.readyState !== 'closed') s.resetAndDestroy();
+      else s.destroy();
+    },
+  };
+}
+
 export function runCheck(opts: RunOptions, done: (r: RunResult) => void): RunHandle {
   return new CheckRun(opts, done);
 }
@@ -51,7 +76,8 @@ class CheckRun implements RunView, RunHandle {
   private readonly started = Date.now();
   private i = 0;
   private current: Rule | null = null;
-  private sock: net.Socket | null = null;
+  /** The check's connection: the native prober's stream, or a net.Socket behind the same face. */
+  private sock: CheckStream | null = null;
   /** A connect-only check running on the native prober instead of `sock`. */
   private probe: ProbeHandle | null = null;
   private sockRule: ConnectRule | null = null;
@@ -114,13 +140,8 @@ class CheckRun implements RunView, RunHandle {
     const s = this.sock;
     if (!s) return;
     this.sock = null;
-    s.removeAllListeners('data');
-    s.removeAllListeners('end');
-    s.removeAllListeners('connect');
-    s.on('error', () => undefined);
     // HAProxy closes check connections with a reset unless the connect rule says `linger`.
-    if (!this.sockRule?.linger && this.connected && !s.destroyed && s.readyState !== 'closed') s.resetAndDestroy();
-    else s.destroy();
+    s.close(!this.sockRule?.linger && this.connected);
   }
 
   /** chk_report_conn_err's step description, for `option tcp-check` only. */
@@ -169,33 +190,39 @@ class CheckRun implements RunView, RunHandle {
       this.probe = startProbe(host, port, (code) => this.probed(code));
       if (this.probe) return;
     }
-    const s = net.connect({ host, port, noDelay: true, allowHalfOpen: true });
+    const ev: StreamEvents = {
+      connect: () => {
+        if (this.sock !== s) return;
+        this.connected = true;
+        if (this.opts.timeoutCheck) this.arm(this.opts.timeoutCheck);
+        this.i++;
+        this.advance();
+      },
+      data: (d) => {
+        if (this.sock !== s) return;
+        this.chunks.push(d);
+        this.joined = null;
+        this.advance();
+      },
+      end: () => {
+        if (this.sock !== s) return;
+        this.eos = true;
+        this.advance();
+      },
+      error: (code) => {
+        if (this.sock !== s || this.ended) return;
+        if (!this.connected) return this.connError('L4CON', code || null);
+        this.ioError = code || 'EIO';
+        this.eos = true;
+        this.advance();
+      },
+    };
+    // The prober's stream when it can (a fraction of a net.Socket's cost per check).
+    // (HAProxy's smart connect: the ACK waits only for bytes that really follow.)
+    const next = o.rules[this.i + 1];
+    const sendFirst = next?.kind === 'send' && next.empty !== true;
+    const s: CheckStream = openStream(host, port, sendFirst, ev) ?? socketStream(host, port, ev);
     this.sock = s;
-    s.on('connect', () => {
-      if (this.sock !== s) return;
-      this.connected = true;
-      if (this.opts.timeoutCheck) this.arm(this.opts.timeoutCheck);
-      this.i++;
-      this.advance();
-    });
-    s.on('data', (d: Buffer) => {
-      if (this.sock !== s) return;
-      this.chunks.push(d);
-      this.joined = null;
-      this.advance();
-    });
-    s.on('end', () => {
-      if (this.sock !== s) return;
-      this.eos = true;
-      this.advance();
-    });
-    s.on('error', (e: NodeJS.ErrnoException) => {
-      if (this.sock !== s || this.ended) return;
-      if (!this.connected) return this.connError('L4CON', e.code ?? null);
-      this.ioError = e.code ?? 'EIO';
-      this.eos = true;
-      this.advance();
-    });
   }
 
   private probed(code: string | null): void {

@@ -199,7 +199,23 @@ export interface ProberStats {
   /** Sockets created, and probes that reused one. */
   readonly created: number;
   readonly reused: number;
+  /** Streams open (open() not yet closed). */
+  readonly streams: number;
 }
+
+/** Result kinds in onResults' triples [fd, kind, value]. */
+export const PROBE = {
+  /** A probe ended: value is its errno (0: connected). */
+  DONE: 0,
+  /** A stream connected. */
+  CONNECTED: 1,
+  /** A stream failed: value is the errno (connect, read or write). */
+  ERROR: 2,
+  /** A stream read bytes: value is a Buffer. */
+  DATA: 3,
+  /** The stream's peer closed its side. */
+  END: 4,
+} as const;
 
 /**
  * TCP connect probes (plain health checks) on this thread's event loop: no thread, no
@@ -214,6 +230,15 @@ export interface Prober {
   probe(host: string, port: number, family: 4 | 6): number;
   /** Forgets a probe under way (its check timed out); false if none was on `fd`. */
   abort(fd: number): boolean;
+  /**
+   * A stream for a check that sends and reads: its fd, or -errno when the connect failed at
+   * once. `sendFirst`: the check writes first (the handshake's last ACK rides with it).
+   */
+  open(host: string, port: number, family: 4 | 6, sendFirst: boolean): number;
+  /** Writes (what the kernel does not take at once follows later): 0, or -errno. */
+  write(fd: number, data: Buffer): number;
+  /** Ends a stream with a reset (`reset`) or a FIN; nothing is reported for it after. */
+  closeStream(fd: number, reset: boolean): boolean;
   stats(): ProberStats;
   /** Closes every socket; no onResults call after it. Idempotent. */
   close(): void;
@@ -267,10 +292,10 @@ export interface NativeAddon {
   /** One forwarder = one native epoll thread; create one per worker thread. */
   createForwarder(opts?: ForwarderOptions): Forwarder;
   /**
-   * One prober per thread that runs checks. `onResults` gets each loop turn's finished probes
-   * as pairs [fd, errno, fd, errno, ...] (errno 0: connected).
+   * One prober per thread that runs checks. `onResults` gets each loop turn's results as
+   * triples [fd, kind, value, ...] (kinds: PROBE).
    */
-  createProber(onResults: (results: number[]) => void): Prober;
+  createProber(onResults: (results: (number | Buffer)[]) => void): Prober;
   /** getrlimit(2). Process-wide: worker threads share the main thread's limits. */
   getrlimit(resource: RlimitResource): Rlimit;
   /**
