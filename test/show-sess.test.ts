@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { freePort, connectWhenUp } from './helpers/net.js';
 import { startSwitchyard } from './helpers/proc.js';
 import { cli, socketReady } from './helpers/cli.js';
+import { humanTime } from '../src/api/cmd-misc.js';
 
 const servers: net.Server[] = [];
 const clients: net.Socket[] = [];
@@ -21,12 +22,19 @@ after(() => {
   for (const s of servers) s.close();
 });
 
-/** An origin that keeps every connection open and answers HTTP requests with 200. */
+/** Origin sockets that received a POST (never answered). */
+const posted: net.Socket[] = [];
+
+/** An origin that keeps every connection open, answers GETs with 200 and never answers POSTs. */
 async function origin(): Promise<number> {
   const s = net.createServer((c) => {
     c.on('error', () => undefined);
     c.on('data', (d) => {
       if (String(d).startsWith('GET')) c.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      else if (String(d).startsWith('POST')) {
+        posted.push(c);
+        s.emit('posted');
+      }
     });
   });
   servers.push(s);
@@ -66,10 +74,10 @@ for (const native of [true, false]) {
     const t1 = await hold(tcpPort, false);
     const t2 = await hold(tcpPort, false);
     const h1 = await hold(httpPort, true);
-    // The TCP sessions' bytes may still be on their way to the origin: the listing is taken
-    // once the proxy has registered all three.
+    // A session is listed from its accept and shows its server from its connection attempt,
+    // on a worker thread: the listing is taken once all three show theirs.
     let out = '';
-    for (let i = 0; i < 200 && (out.match(/proto=tcpv4/g) ?? []).length < 3; i++) out = await cli(sock, 'show sess\n');
+    for (let i = 0; i < 200 && (out.match(/ srv=s1 /g) ?? []).length < 3; i++) out = await cli(sock, 'show sess\n');
     const line = (c: net.Socket): string | undefined => out.split('\n').find((l) => l.includes(` src=127.0.0.1:${c.localPort} `));
     for (const [c, fe] of [
       [t1, 't'],
@@ -95,9 +103,37 @@ for (const native of [true, false]) {
     assert.ok(!after.includes(`${id}:`), after);
     assert.ok(after.includes(` src=127.0.0.1:${t2.localPort} `) && after.includes(` src=127.0.0.1:${h1.localPort} `), after);
     assert.ok(!t2.destroyed && !h1.destroyed);
+    // An HTTP session waiting for its server: both sides end (HAProxy's stream_shutdown).
+    const waiting = await connectWhenUp(httpPort);
+    clients.push(waiting);
+    waiting.on('error', () => undefined);
+    const nPosted = posted.length;
+    waiting.write('POST /slow HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n');
+    while (posted.length === nPosted) await once(servers[servers.length - 1]!, 'posted');
+    const serverSide = posted.at(-1)!;
+    const rows = await cli(sock, 'show sess\n');
+    const wid = rows.split('\n').find((l) => l.includes(` src=127.0.0.1:${waiting.localPort} `))!.split(':')[0]!;
+    // (Closed, by a reset or a FIN: `once` would reject on the reset's 'error'.)
+    const ended = (c: net.Socket): Promise<void> => new Promise((r) => (c.destroyed ? r() : c.on('close', () => r())));
+    const both = Promise.all([ended(waiting), ended(serverSide)]);
+    assert.equal(await cli(sock, `shutdown session ${wid}\n`), '\n');
+    await both;
     // Several commands on one line are answered in order, the awaited ones included.
     const chained = await cli(sock, 'show sess 0x1234; show cli level; shutdown session 0x1\n');
     assert.equal(chained, "Session not found.\n\nadmin\n\nNo such session (use 'show sess').\n\n");
     p.child.kill('SIGTERM');
   });
 }
+
+test("show sess ages read as HAProxy's human_time: two units at most", () => {
+  const cases: [number, string][] = [
+    [0, '0s'],
+    [45, '45s'],
+    [90, '1m30s'],
+    [3600, '1h'],
+    [3725, '1h2m'],
+    [86400 + 60, '1d1m'],
+    [2 * 86400 + 3 * 3600 + 59, '2d3h'],
+  ];
+  for (const [s, want] of cases) assert.equal(humanTime(s), want, `${s} s`);
+});

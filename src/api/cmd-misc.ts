@@ -32,10 +32,21 @@ async function allSessions(call: CliCall): Promise<SessionRow[]> {
   return rows;
 }
 
+/** HAProxy's human_time: at most two units, `0s`, `45s`, `1m30s`, `2h3m`, `1d2h`. */
+export function humanTime(seconds: number): string {
+  const t = Math.max(0, Math.floor(seconds));
+  const parts: string[] = [];
+  if (t >= 86400) parts.push(`${Math.floor(t / 86400)}d`);
+  if (parts.length < 2 && Math.floor((t % 86400) / 3600)) parts.push(`${Math.floor((t % 86400) / 3600)}h`);
+  if (parts.length < 2 && Math.floor((t % 3600) / 60)) parts.push(`${Math.floor((t % 3600) / 60)}m`);
+  if ((parts.length < 2 && t % 60) || t === 0) parts.push(`${t % 60}s`);
+  return parts.join('');
+}
+
 async function showSess(call: CliCall): Promise<Answer> {
   const now = Date.now();
   const line = (s: SessionRow): string =>
-    `${hexId(s.id)}: proto=${s.proto} src=${s.src} fe=${s.fe} be=${s.be ?? '<NONE>'} srv=${s.srv ?? '<none>'} ts=00 epoch=0 age=${Math.floor((now - s.since) / 1000)}s calls=0 rate=0 cpu=0 lat=0\n`;
+    `${hexId(s.id)}: proto=${s.proto} src=${s.src} fe=${s.fe} be=${s.be ?? '<NONE>'} srv=${s.srv ?? '<none>'} ts=00 epoch=0 age=${humanTime((now - s.since) / 1000)} calls=0 rate=0 cpu=0 lat=0\n`;
   const rows = await allSessions(call);
   const want = call.args[2];
   // `show sess all` lists them all, as does an argument that is no number.

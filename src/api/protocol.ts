@@ -46,6 +46,8 @@ export class CliProtocol {
   feed(data: string): void {
     if (this.finished) return;
     this.input += data;
+    // Awaiting an answer: what piles up behind it is bounded as a command is.
+    if (this.waiting && this.input.length > MAX_COMMAND) return this.finish();
     this.run();
   }
 
@@ -99,14 +101,18 @@ export class CliProtocol {
     const out = this.hooks.exec(line, line.hasPayload ? payload : null);
     if (out instanceof Promise) {
       this.waiting = true;
-      void out.then((o) => {
-        this.waiting = false;
-        if (this.finished || !this.deliver(o)) return;
-        // What arrived meanwhile, then the close rules of a non-interactive session.
-        if (!this.hooks.prompt() && this.input.length === 0 && !this.payload) this.finish();
-        else this.run();
-        if (this.ended && !this.finished && !this.waiting) this.end();
-      });
+      out
+        .then((o) => {
+          this.waiting = false;
+          if (this.finished || !this.deliver(o)) return;
+          // What arrived meanwhile, then the close rules of a non-interactive session.
+          if (!this.hooks.prompt() && this.input.length === 0 && !this.payload) this.finish();
+          else this.run();
+          if (this.ended && !this.finished && !this.waiting) this.end();
+        })
+        // (exec's promise never rejects: failures are answers. A write to a gone socket is
+        // the one thing that can throw here; the session is over then.)
+        .catch(() => this.finished || this.finish());
       return false;
     }
     return this.deliver(out);

@@ -57,7 +57,13 @@ function deliver(results: (number | Buffer)[]): void {
 }
 
 function instance(): Prober | null {
-  if (prober === undefined) prober = loadAddon()?.createProber(deliver) ?? null;
+  if (prober !== undefined) return prober;
+  try {
+    prober = loadAddon()?.createProber(deliver) ?? null;
+  } catch {
+    // No epoll set to be had (EMFILE...): the checks keep their net.Socket path, for good.
+    prober = null;
+  }
   return prober;
 }
 
@@ -116,6 +122,8 @@ export class ProbeRun implements RunHandle {
   private fd = -1;
   private started = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** The report of a connect that failed at once, due on the next turn. */
+  private failing: NodeJS.Immediate | null = null;
   private readonly onDone: ProbeDone = (code) => this.settle(code);
   private readonly onTimeout = (): void => {
     this.timer = null;
@@ -139,7 +147,11 @@ export class ProbeRun implements RunHandle {
     const fd = begin(host, t.checkPort ?? t.checkAddrPort ?? t.port, family, this.onDone);
     if (fd < 0) {
       const code = getSystemErrorName(fd);
-      setImmediate(() => this.report({ status: 'L4CON', info: strerror(code), code: null, durationMs: Date.now() - this.started }));
+      // Cancelled by abort() like a probe under way (`del server` in between).
+      this.failing = setImmediate(() => {
+        this.failing = null;
+        this.report({ status: 'L4CON', info: strerror(code), code: null, durationMs: Date.now() - this.started });
+      });
       return true;
     }
     this.fd = fd;
@@ -161,6 +173,8 @@ export class ProbeRun implements RunHandle {
   abort(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.failing) clearImmediate(this.failing);
+    this.failing = null;
     if (this.fd === -1) return;
     cancel(this.fd, this.onDone);
     this.fd = -1;

@@ -40,6 +40,8 @@ interface Job {
   run: RunHandle | null;
   /** A plain connect check's reusable native run (null: CheckRun each time). */
   probe: ProbeRun | null;
+  /** `del server` removed it: a result still on its way is dropped. */
+  removed: boolean;
 }
 
 /** A server with `observe`: its `on-error` is applied when the data path raises an action. */
@@ -183,6 +185,7 @@ class CheckRunner {
       if (!j) continue;
       if (j.timer) clearTimeout(j.timer);
       j.timer = null;
+      j.removed = true;
       j.run?.abort();
       this.jobs.splice(this.jobs.indexOf(j), 1);
     }
@@ -253,7 +256,7 @@ class CheckRunner {
   }
 
   private job(server: Server, chk: Check, compiled: CompiledCheck, target: CheckTarget, accept404: boolean, timeoutCheck: number, timeoutConnect: number): Job {
-    const j: Job = { server, chk, compiled, target, accept404, timeoutCheck, timeoutConnect, timer: null, due: 0, run: null, probe: null };
+    const j: Job = { server, chk, compiled, target, accept404, timeoutCheck, timeoutConnect, timer: null, due: 0, run: null, probe: null, removed: false };
     if (connectOnly(compiled.rules, compiled.tcpProto)) j.probe = new ProbeRun((r) => this.completed(j, r));
     this.jobs.push(j);
     return j;
@@ -360,7 +363,7 @@ class CheckRunner {
   private completed(j: Job, r: RunResult): void {
     const { chk, server } = j;
     j.run = null;
-    if (this.stopped) return;
+    if (this.stopped || j.removed) return;
     if (chk.agent && !chk.enabled) return this.schedule(j, chk.inter);
     this.sm.setCheckStatus(server, chk, r.status, r.info, r.durationMs, r.code ?? 0);
     // A passing health check also restarts `observe`'s count of consecutive errors.

@@ -22,8 +22,11 @@ export interface LiveRegistry extends Iterable<LiveEntry> {
   /** `fe`: the frontend's name, for `show sess` (the first add of an entry wins). */
   add(v: LiveEntry, fe?: string): void;
   delete(v: LiveEntry): boolean;
-  /** The backend and server the session was just given (each connection attempt). */
-  route(v: LiveEntry, be: string, srv: string): void;
+  /**
+   * The backend and server the session was just given (each connection attempt), and how to
+   * end it, server side included (its Connector handle).
+   */
+  route(v: LiveEntry, be: string, srv: string, kill: { kill(): void }): void;
   readonly size: number;
 }
 
@@ -33,6 +36,8 @@ interface Meta {
   readonly since: number;
   be: string | null;
   srv: string | null;
+  /** Ends client and server sides (HAProxy's stream_shutdown); until a server is picked, destroy(). */
+  kill: { kill(): void } | null;
 }
 
 export class LiveSessions implements LiveRegistry {
@@ -47,20 +52,24 @@ export class LiveSessions implements LiveRegistry {
     private readonly index: number,
   ) {
     this.base = (index + 1) * SESSION_ID_WORKER;
+    // A replacement worker does not start where its predecessor did: an id an operator
+    // copied from an earlier `show sess` must not end an unrelated new session.
+    this.next = Math.floor(Math.random() * (SESSION_ID_WORKER / 2));
   }
 
   add(v: LiveEntry, fe = ''): void {
     if (this.m.has(v)) return;
     Atomics.add(this.load, this.index, 1);
     this.next = (this.next + 1) % SESSION_ID_WORKER || 1;
-    this.m.set(v, { id: this.base + this.next, fe, since: Date.now(), be: null, srv: null });
+    this.m.set(v, { id: this.base + this.next, fe, since: Date.now(), be: null, srv: null, kill: null });
   }
 
-  route(v: LiveEntry, be: string, srv: string): void {
+  route(v: LiveEntry, be: string, srv: string, kill: { kill(): void }): void {
     const meta = this.m.get(v);
     if (!meta) return;
     meta.be = be;
     meta.srv = srv;
+    meta.kill = kill;
   }
 
   delete(v: LiveEntry): boolean {
@@ -89,7 +98,8 @@ export class LiveSessions implements LiveRegistry {
   kill(id: number): boolean {
     for (const [v, meta] of this.m) {
       if (meta.id !== id) continue;
-      v.destroy();
+      if (meta.kill) meta.kill.kill();
+      else v.destroy();
       return true;
     }
     return false;

@@ -208,7 +208,7 @@ function attemptOn(be: RuntimeBackend, ctx: SessionContext, conn: Connector, slo
   };
   // Attached while it holds the slot: from the attempt until release (or failure).
   ctx.serverSessions.attach(slot, conn.handle);
-  if (conn.entry) ctx.live.route(conn.entry, be.name, srv.name);
+  if (conn.entry) ctx.live.route(conn.entry, be.name, srv.name, conn.handle);
   const release = (): void => {
     ctx.serverSessions.detach(slot, conn.handle);
     ctx.table.release(slot);
