@@ -98,6 +98,9 @@ export class LiveSessions implements LiveRegistry {
   kill(id: number): boolean {
     for (const [v, meta] of this.m) {
       if (meta.id !== id) continue;
+      // Gone from the list at once (its sockets close now, their 'close' events come later):
+      // the same id asked again is no such session.
+      this.delete(v);
       if (meta.kill) meta.kill.kill();
       else v.destroy();
       return true;
