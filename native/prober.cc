@@ -63,6 +63,8 @@ struct ProberCore {
   std::vector<uint8_t> busy;
   std::vector<uint8_t> family;
   std::vector<int> idle4, idle6;
+  // Stream sockets kept the same way (their epoll registration differs: reads too).
+  std::vector<int> sidle4, sidle6;
   // This turn's results as triples, the bytes read by streams, and the probes' sockets to
   // recycle once JS has seen the results.
   std::vector<double> out;
@@ -164,8 +166,16 @@ struct ProberCore {
   // with its first bytes (TCP_QUICKACK off, as HAProxy does); a server that speaks first
   // gets its ACK at once.
   int Open(const SockAddr& addr, bool sendFirst) {
-    int fd = Create(addr.family, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, false);
-    if (fd < 0) return fd;
+    std::vector<int>& pool = addr.family == AF_INET6 ? sidle6 : sidle4;
+    int fd;
+    if (!pool.empty()) {
+      fd = pool.back();
+      pool.pop_back();
+      reused++;
+    } else {
+      fd = Create(addr.family, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, false);
+      if (fd < 0) return fd;
+    }
     if (sendFirst) {
       int zero = 0;
       setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
@@ -220,6 +230,20 @@ struct ProberCore {
   // `reset`: SO_LINGER 0, the peer gets a RST (HAProxy's default end of a check); else a FIN.
   bool CloseStream(int fd, bool reset) {
     if (!IsStream(fd)) return false;
+    // A reset of a connection that got through: disconnecting sends it (as for probes) and
+    // keeps the socket for the next check.
+    if (reset && (busy[fd] == kOpen || busy[fd] == kReadEnd)) {
+      sockaddr unspec{};
+      unspec.sa_family = AF_UNSPEC;
+      std::vector<int>& pool = family[fd] == 6 ? sidle6 : sidle4;
+      if (pool.size() < kMaxIdle && connect(fd, &unspec, sizeof unspec) == 0) {
+        busy[fd] = kIdle;
+        unsent.erase(fd);
+        streams--;
+        pool.push_back(fd);
+        return true;
+      }
+    }
     if (reset) {
       linger lg{1, 0};
       setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -385,10 +409,10 @@ struct ProberCore {
       if (busy[fd]) close(static_cast<int>(fd));
     }
     unsent.clear();
-    for (int fd : idle4) close(fd);
-    for (int fd : idle6) close(fd);
-    idle4.clear();
-    idle6.clear();
+    for (std::vector<int>* pool : {&idle4, &idle6, &sidle4, &sidle6}) {
+      for (int fd : *pool) close(fd);
+      pool->clear();
+    }
     if (!fromHook) napi_remove_env_cleanup_hook(env, CleanupHook, this);
     if (onResults != nullptr) napi_delete_reference(env, onResults);
     onResults = nullptr;
@@ -542,7 +566,7 @@ Napi::Value Prober::Stats(const Napi::CallbackInfo& info) {
 #if defined(__linux__)
   if (core_ != nullptr) {
     inFlight = core_->inFlight;
-    idle = static_cast<double>(core_->idle4.size() + core_->idle6.size());
+    idle = static_cast<double>(core_->idle4.size() + core_->idle6.size() + core_->sidle4.size() + core_->sidle6.size());
     created = core_->created;
     reused = core_->reused;
     streams = core_->streams;
