@@ -17,6 +17,7 @@ import { installFeatures, type Registries } from '../features.js';
 import { availableServices } from '../services.js';
 import { DEMO_NAME, DEMO_PORT, demoConfig } from '../demo/config.js';
 import type { ConfigModel } from '../config/model.js';
+import { applyCommandLineLimits } from './limits.js';
 import { runConfig } from '../process/run.js';
 import { compileProxyRules } from '../rules/runtime/compile.js';
 import { RuleCompileError } from '../rules/runtime/context.js';
@@ -174,6 +175,7 @@ export function mainOrPlan(argv: readonly string[], io: Io): number | RunPlan {
     if (!args.quiet) io.err(`[ALERT]    (${io.pid}) : config : No enabled listener found (check for 'bind' directives) ! Exiting.\n`);
     return 1;
   }
+  applyCommandLineLimits(model, args.maxconn, args.maxpconn);
   return { model, args, env };
 }
 
