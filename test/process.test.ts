@@ -234,6 +234,40 @@ test('a listener that cannot bind stops start-up with exit 1 and HAProxy\'s mess
   busy.close();
 });
 
+for (const native of [true, false]) {
+  test(`every listener that cannot bind is reported, in configuration order (${native ? 'native listeners' : 'without the addon'})`, { timeout: 20_000 }, async () => {
+    const busy = await Promise.all(
+      [0, 1, 2].map(async () => {
+        const s = net.createServer().listen(0, '127.0.0.1');
+        await once(s, 'listening');
+        return s;
+      }),
+    );
+    const [a, b, c] = busy.map((s) => (s.address() as net.AddressInfo).port);
+    const dir = mkdtempSync(join(tmpdir(), 'sy-proc-'));
+    const file = join(dir, 'sy.cfg');
+    writeFileSync(
+      file,
+      `global\n nbthread 2\ndefaults\n mode tcp\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n` +
+        `frontend fe\n bind 127.0.0.1:${a}\n bind 127.0.0.1:${b}\n default_backend be\nfrontend fe2\n bind 127.0.0.1:${c}\n default_backend be\nbackend be\n server s 127.0.0.1:9\n`,
+    );
+    const child = spawn(process.execPath, [BIN, '-f', file], { stdio: ['ignore', 'pipe', 'pipe'], env: native ? process.env : { ...process.env, SWITCHYARD_NO_NATIVE: '1' } });
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 1);
+    // As haproxy 2.6.12 prints them for the same configuration.
+    const alerts = err.split('\n').filter((l) => l.startsWith('[ALERT]')).map((l) => l.replace(/^\[ALERT\] +\(\d+\) : /, ''));
+    assert.deepEqual(alerts, [
+      `Binding [${file}:9] for frontend fe: cannot bind socket (Address already in use) for [127.0.0.1:${a}]`,
+      `Binding [${file}:10] for frontend fe: cannot bind socket (Address already in use) for [127.0.0.1:${b}]`,
+      `Binding [${file}:13] for frontend fe2: cannot bind socket (Address already in use) for [127.0.0.1:${c}]`,
+      '[switchyard.main()] Some protocols failed to start their listeners! Exiting.',
+    ]);
+    for (const s of busy) s.close();
+  });
+}
+
 test('npm start: the embedded HTTP demo balances curl-able requests over its two listen sections', { timeout: 20_000 }, async () => {
   // Three consecutive free ports: the demo's frontend, then its two self-answering apps.
   let base = 0;

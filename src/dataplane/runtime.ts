@@ -22,6 +22,13 @@ import { loadAddon, loadError, type Acceptor, type NativeAddon } from '../native
 import { LB_SHARED, LB_SHARED_SLOTS } from '../lb/types.js';
 import { bindErrorText } from '../listeners/bind-error.js';
 
+/** Listeners that could not be opened: HAProxy's line for each (the message: the first). */
+class BindFailures extends Error {
+  constructor(readonly messages: readonly string[]) {
+    super(messages[0]);
+  }
+}
+
 /** How long a question to the workers (`show sess`) waits for a worker that may have died. */
 const QUESTION_TIMEOUT_MS = 1000;
 
@@ -68,6 +75,8 @@ export class DataPlane {
   restarts = 0;
   /** Problems workers reported while starting (listeners that could not bind). */
   readonly problems: string[] = [];
+  /** While the workers start: their listen errors, reported in listener order once all are in. */
+  private startErrors: { listener: number; message: string }[] | null = null;
   /** Server table slots: the configured servers', then spares for `add server`. */
   readonly slots: ServerSlots;
   /** False with global `noreuseport`. */
@@ -167,55 +176,66 @@ export class DataPlane {
   /** Create the native listening sockets the accept mode needs (throws on bind errors). */
   private bindNative(addon: NativeAddon): void {
     this.listenFds = Array.from({ length: this.threads }, () => ({}));
+    // Every listener is tried and every failure reported, as HAProxy does before it exits.
+    const failures: string[] = [];
     for (const l of this.listeners()) {
-      const fe = this.runtime.frontends.find((f) => f.listeners.includes(l))!;
-      const open = (reusePort: boolean): number => {
-        try {
-          let fd: number;
-          if (l.kind === 'unix') {
-            const p = l.unixPerm;
-            fd = addon.createUnixListener({ path: l.path, backlog: listenBacklog(l), ...(p.mode >= 0 ? { mode: p.mode } : {}), ...(p.uid >= 0 ? { uid: p.uid } : {}), ...(p.gid >= 0 ? { gid: p.gid } : {}) });
-          } else if (l.kind === 'fd') {
-            // The inherited descriptor stays open for the process's life (a pause cannot
-            // re-create it); workers and the accept thread get dups.
-            addon.setNonBlocking(l.fd);
-            fd = addon.dup(l.fd);
-          } else {
-            fd = addon.createListener({ host: l.host, port: l.port, family: l.family, reusePort, backlog: listenBacklog(l) });
-          }
-          this.ownedFds.push(fd);
-          return fd;
-        } catch (e) {
-          // HAProxy prints strerror() alone: "(Address already in use)".
-          const text = (e instanceof Error ? e.message : String(e)).replace(/^[a-z]+ E[A-Z]+: /, '').replace(/ \S+(:\d+)?$/, '');
-          throw new Error(bindErrorText(fe.owner, l.where, l, text));
-        }
-      };
-      // SO_REUSEPORT groups only exist for TCP: other listeners are shared between workers.
-      const mode = l.kind !== 'tcp' ? (this.mode === 'main' ? 'main' : 'shared') : l.shardsByThread ? 'reuseport' : this.mode;
-      if (mode === 'main') {
-        const fd = open(false);
-        const a = addon.startAcceptor(fd, (fds) => {
-          // Admitted now: one batch; admitted later (after waiting for a slot): one by one.
-          let batch: number[] | undefined = [];
-          for (const f of fds) this.limiter.admit(fe, l, () => (batch ? batch.push(f) : this.dispatch([f], l.index)), () => addon.close(f));
-          const now = batch;
-          batch = undefined;
-          if (now.length) this.dispatch(now, l.index);
-        });
-        // A listener or frontend at its maxconn stops accepting (the kernel keeps new connections).
-        gateAcceptor(a, this.gauges, fe, l, this.runtime.globalMaxconn);
-        this.acceptors.push(a);
-      } else if (mode === 'shared') {
-        const fd = open(false);
-        for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(fd);
-      } else {
-        // Each worker gets a dup of its own SO_REUSEPORT socket: the original stays here, so
-        // every fd has exactly one closer (never a double close of a reused fd number). With
-        // `noreuseport` (only `shards by-thread` gets here then) the second bind fails with
-        // EADDRINUSE and start-up stops, as HAProxy's does.
-        for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(open(this.reusePort));
+      try {
+        this.bindOne(addon, l);
+      } catch (e) {
+        failures.push(e instanceof Error ? e.message : String(e));
       }
+    }
+    if (failures.length > 0) throw new BindFailures(failures);
+  }
+
+  private bindOne(addon: NativeAddon, l: RuntimeListener): void {
+    const fe = this.runtime.frontends.find((f) => f.listeners.includes(l))!;
+    const open = (reusePort: boolean): number => {
+      try {
+        let fd: number;
+        if (l.kind === 'unix') {
+          const p = l.unixPerm;
+          fd = addon.createUnixListener({ path: l.path, backlog: listenBacklog(l), ...(p.mode >= 0 ? { mode: p.mode } : {}), ...(p.uid >= 0 ? { uid: p.uid } : {}), ...(p.gid >= 0 ? { gid: p.gid } : {}) });
+        } else if (l.kind === 'fd') {
+          // The inherited descriptor stays open for the process's life (a pause cannot
+          // re-create it); workers and the accept thread get dups.
+          addon.setNonBlocking(l.fd);
+          fd = addon.dup(l.fd);
+        } else {
+          fd = addon.createListener({ host: l.host, port: l.port, family: l.family, reusePort, backlog: listenBacklog(l) });
+        }
+        this.ownedFds.push(fd);
+        return fd;
+      } catch (e) {
+        // HAProxy prints strerror() alone: "(Address already in use)".
+        const text = (e instanceof Error ? e.message : String(e)).replace(/^[a-z]+ E[A-Z]+: /, '').replace(/ \S+(:\d+)?$/, '');
+        throw new Error(bindErrorText(fe.owner, l.where, l, text));
+      }
+    };
+    // SO_REUSEPORT groups only exist for TCP: other listeners are shared between workers.
+    const mode = l.kind !== 'tcp' ? (this.mode === 'main' ? 'main' : 'shared') : l.shardsByThread ? 'reuseport' : this.mode;
+    if (mode === 'main') {
+      const fd = open(false);
+      const a = addon.startAcceptor(fd, (fds) => {
+        // Admitted now: one batch; admitted later (after waiting for a slot): one by one.
+        let batch: number[] | undefined = [];
+        for (const f of fds) this.limiter.admit(fe, l, () => (batch ? batch.push(f) : this.dispatch([f], l.index)), () => addon.close(f));
+        const now = batch;
+        batch = undefined;
+        if (now.length) this.dispatch(now, l.index);
+      });
+      // A listener or frontend at its maxconn stops accepting (the kernel keeps new connections).
+      gateAcceptor(a, this.gauges, fe, l, this.runtime.globalMaxconn);
+      this.acceptors.push(a);
+    } else if (mode === 'shared') {
+      const fd = open(false);
+      for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(fd);
+    } else {
+      // Each worker gets a dup of its own SO_REUSEPORT socket: the original stays here, so
+      // every fd has exactly one closer (never a double close of a reused fd number). With
+      // `noreuseport` (only `shards by-thread` gets here then) the second bind fails with
+      // EADDRINUSE and start-up stops, as HAProxy's does.
+      for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(open(this.reusePort));
     }
   }
 
@@ -267,15 +287,26 @@ export class DataPlane {
       try {
         this.bindNative(this.addon);
       } catch (e) {
-        this.problems.push(e instanceof Error ? e.message : String(e));
-        this.opts.onProblem?.(this.problems[this.problems.length - 1]!);
+        for (const m of e instanceof BindFailures ? e.messages : [e instanceof Error ? e.message : String(e)]) this.problem(m);
       }
     }
-    if (this.problems.length === 0) await Promise.all(Array.from({ length: this.threads }, (_, i) => this.serve(i)));
+    if (this.problems.length === 0) {
+      this.startErrors = [];
+      await Promise.all(Array.from({ length: this.threads }, (_, i) => this.serve(i)));
+      // Workers report their listeners' failures in whatever order they ran: HAProxy's is
+      // the configuration's.
+      for (const f of this.startErrors.sort((a, b) => a.listener - b.listener)) this.problem(f.message);
+      this.startErrors = null;
+    }
     if (this.problems.length > 0) {
       await this.stop();
       throw new Error('[switchyard.main()] Some protocols failed to start their listeners! Exiting.');
     }
+  }
+
+  private problem(message: string): void {
+    this.problems.push(message);
+    this.opts.onProblem?.(message);
   }
 
   /** Run the serve task for worker slot `i`; if its thread dies, run it again. */
@@ -288,8 +319,8 @@ export class DataPlane {
         else if (m.type === 'paused' || m.type === 'resumed') this.acks.get(m.type)?.(i);
         else if (m.type === 'sessions' || m.type === 'killed') this.questions.get(m.req)?.(m);
         else if (m.type === 'listen-error') {
-          this.problems.push(m.message);
-          this.opts.onProblem?.(m.message);
+          if (this.startErrors) this.startErrors.push(m);
+          else this.problem(m.message);
         }
       });
       const task: ServeTask = {
