@@ -172,7 +172,7 @@ export default async function serve(task: ServeTask): Promise<string> {
    * served by the JS session instead.
    */
   const spliceProxied = async (fd: number, fe: RuntimeFrontend, l: RuntimeListener, ctx: NativeContext): Promise<void> => {
-    const o = await readHeaderFromFd(ctx.addon, fd, fe.timeouts.client, tcp.limits.bufsize, live);
+    const o = await readHeaderFromFd(ctx.addon, fd, fe.timeouts.client, tcp.limits.bufsize, live, fe.name);
     if (!o.ok) return limiter.leave(fe, l);
     if (o.rest.length === 0) return spliceSession(fd, fe, l, ctx, o.header);
     const sock = new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true });

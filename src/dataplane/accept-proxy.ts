@@ -158,7 +158,7 @@ export function readHeaderFromSink(sock: net.Socket, sink: ReadSink, timeoutMs: 
  * closed here (fd included), as refuseConnection() does. The reading socket is in `live`
  * meanwhile (a hard stop closes it, and the connection with it).
  */
-export async function readHeaderFromFd(addon: NativeAddon, fd: number, timeoutMs: number, max: number, live: LiveRegistry): Promise<HeaderOutcome> {
+export async function readHeaderFromFd(addon: NativeAddon, fd: number, timeoutMs: number, max: number, live: LiveRegistry, feName = ''): Promise<HeaderOutcome> {
   let dup: number;
   try {
     dup = addon.dup(fd);
@@ -183,7 +183,7 @@ export async function readHeaderFromFd(addon: NativeAddon, fd: number, timeoutMs
     },
   } as net.SocketConstructorOpts & { onread: net.OnReadOpts });
   probe.on('error', () => undefined);
-  live.add(probe);
+  live.add(probe, feName);
   const o = await firstRead(probe, timeoutMs, max, (got) => {
     deliver = got;
     probe.resume();
@@ -191,9 +191,13 @@ export async function readHeaderFromFd(addon: NativeAddon, fd: number, timeoutMs
       deliver = null;
     };
   });
-  live.delete(probe);
-  if (o.ok) probe.destroy();
-  else {
+  if (o.ok) {
+    probe.destroy();
+    // Left in `live` until the caller's session has registered itself (it does so as soon as
+    // this resolves): a soft stop waiting for the last session must not see none in between.
+    setImmediate(() => live.delete(probe));
+  } else {
+    live.delete(probe);
     // The reset (SO_LINGER 0) is set on the socket both descriptors share; closing the last
     // one below sends it.
     refuseConnection(probe, o.received);
