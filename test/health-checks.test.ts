@@ -92,12 +92,12 @@ test('TCP checks: fall × inter takes a dead server out, rise × inter brings it
   (await connectWhenUp(port)).destroy();
   await s1.down();
   const down = await p.waitFor(/Server l\/s1 is DOWN/);
-  assert.match(
-    down,
-    line(
-      '[WARNING]  (PID) : Server l/s1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: Nms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
-    ),
+  // The first connection's session may still be closing on its worker when the checks (on the
+  // main thread) mark s1 DOWN: its count is timing, HAProxy's words are not.
+  const want = line(
+    '[WARNING]  (PID) : Server l/s1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: Nms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
   );
+  assert.match(down, new RegExp(want.source.replace('0 sessions active', '[01] sessions active')));
   assert.deepEqual(await hits(port, 10), { s2: 10 }, 'the DOWN server gets no connection');
   await s2.down();
   await p.waitFor(/Server l\/s2 is DOWN/);
