@@ -110,8 +110,21 @@ describe('add server / del server', { timeout: 120_000 }, () => {
     assert.equal(await cli(sock, 'del server rf/r1\n'), refused);
     assert.equal(await cli(sock, 'del server rf/r2\n'), refused);
     assert.equal(await cli(sock, 'del server rf/r3\n'), 'Server deleted.\n');
-    // Its tracker gone, r1 may go too.
-    assert.equal(await cli(sock, 'del server rf/r1\n'), 'Server deleted.\n');
+    // Its tracker gone, r1 still may not go: haproxy 2.6.12 never clears the flag.
+    assert.equal(await cli(sock, 'del server rf/r1\n'), refused);
+  });
+
+  test('add server ... track: refused as haproxy 2.6.12 refuses it, else the added server follows its target', async () => {
+    const a = `127.0.0.1:${ports['A']}`;
+    assert.equal(await cli(sock, `add server rf/d1 ${a} track nope\n`), "unable to find required server 'nope' for tracking.\n\n");
+    assert.equal(await cli(sock, `add server rf/d1 ${a} track r2\n`), 'unable to use rf/r2 for tracking as it does not have any check nor agent enabled.\n\n');
+    assert.equal(await cli(sock, `add server rf/d1 ${a} track other/r1\n`), "unable to find required proxy 'other' for tracking.\n\n");
+    assert.equal(await cli(sock, `add server rf/d1 ${a} track r1\n`), 'New server registered.\n\n');
+    assert.equal(await cli(sock, `add server rf/d2 ${a} track d1\n`), 'unable to use rf/d1 for tracking as it is a dynamic server.\n\n');
+    const row = (await cli(sock, 'show stat\n')).split('\n').find((l) => l.startsWith('rf,d1,'))!.split(',');
+    const header = (await cli(sock, 'show stat\n')).split('\n')[0]!.replace(/^# /, '').split(',');
+    assert.equal(row[header.indexOf('tracked')], 'rf/r1');
+    assert.equal(await cli(sock, 'del server rf/d1\n'), 'Server deleted.\n');
   });
 
   test('health checks of an added server wait for enable health', async () => {

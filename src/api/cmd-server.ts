@@ -9,7 +9,7 @@ import { LEVEL_ADMIN, LEVEL_USER, err, msg, warn, type Answer, type CliCall, typ
 import { isRef, type ServerRef } from './context.js';
 import { ADMF_CMAINT, ADMF_FDRAIN, ADMF_FMAINT, ADMF_MAINT } from './state.js';
 import { parseMaxconn, parseWeight } from './weight.js';
-import { runtimeServer } from '../dataplane/compile.js';
+import { runtimeServer, type RuntimeBackend, type RuntimeServer } from '../dataplane/compile.js';
 import { dynamicBalance } from '../dataplane/dynamic-servers.js';
 import { parseAddedServer } from '../servers/dynamic.js';
 import { installFeatures } from '../features.js';
@@ -116,14 +116,18 @@ function delServer(call: CliCall): Answer {
     (ref) => {
       const api = call.api;
       const meta = api.state.server(ref.server.slot);
-      if (!(meta.admin & ADMF_MAINT)) return err('Only servers in maintenance mode can be deleted.');
+      // HAProxy's order: pointed to (SRV_F_NON_PURGEABLE) first, then maintenance.
       if (referenced(api, ref)) return err('This server cannot be removed at runtime due to other configuration elements pointing to it.');
+      if (!(meta.admin & ADMF_MAINT)) return err('Only servers in maintenance mode can be deleted.');
       const t = api.dp.table;
       // Idle connections count too (HAProxy 2.6: "TODO idle connections should not prevent
       // server deletion"); they leave with maintenance, or with the purge.
       if (t.get(ref.server.slot, SRV.CUR_CONN) > 0 || t.get(ref.server.slot, SRV.QUEUE) > 0 || t.total(ref.server.slot, CNT.G_IDLE) > 0) {
         return err('Server still has connections attached to it, cannot remove it.');
       }
+      // What it tracked stays non-purgeable after it is gone.
+      const followed = trackTarget(api, ref.backend, ref.config.options['track']);
+      if (followed) api.state.tracked.add(followed.slot);
       // Out of every worker's backend first; then the slot is free for a later `add server`.
       api.checks.removeServer(ref.server.slot);
       api.rates.removeServer(ref.server.slot);
@@ -135,9 +139,13 @@ function delServer(call: CliCall): Answer {
   );
 }
 
-/** A server another present server tracks, or a `use-server` rule names, must stay (as in HAProxy). */
+/**
+ * A server a `use-server` rule names, or that another server tracks or ever tracked, must stay
+ * (as in HAProxy, whose non-purgeable flag is never cleared).
+ */
 function referenced(api: CliCall['api'], ref: ServerRef): boolean {
   const name = ref.server.name;
+  if (api.state.tracked.has(ref.server.slot)) return true;
   const rules = ref.proxy.lists['use-server'] ?? [];
   if (rules.some((d) => (d.value as { server?: string } | null)?.server === name)) return true;
   for (const be of api.backends()) {
@@ -147,6 +155,34 @@ function referenced(api: CliCall['api'], ref: ServerRef): boolean {
     }
   }
   return false;
+}
+
+/**
+ * `track [<proxy>/]<server>` on an added server: what HAProxy's srv_apply_track refuses, in
+ * its order and words (a new server cannot close a tracking loop; null when it may track).
+ */
+function trackError(api: CliCall['api'], be: RuntimeBackend, track: string): string | null {
+  const slash = track.lastIndexOf('/');
+  const pname = slash >= 0 ? track.slice(0, slash) : null;
+  const sname = slash >= 0 ? track.slice(slash + 1) : track;
+  const px = pname === null ? be : api.backend(pname);
+  if (!px) return `unable to find required proxy '${pname}' for tracking.\n`;
+  const target = api.servers(px).find((x) => x.name === sname);
+  if (!target) return `unable to find required server '${sname}' for tracking.\n`;
+  if (api.state.server(target.slot).dynamic) return `unable to use ${px.name}/${sname} for tracking as it is a dynamic server.\n`;
+  const o = api.ref(px, target).config.options;
+  if (o['check'] !== true && o['agent-check'] !== true && typeof o['track'] !== 'string') {
+    return `unable to use ${px.name}/${sname} for tracking as it does not have any check nor agent enabled.\n`;
+  }
+  return null;
+}
+
+/** The server `track [<proxy>/]<server>` names, if present. */
+function trackTarget(api: CliCall['api'], be: RuntimeBackend, track: unknown): RuntimeServer | undefined {
+  if (typeof track !== 'string') return undefined;
+  const slash = track.lastIndexOf('/');
+  const px = slash >= 0 ? api.backend(track.slice(0, slash)) : be;
+  return px ? api.servers(px).find((x) => x.name === track.slice(slash + 1)) : undefined;
 }
 
 /** `add server <backend>/<server> <addr>[:<port>] [options]`, checked in HAProxy's order. */
@@ -167,6 +203,11 @@ function addServer(call: CliCall): Answer {
   const existing = present.map((s) => ({ ...api.ref(be, s).config, id: s.id }));
   const r = parseAddedServer(installFeatures().serverOptions, api.model, proxy, existing, name, words);
   if ('error' in r) return err(r.error);
+  const track = r.server.options['track'];
+  const bad = typeof track === 'string' ? trackError(api, be, track) : null;
+  if (bad) return err(bad);
+  const followed = trackTarget(api, be, track);
+  if (followed) api.state.tracked.add(followed.slot);
   const slot = api.dp.slots.take();
   if (slot === undefined) {
     return err(`No free server slot: 'switchyard.dynamic-servers' allows ${api.dp.slots.capacity - api.dp.slots.configured} servers added at run time.\n`);

@@ -43,6 +43,11 @@ export interface BackendMeta {
 export class ApiState {
   private readonly servers = new Map<number, ServerMeta>();
   private readonly backends = new Map<string, BackendMeta>();
+  /**
+   * Slots of servers that have been tracked at some point: HAProxy marks them non-purgeable
+   * for good (SRV_F_NON_PURGEABLE), so `del server` refuses them even after the tracker left.
+   */
+  readonly tracked = new Set<number>();
 
   constructor(private readonly dp: DataPlane, readonly startedAt: number) {
     for (const be of dp.runtime.backends.values()) {

@@ -161,7 +161,9 @@ class CheckRunner {
     const s = new Server(b.backend, a.server.name, a.server.slot, a.server.backup, a.server.weight, a.server.weight, Math.ceil(num(o['slowstart'], 0) / 1000));
     b.backend.servers.push(s);
     const before = this.jobs.length;
-    this.setupServer(s, a.model, a.server, a.backend, a.proxy, b.final, new Map());
+    // `track`: the server it names was checked at `add server` (a configured one with checks).
+    const all = new Map([...this.bySlot.values()].map((e) => [e.server.id, e.server]));
+    this.setupServer(s, a.model, a.server, a.backend, a.proxy, b.final, all);
     if (o['enabled'] !== true && o['disabled'] !== true) {
       s.curAdmin = s.nextAdmin = FMAINT;
       s.curState = s.nextState = 'stopped';

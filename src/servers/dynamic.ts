@@ -13,9 +13,6 @@ import { assignIds } from '../config/postcheck.js';
 /** Options HAProxy refuses on `add server` ("'cookie' option is not accepted for dynamic server"). */
 const DYNAMIC_OK = new Set(CATALOG.filter((o) => o.dynamicOk).map((o) => o.name));
 
-/** Options Switchyard accepts on configured servers but not yet on added ones. */
-const NOT_YET: ReadonlyMap<string, string> = new Map([['track', 'tracking from a server added at run time']]);
-
 /** HAProxy names a dynamic server's origin "(null):0" in its duplicate-id message. */
 const CLI_LOC: Loc = { file: '(null)', line: 0 };
 
@@ -33,8 +30,6 @@ export function parseAddedServer(
     const row = options.get(w) ?? (w.startsWith('no-') ? options.get(w.slice(3)) : undefined);
     if (!row) break;
     if (!DYNAMIC_OK.has(row.name)) return { error: `'${w}' option is not accepted for dynamic server\n` };
-    const why = NOT_YET.get(row.name);
-    if (why) return { error: `'${row.name}' is not implemented yet in Switchyard (${why}).\n` };
     if (row.name === w) i += row.args;
   }
   // No `default-server` settings apply to a dynamic server (management.txt, "add server").
