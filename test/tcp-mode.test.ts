@@ -239,6 +239,32 @@ describe('worker threads', () => {
   });
 });
 
+if (MODES.includes('main')) {
+  test('main accept mode: connections sent to a worker as it dies are closed, not left hanging', { timeout: 30_000 }, async () => {
+    process.env['SWITCHYARD_FAULT_INJECTION'] = '1';
+    const quick = await nameServer('quick');
+    const port = await freePort();
+    const dp = await start(`global\n nbthread 2\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n server s 127.0.0.1:${quick.port}\n`, 'main');
+    assert.equal(await ask(port), 'quick');
+    // Connections arrive while worker 0 dies: some are dispatched to it after its last
+    // message turn. Each must end (answered, or closed by the main thread), none may hang.
+    const pending: Promise<string>[] = [];
+    for (let i = 0; i < 300; i++) {
+      if (i === 30) dp.injectFault(0);
+      pending.push(ask(port).catch(() => 'error'));
+      await new Promise((r) => setImmediate(r));
+    }
+    const outcomes = await Promise.all(pending);
+    while (dp.restarts < 1) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(outcomes.length, 300);
+    assert.ok(outcomes.every((o) => o === 'quick' || o === '' || o === 'error'), outcomes.join(','));
+    // Every slot came back: those of the dead worker's sessions and of the fds it never took.
+    while (dp.gauges.global() !== 0) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(await ask(port), 'quick');
+    quick.close();
+  });
+}
+
 for (const mode of MODES) {
   test(`a crashed worker's sessions give their maxconn slots back (accept mode: ${mode})`, { timeout: 30_000 }, async () => {
     process.env['SWITCHYARD_FAULT_INJECTION'] = '1';

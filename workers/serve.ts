@@ -45,6 +45,7 @@ export default async function serve(task: ServeTask): Promise<string> {
   const table = new ServerTable({ state: task.state, counters: task.counters, servers: task.state.byteLength / (SRV_SLOTS * 4), workers: task.workers });
   const lbShared = new Int32Array(task.lb);
   const load = new Int32Array(task.load);
+  const taken = new Int32Array(task.taken);
   const balancers = new Map<string, Balancer>();
   let seed = (task.index + 1) * 2654435761;
   const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x100000000);
@@ -292,6 +293,9 @@ export default async function serve(task: ServeTask): Promise<string> {
     port.on('message', (m: MainToWorker) => {
       switch (m.type) {
         case 'fds': {
+          // Taken over, first thing: should this thread die from here on, these are ours to
+          // close (with the thread) and the main thread must not close them too.
+          Atomics.add(taken, task.index, m.fds.length);
           // The main thread counted these fds in our load slot; the sessions count them now.
           Atomics.sub(load, task.index, m.fds.length);
           const at = byListener.get(m.listener);

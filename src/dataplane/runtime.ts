@@ -63,6 +63,13 @@ export class DataPlane {
   readonly table: ServerTable;
   private readonly lb: SharedArrayBuffer;
   private readonly load: Int32Array;
+  /**
+   * Main accept mode: per worker, how many dispatched fds it has taken over (it counts them
+   * first thing), and the fds sent to it that it may not have taken yet. A worker that dies
+   * leaves the ones still in its message queue open and owned by nobody: they are closed.
+   */
+  private readonly taken: Int32Array;
+  private readonly sent: { fds: number[]; base: number }[];
   /** Connection gauges and counters per frontend (read and tuned by the runtime API). */
   readonly gauges: ConnGauges;
   /** Each listener's frontend index (main accept mode counts dispatched connections by both). */
@@ -106,6 +113,8 @@ export class DataPlane {
     this.table = ServerTable.create(this.slots.capacity, this.threads);
     this.lb = new SharedArrayBuffer(layout.lbSlots * 4);
     this.load = new Int32Array(new SharedArrayBuffer(Math.max(1, this.threads) * 4));
+    this.taken = new Int32Array(new SharedArrayBuffer(Math.max(1, this.threads) * 4));
+    this.sent = Array.from({ length: this.threads }, () => ({ fds: [], base: 0 }));
     this.gauges = ConnGauges.create(this.runtime.frontends.length, this.runtime.frontends.reduce((n, f) => n + f.listeners.length, 0), this.threads);
     this.limiter = new Limiter(this.gauges, this.runtime.globalMaxconn);
     for (const f of this.runtime.frontends) for (const l of f.listeners) this.feOfListener[l.index] = f.index;
@@ -260,7 +269,25 @@ export class DataPlane {
       if (!list) perWorker.set(best, (list = []));
       list.push(fd);
     }
-    for (const [w, list] of perWorker) this.ports[w]!.postMessage({ type: 'fds', fds: list, listener } satisfies MainToWorker);
+    for (const [w, list] of perWorker) {
+      const q = this.sent[w]!;
+      // Forget what the worker has taken since the last batch.
+      const drop = Math.min(Atomics.load(this.taken, w) - q.base, q.fds.length);
+      if (drop > 0) {
+        q.fds.splice(0, drop);
+        q.base += drop;
+      }
+      q.fds.push(...list);
+      this.ports[w]!.postMessage({ type: 'fds', fds: list, listener } satisfies MainToWorker);
+    }
+  }
+
+  /** Worker `w` died: close the fds sent to it that it never took (their slots are reclaimed). */
+  private closeUndelivered(w: number): void {
+    const q = this.sent[w]!;
+    for (const fd of q.fds.slice(Math.max(0, Atomics.load(this.taken, w) - q.base))) this.addon?.close(fd);
+    this.sent[w] = { fds: [], base: 0 };
+    Atomics.store(this.taken, w, 0);
   }
 
   /** Start every worker; resolves once all of them are serving. */
@@ -337,6 +364,7 @@ export class DataPlane {
         load: this.load.buffer as SharedArrayBuffer,
         conns: this.gauges.buf,
         held: this.gauges.heldBuf,
+        taken: this.taken.buffer as SharedArrayBuffer,
         serverChanges: this.slots.current(),
       };
       this.running[i] = this.pool!.run(task, { transferList: [port2] }).then(
@@ -351,6 +379,7 @@ export class DataPlane {
           // Its idle server connections (and their estimates) died with it, and so did its
           // sessions: their maxconn slots come back.
           this.table.clearWorkerGauges(i);
+          this.closeUndelivered(i);
           this.gauges.reclaim(i);
           void this.serve(i).then(ready);
         },

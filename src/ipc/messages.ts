@@ -27,6 +27,8 @@ export interface ServeTask {
   readonly conns: SharedArrayBuffer;
   /** The slots of those gauges each worker's sessions hold (ConnGauges.hold). */
   readonly held: SharedArrayBuffer;
+  /** Main accept mode: fds each worker took from 'fds' messages (Int32 per worker). */
+  readonly taken: SharedArrayBuffer;
   /** Servers added and deleted at run time so far, to apply over the compiled configuration. */
   readonly serverChanges: readonly ServerChange[];
 }
