@@ -118,8 +118,19 @@ for (const native of [true, false]) {
     const both = Promise.all([ended(waiting), ended(serverSide)]);
     assert.equal(await cli(sock, `shutdown session ${wid}\n`), '\n');
     await both;
+    // A CLI session can be ended too: an interactive one, opened before the listing.
+    const inter = net.connect(sock);
+    inter.on('error', () => undefined);
+    inter.write('prompt\n');
+    await once(inter, 'data');
+    const cliRows = (await cli(sock, 'show sess\n')).split('\n').filter((l) => l.includes('proto=unix_stream'));
+    // The oldest CLI session listed is the interactive one (the asking one is the newest).
+    const cliIds = cliRows.map((l) => parseInt(l.slice(2, l.indexOf(':')), 16)).sort((a, b) => a - b);
+    const interClosed = new Promise<void>((r) => inter.on('close', () => r()));
+    assert.equal(await cli(sock, `shutdown session 0x${cliIds[0]!.toString(16)}\n`), '\n');
+    await interClosed;
     // Several commands on one line are answered in order, the awaited ones included.
-    const chained = await cli(sock, 'show sess 0x1234; show cli level; shutdown session 0x1\n');
+    const chained = await cli(sock, 'show sess 0x1234; show cli level; shutdown session 0x7fffffff\n');
     assert.equal(chained, "Session not found.\n\nadmin\n\nNo such session (use 'show sess').\n\n");
     p.child.kill('SIGTERM');
   });

@@ -60,6 +60,12 @@ async function showSess(call: CliCall): Promise<Answer> {
 async function shutdownSession(call: CliCall): Promise<Answer> {
   const id = sessionId(call.args[2]);
   if (!id) return err("Session pointer expected (use 'show sess').\n");
+  // A CLI session (this one included, as in HAProxy) ends after the answer is written.
+  const cli = call.api.sessions().find((s) => s.id === id);
+  if (cli) {
+    setImmediate(() => cli.kill());
+    return '';
+  }
   return (await call.api.dp.killSession(id)) ? '' : err("No such session (use 'show sess').\n");
 }
 

@@ -27,6 +27,8 @@ export interface SessionInfo {
   readonly source: string;
   readonly since: number;
   readonly calls: number;
+  /** `shutdown session`: close it. */
+  kill(): void;
 }
 
 export interface ServerRef {

@@ -85,6 +85,7 @@ export async function startRuntimeApi(ctx: ControlContext, checks: CheckRegistry
       source: spec.kind === 'unix' ? 'unix:1' : `${sock.remoteAddress}:${sock.remotePort}`,
       since: Date.now(),
       calls: 0,
+      kill: () => void sock.destroy(),
     };
     live.set(sock, info);
     sock.setTimeout(session.timeoutMs, () => sock.destroy());
