@@ -62,9 +62,8 @@ struct ProberCore {
   // By fd: what it is doing (kIdle...), and its address family (4 or 6).
   std::vector<uint8_t> busy;
   std::vector<uint8_t> family;
+  // Sockets a finished probe or check left, disconnected, ready for the next (per family).
   std::vector<int> idle4, idle6;
-  // Stream sockets kept the same way (their epoll registration differs: reads too).
-  std::vector<int> sidle4, sidle6;
   // This turn's results as triples, the bytes read by streams, and the probes' sockets to
   // recycle once JS has seen the results.
   std::vector<double> out;
@@ -96,8 +95,9 @@ struct ProberCore {
     return 0;
   }
 
-  // A socket for the next probe: one a previous probe left (already in the epoll set), or a
-  // new one. SO_LINGER 0 once, so that closing a socket mid-probe resets rather than lingers.
+  // A socket for the next probe or stream: one a previous one left (already in the epoll
+  // set), or a new one. Every socket is registered alike, edge-triggered (a socket sitting
+  // idle between checks reports nothing; a stream reads until EAGAIN at each report).
   int Take(int fam) {
     std::vector<int>& pool = fam == AF_INET6 ? idle6 : idle4;
     if (!pool.empty()) {
@@ -106,20 +106,10 @@ struct ProberCore {
       reused++;
       return fd;
     }
-    return Create(fam, EPOLLOUT | EPOLLET, true);
-  }
-
-  // A new socket in the epoll set. Edge-triggered: a probe socket sitting idle between
-  // probes reports nothing; a stream reads until EAGAIN at each report.
-  int Create(int fam, uint32_t events, bool resetOnClose) {
     int fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
-    if (resetOnClose) {
-      linger lg{1, 0};
-      setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-    }
     epoll_event ev{};
-    ev.events = events;
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.fd = fd;
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
       int err = errno;
@@ -133,6 +123,24 @@ struct ProberCore {
     family[fd] = fam == AF_INET6 ? 6 : 4;
     created++;
     return fd;
+  }
+
+  // Keeps a socket whose connection got through for the next one: disconnecting (connect
+  // AF_UNSPEC) resets the connection. false (the caller closes it) when it will not.
+  bool Park(int fd) {
+    sockaddr unspec{};
+    unspec.sa_family = AF_UNSPEC;
+    std::vector<int>& pool = family[fd] == 6 ? idle6 : idle4;
+    if (pool.size() >= kMaxIdle || connect(fd, &unspec, sizeof unspec) != 0) return false;
+    pool.push_back(fd);
+    return true;
+  }
+
+  // Closes with a reset (SO_LINGER 0) if the connection got through.
+  static void CloseReset(int fd) {
+    linger lg{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(fd);
   }
 
   int Probe(const SockAddr& addr) {
@@ -157,7 +165,7 @@ struct ProberCore {
     if (fd < 0 || static_cast<size_t>(fd) >= busy.size() || busy[fd] != kProbing) return false;
     busy[fd] = kIdle;
     inFlight--;
-    close(fd);  // mid-handshake: SO_LINGER 0 makes this a reset if it got through
+    CloseReset(fd);  // mid-handshake
     return true;
   }
 
@@ -166,23 +174,14 @@ struct ProberCore {
   // with its first bytes (TCP_QUICKACK off, as HAProxy does); a server that speaks first
   // gets its ACK at once.
   int Open(const SockAddr& addr, bool sendFirst) {
-    std::vector<int>& pool = addr.family == AF_INET6 ? sidle6 : sidle4;
-    int fd;
-    if (!pool.empty()) {
-      fd = pool.back();
-      pool.pop_back();
-      reused++;
-    } else {
-      fd = Create(addr.family, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, false);
-      if (fd < 0) return fd;
-    }
+    int fd = Take(addr.family);
+    if (fd < 0) return fd;
     if (sendFirst) {
       int zero = 0;
       setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
     }
     if (connect(fd, addr.get(), addr.len) != 0 && errno != EINPROGRESS) {
       int err = errno;
-      busy[fd] = kIdle;
       close(fd);
       return -err;
     }
@@ -227,31 +226,16 @@ struct ProberCore {
     else rest.erase(0, n);
   }
 
-  // `reset`: SO_LINGER 0, the peer gets a RST (HAProxy's default end of a check); else a FIN.
+  // `reset`: the peer gets a RST (HAProxy's default end of a check); else a FIN.
   bool CloseStream(int fd, bool reset) {
     if (!IsStream(fd)) return false;
-    // A reset of a connection that got through: disconnecting sends it (as for probes) and
-    // keeps the socket for the next check.
-    if (reset && (busy[fd] == kOpen || busy[fd] == kReadEnd)) {
-      sockaddr unspec{};
-      unspec.sa_family = AF_UNSPEC;
-      std::vector<int>& pool = family[fd] == 6 ? sidle6 : sidle4;
-      if (pool.size() < kMaxIdle && connect(fd, &unspec, sizeof unspec) == 0) {
-        busy[fd] = kIdle;
-        unsent.erase(fd);
-        streams--;
-        pool.push_back(fd);
-        return true;
-      }
-    }
-    if (reset) {
-      linger lg{1, 0};
-      setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-    }
+    // A connection that got through is reset by parking its socket for the next check.
+    bool through = busy[fd] == kOpen || busy[fd] == kReadEnd;
     busy[fd] = kIdle;
     unsent.erase(fd);
     streams--;
-    close(fd);
+    if (!reset) close(fd);
+    else if (!through || !Park(fd)) CloseReset(fd);
     return true;
   }
 
@@ -301,19 +285,9 @@ struct ProberCore {
     if (busy[fd] == kOpen && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) ReadAll(fd);
   }
 
-  // A finished probe's socket: reset the connection by disconnecting (connect AF_UNSPEC) and
-  // keep the socket; one that failed or will not disconnect is closed.
+  // A finished probe's socket: parked if it connected, else closed.
   void Recycle(int fd, bool ok) {
-    if (ok) {
-      sockaddr unspec{};
-      unspec.sa_family = AF_UNSPEC;
-      std::vector<int>& pool = family[fd] == 6 ? idle6 : idle4;
-      if (pool.size() < kMaxIdle && connect(fd, &unspec, sizeof unspec) == 0) {
-        pool.push_back(fd);
-        return;
-      }
-    }
-    close(fd);
+    if (!ok || !Park(fd)) close(fd);
   }
 
   static void OnPoll(uv_poll_t* handle, int status, int events) {
@@ -406,13 +380,13 @@ struct ProberCore {
     stopped = true;
     uv_poll_stop(&poll);
     for (size_t fd = 0; fd < busy.size(); fd++) {
-      if (busy[fd]) close(static_cast<int>(fd));
+      if (busy[fd]) CloseReset(static_cast<int>(fd));
     }
     unsent.clear();
-    for (std::vector<int>* pool : {&idle4, &idle6, &sidle4, &sidle6}) {
-      for (int fd : *pool) close(fd);
-      pool->clear();
-    }
+    for (int fd : idle4) close(fd);
+    for (int fd : idle6) close(fd);
+    idle4.clear();
+    idle6.clear();
     if (!fromHook) napi_remove_env_cleanup_hook(env, CleanupHook, this);
     if (onResults != nullptr) napi_delete_reference(env, onResults);
     onResults = nullptr;
@@ -566,7 +540,7 @@ Napi::Value Prober::Stats(const Napi::CallbackInfo& info) {
 #if defined(__linux__)
   if (core_ != nullptr) {
     inFlight = core_->inFlight;
-    idle = static_cast<double>(core_->idle4.size() + core_->idle6.size() + core_->sidle4.size() + core_->sidle6.size());
+    idle = static_cast<double>(core_->idle4.size() + core_->idle6.size());
     created = core_->created;
     reused = core_->reused;
     streams = core_->streams;

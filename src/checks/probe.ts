@@ -10,7 +10,7 @@
 import { isIP } from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { loadAddon, PROBE, type Prober } from '../native/addon.js';
-import type { ConnectRule } from './rules.js';
+import type { Rule } from './rules.js';
 import type { CheckTarget, RunHandle, RunResult } from './session.js';
 import { strerror } from './status.js';
 
@@ -83,6 +83,15 @@ function begin(host: string, port: number, family: 4 | 6, done: ProbeDone): numb
   return fd;
 }
 
+/**
+ * A connect that failed at once is reported on the next turn all the same, as a socket's
+ * 'error' event would be; the returned function cancels it (the check was aborted first).
+ */
+function nextTurn(report: () => void): () => void {
+  const t = setImmediate(report);
+  return () => clearImmediate(t);
+}
+
 function cancel(fd: number, done: ProbeDone): void {
   if (waiting.get(fd) !== done) return;
   waiting.delete(fd);
@@ -97,33 +106,27 @@ export function startProbe(host: string, port: number, done: ProbeDone): ProbeHa
   const family = canProbe(host);
   if (family === 0) return null;
   const fd = begin(host, port, family, done);
-  if (fd < 0) {
-    // Failed at once (no route, no local port...): reported asynchronously all the same, as a
-    // socket's 'error' event would be.
-    let live = true;
-    setImmediate(() => live && done(getSystemErrorName(fd)));
-    return { abort: () => void (live = false) };
-  }
+  if (fd < 0) return { abort: nextTurn(() => done(getSystemErrorName(fd))) };
   return { abort: () => cancel(fd, done) };
 }
 
 /** Whether a check is only its implicit connect (a plain `check`: L4OK with no info). */
-export function connectOnly(rules: readonly { kind: string }[], tcpProto: boolean): boolean {
-  const r = rules[0] as ConnectRule | undefined;
+export function connectOnly(rules: readonly Rule[], tcpProto: boolean): boolean {
+  const r = rules[0];
   return !tcpProto && rules.length === 1 && r?.kind === 'connect' && r.implicit && !r.linger;
 }
 
 /**
  * One server's plain connect check, reused from run to run: no object, closure or buffer per
- * check beyond the result and its timeout timer. The verdicts are CheckRun's for the same rule: L4OK, L4CON with
- * the error's text, L4TOUT.
+ * check beyond the result and its timeout timer. The verdicts are CheckRun's for the same
+ * rule: L4OK, L4CON with the error's text, L4TOUT.
  */
 export class ProbeRun implements RunHandle {
   private fd = -1;
   private started = 0;
   private timer: NodeJS.Timeout | null = null;
-  /** The report of a connect that failed at once, due on the next turn. */
-  private failing: NodeJS.Immediate | null = null;
+  /** Cancels the report of a connect that failed at once, due on the next turn. */
+  private failing: (() => void) | null = null;
   private readonly onDone: ProbeDone = (code) => this.settle(code);
   private readonly onTimeout = (): void => {
     this.timer = null;
@@ -146,11 +149,10 @@ export class ProbeRun implements RunHandle {
     this.started = Date.now();
     const fd = begin(host, t.checkPort ?? t.checkAddrPort ?? t.port, family, this.onDone);
     if (fd < 0) {
-      const code = getSystemErrorName(fd);
       // Cancelled by abort() like a probe under way (`del server` in between).
-      this.failing = setImmediate(() => {
+      this.failing = nextTurn(() => {
         this.failing = null;
-        this.report({ status: 'L4CON', info: strerror(code), code: null, durationMs: Date.now() - this.started });
+        this.report({ status: 'L4CON', info: strerror(getSystemErrorName(fd)), code: null, durationMs: Date.now() - this.started });
       });
       return true;
     }
@@ -173,7 +175,7 @@ export class ProbeRun implements RunHandle {
   abort(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.failing) clearImmediate(this.failing);
+    this.failing?.();
     this.failing = null;
     if (this.fd === -1) return;
     cancel(this.fd, this.onDone);
@@ -200,12 +202,7 @@ export function openStream(host: string, port: number, sendFirst: boolean, ev: S
   if (family === 0) return null;
   const p = prober!;
   const fd = p.open(host, port, family, sendFirst);
-  if (fd < 0) {
-    // Failed at once: reported asynchronously all the same, unless closed first.
-    let closed = false;
-    setImmediate(() => closed || ev.error(getSystemErrorName(fd)));
-    return { write: () => undefined, close: () => void (closed = true) };
-  }
+  if (fd < 0) return { write: () => undefined, close: nextTurn(() => ev.error(getSystemErrorName(fd))) };
   let open = true;
   streams.set(fd, ev);
   return {
