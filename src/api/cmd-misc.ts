@@ -28,7 +28,7 @@ function sessionId(text: string | undefined): number {
 
 async function allSessions(call: CliCall): Promise<SessionRow[]> {
   const rows = await call.api.dp.sessions();
-  for (const s of call.api.sessions()) rows.push({ id: s.id, proto: s.proto, src: s.source, fe: 'GLOBAL', be: null, srv: null, since: s.since });
+  for (const s of call.api.sessions()) rows.push({ id: s.id, proto: s.proto, src: s.source, fe: 'GLOBAL', be: null, srv: null, since: s.since, calls: s.calls });
   return rows;
 }
 
@@ -46,7 +46,7 @@ export function humanTime(seconds: number): string {
 async function showSess(call: CliCall): Promise<Answer> {
   const now = Date.now();
   const line = (s: SessionRow): string =>
-    `${hexId(s.id)}: proto=${s.proto} src=${s.src} fe=${s.fe} be=${s.be ?? '<NONE>'} srv=${s.srv ?? '<none>'} ts=00 epoch=0 age=${humanTime((now - s.since) / 1000)} calls=0 rate=0 cpu=0 lat=0\n`;
+    `${hexId(s.id)}: proto=${s.proto} src=${s.src} fe=${s.fe} be=${s.be ?? '<NONE>'} srv=${s.srv ?? '<none>'} ts=00 epoch=0 age=${humanTime((now - s.since) / 1000)} calls=${s.calls ?? 0} rate=0 cpu=0 lat=0\n`;
   const rows = await allSessions(call);
   const want = call.args[2];
   // `show sess all` lists them all, as does an argument that is no number.

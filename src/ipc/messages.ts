@@ -76,6 +76,8 @@ export interface SessionRow {
   readonly srv: string | null;
   /** When the session started (ms since the epoch). */
   readonly since: number;
+  /** Commands run, for a CLI session (data-plane sessions do not count theirs). */
+  readonly calls?: number;
 }
 
 export type WorkerToMain =
