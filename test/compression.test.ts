@@ -10,19 +10,16 @@ import net from 'node:net';
 import zlib from 'node:zlib';
 import { once } from 'node:events';
 import { freePort } from './helpers/net.js';
-import { checkedModel } from './helpers/model.js';
-import { DataPlane } from '../src/dataplane/runtime.js';
-import { loadAddon } from '../src/native/addon.js';
+import { startPlane, stopPlanes } from './helpers/plane.js';
 import { parseConfig } from '../src/config/parser.js';
 import { installFeatures } from '../src/features.js';
 import { condEnv } from '../src/cli/main.js';
 
-const planes: DataPlane[] = [];
 const servers: net.Server[] = [];
 const clients: net.Socket[] = [];
 after(async () => {
   for (const c of clients) c.destroy();
-  for (const p of planes) await p.stop();
+  await stopPlanes();
   for (const s of servers) s.close();
 });
 
@@ -236,9 +233,7 @@ function compressedTail(encoding: string | null): string[] {
 }
 
 async function start(text: string): Promise<void> {
-  const dp = new DataPlane(checkedModel(text), { mode: loadAddon() ? 'shared' : 'worker' });
-  planes.push(dp);
-  await dp.start();
+  await startPlane(text);
 }
 
 const DEFAULTS = 'defaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n';

@@ -10,15 +10,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './helpers/net.js';
-import { checkedModel } from './helpers/model.js';
+import { startPlane, stopPlanes } from './helpers/plane.js';
 import { send } from './helpers/http.js';
-import { DataPlane } from '../src/dataplane/runtime.js';
-import { loadAddon } from '../src/native/addon.js';
 import { mainOrPlan } from '../src/cli/main.js';
 
-const planes: DataPlane[] = [];
 after(async () => {
-  for (const p of planes) await p.stop();
+  await stopPlanes();
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'sy-errfiles-'));
@@ -31,9 +28,7 @@ const file = (name: string, text: string): string => {
 const DEFAULTS = 'defaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n';
 
 async function start(text: string): Promise<void> {
-  const dp = new DataPlane(checkedModel(text), { mode: loadAddon() ? 'shared' : 'worker', threads: 1 });
-  planes.push(dp);
-  await dp.start();
+  await startPlane(text, { threads: 1 });
 }
 
 const raw = async (port: number, req: string, n = 1): Promise<string[]> => (await send(port, req, n)).map((a) => a.raw);

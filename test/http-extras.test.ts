@@ -12,23 +12,19 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { freePort } from './helpers/net.js';
 import { origin, origins, send, type Backend } from './helpers/http.js';
-import { checkedModel } from './helpers/model.js';
+import { startPlane, stopPlanes } from './helpers/plane.js';
 import { checkConfigText } from './helpers/proc.js';
-import { DataPlane } from '../src/dataplane/runtime.js';
 import { loadAddon } from '../src/native/addon.js';
 
-const planes: DataPlane[] = [];
 const sockets: net.Socket[] = [];
 after(async () => {
   for (const s of sockets) s.destroy();
-  for (const p of planes) await p.stop();
+  await stopPlanes();
   for (const o of origins) o.close();
 });
 
 async function start(text: string): Promise<void> {
-  const dp = new DataPlane(checkedModel(text), { mode: loadAddon() ? 'shared' : 'worker' });
-  planes.push(dp);
-  await dp.start();
+  await startPlane(text);
 }
 
 const DEFAULTS = 'defaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n';

@@ -8,7 +8,7 @@ import net from 'node:net';
 import { EventEmitter, once } from 'node:events';
 import { freePort } from './helpers/net.js';
 import { checkConfigText } from './helpers/proc.js';
-import { checkedModel } from './helpers/model.js';
+import { startPlane, stopPlanes } from './helpers/plane.js';
 import { DataPlane } from '../src/dataplane/runtime.js';
 import { loadAddon } from '../src/native/addon.js';
 import { buildProxyHeader, crc32c, parseProxyHeader, type SendProxy } from '../src/net/proxy-protocol.js';
@@ -127,19 +127,13 @@ describe('PROXY header building (bytes haproxy 2.6.12 sends)', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-const planes: DataPlane[] = [];
 const servers: net.Server[] = [];
 after(async () => {
-  for (const p of planes) await p.stop();
+  await stopPlanes();
   for (const s of servers) s.close();
 });
 
-async function start(text: string, mode: AcceptMode): Promise<DataPlane> {
-  const dp = new DataPlane(checkedModel(text), { mode });
-  planes.push(dp);
-  await dp.start();
-  return dp;
-}
+const start = (text: string, mode: AcceptMode): Promise<DataPlane> => startPlane(text, { mode });
 
 interface Conn {
   bytes: Buffer;
