@@ -192,11 +192,42 @@ export class Wire {
    * path should not pay for a promise then.
    */
   write(data: Buffer | string, timeoutMs: number): boolean | Promise<boolean> {
-    if (this.failed || this.sock.destroyed) return false;
+    const sock = this.sock;
+    if (this.failed || sock.destroyed) return false;
     this.written += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-    if (this.sock.write(data)) return true;
-    return drained(this.sock, timeoutMs);
+    if (!sock.writableCorked) holdUntilTurnEnds(sock);
+    if (sock.write(data)) return true;
+    return drained(sock, timeoutMs);
   }
+}
+
+/**
+ * Writes leave at the end of the event loop turn, all together, not one by one as the reads
+ * that cause them are handled. Waking a peer that sleeps on another CPU is the largest kernel
+ * cost of a small exchange on loopback (an inter-processor interrupt per wakeup, dearer still
+ * in a VM); sent in a burst, a turn's writes wake each peer about once instead of once per
+ * write. HAProxy gets the same effect from sending in its tasklets after all polled events are
+ * handled. Measured on the keep-alive benchmark (50 connections): kernel time per request fell
+ * by about a sixth and JS time too, fewer turns doing the same work.
+ *
+ * A held socket is corked: node buffers the writes (still counting them against the high-water
+ * mark, so backpressure is unchanged) and sends them in one writev when the turn's check phase
+ * uncorks it. `end()` uncorks by itself; a reset that must not lose what is held uncorks
+ * first (src/dataplane/nolinger.ts), as destroy() discards a corked socket's buffer.
+ */
+let held: net.Socket[] = [];
+
+function holdUntilTurnEnds(sock: net.Socket): void {
+  sock.cork();
+  held.push(sock);
+  if (held.length === 1) setImmediate(releaseHeld);
+}
+
+function releaseHeld(): void {
+  const socks = held;
+  held = [];
+  // A socket destroyed meanwhile ignores the uncork; one already uncorked by end() too.
+  for (const s of socks) if (s.writableCorked) s.uncork();
 }
 
 const EMPTY = Buffer.alloc(0);
