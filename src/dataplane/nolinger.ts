@@ -32,8 +32,6 @@ export function resetNow(sock: net.Socket): void {
  */
 export function resetAfterFlush(sock: net.Socket, timeoutMs = 0): void {
   if (sock.destroyed) return;
-  // Writes held for the end of the loop turn (src/http/wire.ts) go now: a reset would drop them.
-  while (sock.writableCorked) sock.uncork();
   if (sock.writableLength === 0) return resetNow(sock);
   const timer = setTimeout(() => resetNow(sock), timeoutMs || 1000);
   sock.once('drain', () => {

@@ -75,6 +75,7 @@ class SlotConns {
  */
 export function closeServerConn(sock: net.Socket, wire: Wire): void {
   if (sock.destroyed) return;
+  wire.flush();
   if (wire.ended || wire.failed || sock.connecting) sock.destroy();
   else sock.resetAndDestroy();
 }

@@ -79,6 +79,8 @@ async function serveClient(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpConte
       first = false;
     }
   } finally {
+    // The caller ends or resets the socket next: what this turn holds goes first.
+    client.flush();
     if (own) ctx.pool.put(own);
   }
 }
@@ -578,7 +580,10 @@ function stricter(a: HttpProxy['connMode'], b: HttpProxy['connMode']): HttpProxy
 async function tunnel(a: Wire, b: Wire, timeoutAtoB: number, timeoutBtoA: number): Promise<void> {
   const pump = async (from: Wire, to: Wire, timeout: number): Promise<void> => {
     const r = await forwardBody({ kind: 'close' }, from, to, timeout, timeout);
-    if (r === 'done') to.sock.end();
+    if (r === 'done') {
+      to.flush();
+      to.sock.end();
+    }
     else {
       from.sock.destroy();
       to.sock.destroy();

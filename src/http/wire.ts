@@ -67,6 +67,8 @@ export class Wire {
   /** Bytes received and written through this wire (cheaper than the socket's getters). */
   received = 0;
   written = 0;
+  /** Bytes written during this turn, sent when it ends (see `holding`); null when none. */
+  private held: (Buffer | string)[] | null = null;
 
   constructor(
     readonly sock: net.Socket,
@@ -187,17 +189,49 @@ export class Wire {
   }
 
   /**
-   * Write; true at once when the socket took it, else a promise of the drain (false on
-   * close, error or `timeoutMs`). Not async: most writes are taken at once, and the data
-   * path should not pay for a promise then.
+   * Write; true at once when the socket took it (or holds it for the end of the turn, see
+   * below), else a promise of the drain (false on close, error or `timeoutMs`). Not async:
+   * most writes are taken at once, and the data path should not pay for a promise then.
    */
   write(data: Buffer | string, timeoutMs: number): boolean | Promise<boolean> {
     const sock = this.sock;
     if (this.failed || sock.destroyed) return false;
     this.written += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-    if (!sock.writableCorked) holdUntilTurnEnds(sock);
+    const held = this.held;
+    if (held !== null) {
+      held.push(data);
+      return true;
+    }
+    // Held only while node has nothing of ours pending: a socket behind on its writes keeps
+    // the drain protocol, and a corked one (the session's own head+body) writes through.
+    if (!sock.writableCorked && sock.writableLength === 0) {
+      this.held = [data];
+      holding.push(this);
+      if (holding.length === 1) setImmediate(releaseHeld);
+      return true;
+    }
     if (sock.write(data)) return true;
     return drained(sock, timeoutMs);
+  }
+
+  /**
+   * Send what this wire holds for the end of the turn now. Called before the socket is ended
+   * or reset: `end()` would otherwise send its FIN ahead of the held bytes.
+   */
+  flush(): void {
+    const held = this.held;
+    if (held === null) return;
+    this.held = null;
+    const sock = this.sock;
+    if (sock.destroyed) return;
+    if (held.length === 1) {
+      sock.write(held[0]!);
+      return;
+    }
+    // Several (a head and its body, pipelined answers): one writev.
+    sock.cork();
+    for (const d of held) sock.write(d);
+    sock.uncork();
   }
 }
 
@@ -210,24 +244,18 @@ export class Wire {
  * handled. Measured on the keep-alive benchmark (50 connections): kernel time per request fell
  * by about a sixth and JS time too, fewer turns doing the same work.
  *
- * A held socket is corked: node buffers the writes (still counting them against the high-water
- * mark, so backpressure is unchanged) and sends them in one writev when the turn's check phase
- * uncorks it. `end()` uncorks by itself; a reset that must not lose what is held uncorks
- * first (src/dataplane/nolinger.ts), as destroy() discards a corked socket's buffer.
+ * The wire keeps the bytes itself rather than corking the socket (node's corked buffer cost
+ * more JS per write than the hold saves otherwise). What a turn holds is bounded by what it
+ * read; once released, a socket that could not take it all is behind, and the next write
+ * waits for its drain as usual. Whoever ends or resets a wire's socket flushes it first
+ * (`flush`); a destroyed socket drops what it held, as it would drop node's own buffer.
  */
-let held: net.Socket[] = [];
-
-function holdUntilTurnEnds(sock: net.Socket): void {
-  sock.cork();
-  held.push(sock);
-  if (held.length === 1) setImmediate(releaseHeld);
-}
+let holding: Wire[] = [];
 
 function releaseHeld(): void {
-  const socks = held;
-  held = [];
-  // A socket destroyed meanwhile ignores the uncork; one already uncorked by end() too.
-  for (const s of socks) if (s.writableCorked) s.uncork();
+  const wires = holding;
+  holding = [];
+  for (const w of wires) w.flush();
 }
 
 const EMPTY = Buffer.alloc(0);
