@@ -15,6 +15,13 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trail
  */
 const NEVER_CONNECTION_OPTION = new Set(['transfer-encoding', 'content-length', 'host']);
 
+/**
+ * In `off`, a name or value end of -1: the entry's string is its content (edited, added or
+ * folded), not the received bytes. A string cached by name()/value() leaves the offsets alone,
+ * so an entry only read is still copied byte for byte when serialized.
+ */
+const EDITED = -1;
+
 export class HeaderList {
   /** Buffer that raw entries point into. */
   private src: Buffer | null = null;
@@ -60,7 +67,7 @@ export class HeaderList {
     // An empty first line leaves the fold's own whitespace in front: still leading OWS.
     while (a < e && (bytes[a] === SP || bytes[a] === HTAB)) a++;
     while (e > a && (bytes[e - 1] === SP || bytes[e - 1] === HTAB)) e--;
-    this.off[4 * i + 3] = contEnd;
+    this.off[4 * i + 3] = EDITED;
     this.vl[i] = bytes.toString('latin1', a, e);
   }
 
@@ -130,7 +137,7 @@ export class HeaderList {
 
   /** Append a header (name kept as given). */
   add(name: string, value: string): void {
-    this.off.push(0, 0, 0, 0);
+    this.off.push(0, EDITED, 0, EDITED);
     this.nm.push(name);
     this.vl.push(value);
   }
@@ -145,6 +152,8 @@ export class HeaderList {
     }
     this.nm[first] = name;
     this.vl[first] = value;
+    this.off[4 * first + 1] = EDITED;
+    this.off[4 * first + 3] = EDITED;
     for (let i = this.nm.length - 1; i > first; i--) if (this.nameIs(i, lower)) this.deleteAt(i);
   }
 
@@ -152,6 +161,7 @@ export class HeaderList {
   setValue(i: number, value: string): void {
     if (i < 0 || i >= this.nm.length) throw new RangeError(`no header at ${i}`);
     this.vl[i] = value;
+    this.off[4 * i + 3] = EDITED;
   }
 
   deleteAt(i: number): void {
@@ -225,7 +235,10 @@ export class HeaderList {
         return true;
       });
       if (keep.length === 0) this.deleteAt(i);
-      else if (changed) this.vl[i] = keep.join(',');
+      else if (changed) {
+        this.vl[i] = keep.join(',');
+        this.off[4 * i + 3] = EDITED;
+      }
     }
   }
 
@@ -261,31 +274,29 @@ export class HeaderList {
    * representation stores them that way). Strings are written as latin1.
    */
   _writeTo(out: Buffer, pos: number, preserveCase: boolean): number {
-    const src = this.src;
+    const src = this.src as Buffer;
+    const off = this.off;
     const n = this.nm.length;
     for (let i = 0; i < n; i++) {
-      const ns = this.nm[i];
-      if (ns !== null && ns !== undefined) {
+      const ne = off[4 * i + 1]!;
+      if (ne === EDITED) {
+        const ns = this.nm[i]!;
         pos += out.write(preserveCase ? ns : ns.toLowerCase(), pos, 'latin1');
       } else {
-        const s = this.off[4 * i]!;
-        const e = this.off[4 * i + 1]!;
-        const b = src as Buffer;
-        if (preserveCase) for (let k = s; k < e; k++) out[pos++] = b[k]!;
-        else for (let k = s; k < e; k++) out[pos++] = LOWER[b[k]!]!;
+        const s = off[4 * i]!;
+        if (preserveCase) for (let k = s; k < ne; k++) out[pos++] = src[k]!;
+        else for (let k = s; k < ne; k++) out[pos++] = LOWER[src[k]!]!;
       }
       out[pos++] = 0x3a;
       out[pos++] = SP;
-      const vs = this.vl[i];
-      if (vs !== null && vs !== undefined) {
-        pos += out.write(vs, pos, 'latin1');
+      const ve = off[4 * i + 3]!;
+      if (ve === EDITED) {
+        pos += out.write(this.vl[i]!, pos, 'latin1');
       } else {
-        const s = this.off[4 * i + 2]!;
-        const e = this.off[4 * i + 3]!;
-        const b = src as Buffer;
+        const s = off[4 * i + 2]!;
         // Native copy pays a fixed call cost; short values are cheaper to move in JS.
-        if (e - s > 48) pos += b.copy(out, pos, s, e);
-        else for (let k = s; k < e; k++) out[pos++] = b[k]!;
+        if (ve - s > 48) pos += src.copy(out, pos, s, ve);
+        else for (let k = s; k < ve; k++) out[pos++] = src[k]!;
       }
       out[pos++] = CR;
       out[pos++] = LF;
