@@ -428,6 +428,31 @@ describe('header list and serialization', () => {
     assert.equal(serializeResponseHead(r).toString(), 'HTTP/1.1 200 \r\ncontent-type: text/plain\r\ncontent-length: 0\r\n\r\n');
     assert.equal(serializeResponseHead(r, { status: 404, reason: 'Not Found' }).toString().split('\r\n')[0], 'HTTP/1.1 404 Not Found');
   });
+  test('serialize: a start line already in canonical form is copied only while its words are unchanged', () => {
+    // Canonical lines (copied) and lines HAProxy rewrites (rebuilt) must come out the same way.
+    const line = (s: string, edit?: (h: ReturnType<typeof okReq>['head']) => void): string => {
+      const { head } = okReq(s);
+      edit?.(head);
+      return serializeRequestHead(head).toString('latin1').split('\r\n')[0]!;
+    };
+    assert.equal(line('GET /a?b HTTP/1.1\r\n\r\n'), 'GET /a?b HTTP/1.1');
+    assert.equal(line('GET /a HTTP/1.0\r\n\r\n'), 'GET /a HTTP/1.0');
+    assert.equal(line('GET  /a  HTTP/1.1\r\n\r\n'), 'GET /a HTTP/1.1');
+    assert.equal(line('GET /a HTTP/1.1\n\n'), 'GET /a HTTP/1.1');
+    assert.equal(line('GET /a HTTP/1.9\r\n\r\n'), 'GET /a HTTP/1.1');
+    assert.equal(line('GET /a HTTP/1.1\r\n\r\n', (h) => (h.uri = '/b')), 'GET /b HTTP/1.1');
+    assert.equal(line('GET /a HTTP/1.1\r\n\r\n', (h) => (h.method = 'PUT')), 'PUT /a HTTP/1.1');
+    const status = (s: string, edit?: (h: ReturnType<typeof okRes>) => void): string => {
+      const r = okRes(s);
+      edit?.(r);
+      return serializeResponseHead(r).toString('latin1').split('\r\n')[0]!;
+    };
+    assert.equal(status('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), 'HTTP/1.1 200 OK');
+    assert.equal(status('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n'), 'HTTP/1.0 200 OK');
+    assert.equal(status('HTTP/1.1  200  Fine  \r\nContent-Length: 0\r\n\r\n'), 'HTTP/1.1 200 Fine  ');
+    assert.equal(status('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', (r) => (r.status = 503)), 'HTTP/1.1 503 OK');
+    assert.equal(status('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', (r) => (r.reason = 'Fine')), 'HTTP/1.1 200 Fine');
+  });
   test('parse(serialize(parse(x))) is stable', () => {
     for (const s of VALID_REQUESTS) {
       const one = okReq(s).head;

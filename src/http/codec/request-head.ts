@@ -29,6 +29,7 @@ import {
   headError,
   type Framing,
   type HeadResult,
+  type RawLine,
   type RequestHead,
 } from './types.js';
 
@@ -68,6 +69,16 @@ function matchRequestVersion(buf: Buffer, p: number): number {
   if (c !== CR) return BAD;
   if (p + 9 >= len) return NEED_MORE;
   return buf[p + 9] === LF ? p + 10 : BAD;
+}
+
+/**
+ * The request line as a RawLine when it is already what HAProxy writes: "METHOD SP URI SP
+ * HTTP/1.x CRLF" with one space each time and a 1.0 or 1.1 version (others are rewritten).
+ */
+function rawLine(buf: Buffer, ms: number, me: number, us: number, ue: number, vp: number, end: number, method: string, uri: string): RawLine | undefined {
+  if (us !== me + 1 || buf[me] !== SP || vp !== ue + 1 || buf[ue] !== SP) return undefined;
+  if (buf[vp + 5] !== 0x31 || buf[vp + 7]! > 0x31 || end !== vp + 10) return undefined;
+  return { src: buf, start: ms, end, a: method, b: uri };
 }
 
 /** Lowercased authority without userinfo, an empty port, or the scheme's default port. */
@@ -215,7 +226,7 @@ export function parseRequestHead(buf: Buffer, limits: HttpLimits): HeadResult<Re
 
   return {
     state: 'done',
-    head: { method, uri, versionMinor, headers, framing, keepAlive, upgrade, expectContinue },
+    head: { method, uri, versionMinor, headers, framing, keepAlive, upgrade, expectContinue, raw: rawLine(buf, ms, me, us, ue, vp, p, method, uri) },
     consumed: end,
   };
 }

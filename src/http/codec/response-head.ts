@@ -106,6 +106,7 @@ export function parseResponseHead(
   if (p === BAD) return headError(502, scanError());
   if (p === NEED_MORE) return tooLarge(len, limits);
   const sl = { isHttp: false, major: 0, minor: 0, status: 0, rs: 0, re: 0, vlen: 0 };
+  const lineStart = p;
   p = matchStatusLine(buf, p, sl);
   if (p === NEED_MORE) return tooLarge(len, limits);
   if (p === BAD) return headError(502, scanError());
@@ -162,16 +163,21 @@ export function parseResponseHead(
   let keepAlive = versionMinor === 1 ? !sem.connClose : sem.connKeepAlive && !sem.connClose;
   if (framing.kind === 'close' || sem.clAndTe) keepAlive = false;
 
+  const reason = buf.toString('latin1', sl.rs, sl.re);
+  // Already "HTTP/1.x SP status SP reason CRLF", as HAProxy writes it: copied while unchanged.
+  const canonical =
+    sl.isHttp && sl.major === 1 && sl.minor <= 1 && buf[lineStart + 8] === SP && buf[lineStart + 12] === SP && sl.rs === lineStart + 13 && buf[sl.re] === CR;
   return {
     state: 'done',
     head: {
       status,
-      reason: buf.toString('latin1', sl.rs, sl.re),
+      reason,
       versionMinor,
       headers,
       framing,
       keepAlive,
       upgrade,
+      raw: canonical ? { src: buf, start: lineStart, end: sl.re + 2, a: status, b: reason } : undefined,
     },
     consumed: end,
   };

@@ -6,7 +6,7 @@
 // for an empty reason. Strings are written as latin1 (one byte per char).
 
 import type { HeaderList } from './headers.js';
-import type { RequestHead, ResponseHead } from './types.js';
+import type { RawLine, RequestHead, ResponseHead } from './types.js';
 
 export interface SerializeOptions {
   /** Keep header names' case as stored instead of lowercasing them (HAProxy lowercases). */
@@ -27,10 +27,18 @@ export interface ResponseHeadOverrides {
   headers?: HeaderList;
 }
 
-function finish(line: string, headers: HeaderList, opts: SerializeOptions | undefined, body?: Uint8Array): Buffer {
+/** `line`: the start line, or the received one to copy (see RawLine). */
+function finish(line: string | RawLine, headers: HeaderList, opts: SerializeOptions | undefined, body?: Uint8Array): Buffer {
   const bodyLength = body ? body.length : 0;
-  const out = Buffer.allocUnsafe(line.length + headers._byteLength() + 2 + bodyLength);
-  let pos = out.write(line, 0, 'latin1');
+  const lineLength = typeof line === 'string' ? line.length : line.end - line.start;
+  const out = Buffer.allocUnsafe(lineLength + headers._byteLength() + 2 + bodyLength);
+  let pos = 0;
+  if (typeof line === 'string') pos = out.write(line, 0, 'latin1');
+  else {
+    // A start line is short: a JS loop beats the native copy's call cost.
+    const src = line.src;
+    for (let k = line.start; k < line.end; k++) out[pos++] = src[k]!;
+  }
   pos = headers._writeTo(out, pos, opts?.preserveNameCase === true);
   out[pos++] = 13;
   out[pos++] = 10;
@@ -49,7 +57,8 @@ export function serializeRequestHead(
   const method = overrides?.method ?? head.method;
   const uri = overrides?.uri ?? head.uri;
   const minor = overrides?.versionMinor ?? head.versionMinor;
-  const line = `${method} ${uri} HTTP/1.${minor}\r\n`;
+  const raw = head.raw;
+  const line = raw && raw.a === method && raw.b === uri && minor === head.versionMinor ? raw : `${method} ${uri} HTTP/1.${minor}\r\n`;
   return finish(line, overrides?.headers ?? head.headers, opts);
 }
 
@@ -63,6 +72,7 @@ export function serializeResponseHead(
   const status = overrides?.status ?? head.status;
   const reason = overrides?.reason ?? head.reason;
   const minor = overrides?.versionMinor ?? head.versionMinor;
-  const line = `HTTP/1.${minor} ${status} ${reason}\r\n`;
+  const raw = head.raw;
+  const line = raw && raw.a === status && raw.b === reason && minor === head.versionMinor ? raw : `HTTP/1.${minor} ${status} ${reason}\r\n`;
   return finish(line, overrides?.headers ?? head.headers, opts, body);
 }

@@ -17,6 +17,20 @@ export type HeadResult<T> =
   | { state: 'error'; status: number; reason: string }
   | { state: 'done'; head: T; consumed: number };
 
+/**
+ * Codec internal: a start line received already written as HAProxy writes it (single spaces,
+ * HTTP/1.0 or HTTP/1.1, CRLF), by its byte range in `src`, with the two parsed words it was
+ * read as (method and target, or status and reason). While the head still carries those words
+ * the serializer copies these bytes instead of building the line again.
+ */
+export interface RawLine {
+  readonly src: Buffer;
+  readonly start: number;
+  readonly end: number;
+  readonly a: string | number;
+  readonly b: string;
+}
+
 export interface RequestHead {
   method: string;
   uri: string;
@@ -36,6 +50,8 @@ export interface RequestHead {
   upgrade: string | null;
   /** HTTP/1.1 with "Expect: 100-continue". */
   expectContinue: boolean;
+  /** See RawLine; absent when the line was written otherwise (or the head was built). */
+  raw?: RawLine;
 }
 
 export interface ResponseHead {
@@ -48,6 +64,8 @@ export interface ResponseHead {
   keepAlive: boolean;
   /** The Upgrade header's value when Connection carries the "upgrade" token, else null. */
   upgrade: string | null;
+  /** See RawLine. */
+  raw?: RawLine;
 }
 
 // Shared immutable framings: most heads get one of these instead of a fresh object.
