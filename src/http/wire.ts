@@ -69,11 +69,16 @@ export class Wire {
   written = 0;
   /** Bytes written during this turn, sent when it ends (see `holding`); null when none. */
   private held: (Buffer | string)[] | null = null;
+  /** How many bytes `held` holds. */
+  private heldBytes = 0;
+  /** What a turn may hold: the socket's high-water mark (see `holding`). */
+  private readonly holdLimit: number;
 
   constructor(
     readonly sock: net.Socket,
     sink?: ReadSink,
   ) {
+    this.holdLimit = sock.writableHighWaterMark;
     if (sink) {
       sink.wire = this;
       for (const d of sink.early ?? []) this.push(d);
@@ -196,16 +201,24 @@ export class Wire {
   write(data: Buffer | string, timeoutMs: number): boolean | Promise<boolean> {
     const sock = this.sock;
     if (this.failed || sock.destroyed) return false;
-    this.written += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    const n = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    this.written += n;
     const held = this.held;
     if (held !== null) {
       held.push(data);
-      return true;
+      if ((this.heldBytes += n) < this.holdLimit) return true;
+      // A turn that writes more than the socket would buffer (a body read faster than the
+      // peer takes it): out now, and the writer waits for the drain as node would make it.
+      this.flush();
+      if (sock.destroyed) return false;
+      return sock.writableNeedDrain ? drained(sock, timeoutMs) : true;
     }
-    // Held only while node has nothing of ours pending: a socket behind on its writes keeps
-    // the drain protocol, and a corked one (the session's own head+body) writes through.
-    if (!sock.writableCorked && sock.writableLength === 0) {
+    // Held only while node has nothing of ours pending and within the high-water mark: a
+    // socket behind on its writes keeps the drain protocol, a corked one (the session's own
+    // head+body) writes through, and so does a large write (nothing to batch it with).
+    if (n < this.holdLimit && !sock.writableCorked && sock.writableLength === 0) {
       this.held = [data];
+      this.heldBytes = n;
       holding.push(this);
       if (holding.length === 1) setImmediate(releaseHeld);
       return true;
@@ -245,9 +258,12 @@ export class Wire {
  * by about a sixth and JS time too, fewer turns doing the same work.
  *
  * The wire keeps the bytes itself rather than corking the socket (node's corked buffer cost
- * more JS per write than the hold saves otherwise). What a turn holds is bounded by what it
- * read; once released, a socket that could not take it all is behind, and the next write
- * waits for its drain as usual. Whoever ends or resets a wire's socket flushes it first
+ * more JS per write than the hold saves otherwise). What a turn holds stays below the
+ * socket's high-water mark, as node's own buffer would: a turn can read far more than that
+ * (libuv reads a ready socket up to 32 times 64 KiB per poll), and holding all of it would
+ * let a slow reader cost megabytes per connection. Past the mark the wire sends at once and
+ * the writer waits for the drain; a socket that could not take a release is behind, and its
+ * next write waits for the drain too. Whoever ends or resets a wire's socket flushes it first
  * (`flush`); a destroyed socket drops what it held, as it would drop node's own buffer.
  */
 let holding: Wire[] = [];
