@@ -19,6 +19,7 @@ import { loadAddon } from '../src/native/addon.js';
 import { addressHash } from '../src/lb/source.js';
 import { effectiveWeights, haproxyMap } from '../src/lb/schedule.js';
 import type { AcceptMode } from '../src/ipc/messages.js';
+import { SRV } from '../src/ipc/server-table.js';
 
 // Every accept mode that can run here: the pure-JS path always, the native ones with the addon.
 const MODES: AcceptMode[] = loadAddon() ? ['worker', 'main', 'shared', 'reuseport'] : ['worker'];
@@ -144,12 +145,43 @@ for (const mode of MODES) describe(`TCP mode over worker threads (accept mode: $
     const first = ask(port);
     const second = ask(port);
     // Wait until one client is connected to the server and the other is queued.
-    while (!(held.count === 1 && dp.table.get(0, 5 /* QUEUE */) === 1)) await new Promise((r) => setImmediate(r));
+    while (!(held.count === 1 && dp.table.get(0, SRV.QUEUE) === 1)) await new Promise((r) => setImmediate(r));
     assert.equal(held.count, 1);
     held.releaseOne();
     while (held.count < 2) await new Promise((r) => setImmediate(r));
     held.releaseOne();
     assert.deepEqual(await Promise.all([first, second]), ['h', 'h']);
+    held.close();
+  });
+
+  test('a queued client ended by shutdown session never reaches the server, and the next client keeps its own session', { timeout: 20_000 }, async () => {
+    const held = await nameServer('h', { hold: true });
+    const port = await freePort();
+    const dp = await start(`global\n nbthread 1\n${DEFAULTS} timeout queue 10s\nlisten l\n bind 127.0.0.1:${port}\n server s0 127.0.0.1:${held.port} maxconn 1\n`, mode);
+    const first = ask(port);
+    while (held.count !== 1) await new Promise((r) => setTimeout(r, 5));
+    const doomed = net.connect({ port, host: '127.0.0.1' });
+    doomed.on('error', () => undefined);
+    const doomedClosed = once(doomed, 'close');
+    while (dp.table.get(0, SRV.QUEUE) !== 1) await new Promise((r) => setTimeout(r, 5));
+    const rows = await dp.sessions();
+    const waiting = rows.filter((r) => r.srv === null);
+    assert.equal(waiting.length, 1, JSON.stringify(rows));
+    assert.equal(await dp.killSession(waiting[0]!.id), true);
+    await doomedClosed;
+    // A new client (on the native paths it likely gets the killed client's fd number) queues too.
+    const next = ask(port);
+    while ((await dp.sessions()).length !== 2) await new Promise((r) => setTimeout(r, 5));
+    held.releaseOne();
+    assert.equal(await first, 'h');
+    while (held.count < 2) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 300));
+    // Only the live client connected: the killed one's queue wait did not end in a connection.
+    assert.equal(held.count, 2);
+    const served = await dp.sessions();
+    assert.deepEqual(served.map((r) => r.srv), ['s0'], 'the next client is served by its own session');
+    held.releaseOne();
+    assert.equal(await next, 'h');
     held.close();
   });
 

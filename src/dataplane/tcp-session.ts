@@ -67,8 +67,13 @@ export function addressBytes(addr: string | undefined): Uint8Array | undefined {
   return out;
 }
 
-/** Wait until the server has a free slot, at most `timeoutMs` (0 = no limit). */
-async function acquireQueued(table: ServerTable, slot: number, timeoutMs: number): Promise<boolean> {
+/**
+ * Wait until the server has a free slot, at most `timeoutMs` (0 = no limit); false as well
+ * once `alive()` says the session ended while it waited (`shutdown session`, a client gone):
+ * it must not take a slot, let alone connect with a client fd closed meanwhile, which on the
+ * spliced path may already be a newer client's.
+ */
+async function acquireQueued(table: ServerTable, slot: number, timeoutMs: number, alive: () => boolean): Promise<boolean> {
   if (table.tryAcquire(slot)) return true;
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
   table.add(slot, SRV.QUEUE, 1);
@@ -83,6 +88,7 @@ async function acquireQueued(table: ServerTable, slot: number, timeoutMs: number
       // Woken by release() on any thread (Atomics.notify on the CUR_CONN slot).
       const w = Atomics.waitAsync(table.i32, table.slot(slot, SRV.CUR_CONN), cur, left === Infinity ? undefined : left);
       if (w.async) await w.value;
+      if (!alive()) return false;
     }
   } finally {
     table.add(slot, SRV.QUEUE, -1);
@@ -254,7 +260,7 @@ async function retryLoop(be: RuntimeBackend, input: PickInput, ctx: SessionConte
       }
       if (target < 0 || !conn.alive()) return conn.abort();
       // A free slot is taken without waiting (the common case).
-      if (!ctx.table.tryAcquire(target) && !(await acquireQueued(ctx.table, target, be.timeouts.queue))) return conn.abort();
+      if (!ctx.table.tryAcquire(target) && !(await acquireQueued(ctx.table, target, be.timeouts.queue, () => conn.alive()))) return conn.abort();
       const pending = attemptOn(be, ctx, conn, target);
       failure = pending instanceof Promise ? await pending : pending;
       if (failure.ok) return;
