@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import { freePort } from './helpers/net.js';
 import { origin, origins, send, type Backend } from './helpers/http.js';
 import { startPlane, stopPlanes } from './helpers/plane.js';
+import { SRV } from '../src/ipc/server-table.js';
 import { checkConfigText } from './helpers/proc.js';
 import { loadAddon } from '../src/native/addon.js';
 
@@ -404,6 +405,35 @@ describe('a client closing while its request waits for a server', () => {
       assert.deepEqual(o.heads.map((h) => h.split('\r\n')[0]), ['GET /1 HTTP/1.1', 'GET /3 HTTP/1.1']);
     });
   }
+
+  test('queued: a client that resets leaves the queue at once (qcur), and nothing of it is forwarded', async () => {
+    const o = await recorder(true);
+    const port = await freePort();
+    const dp = await startPlane(
+      `${DEFAULTS} timeout queue 10s\nfrontend fe\n bind 127.0.0.1:${port}\n default_backend be\nbackend be\n server s 127.0.0.1:${o.port} maxconn 1\n`,
+    );
+    const slot = dp.runtime.backends.get('be')!.servers[0]!.slot;
+    const queue = (n: number) => async (): Promise<void> => {
+      while (dp.table.get(slot, SRV.QUEUE) !== n) await new Promise((r) => setTimeout(r, 5));
+    };
+    const first = new Client(port);
+    first.sock.write('GET /1 HTTP/1.1\r\nhost: a\r\n\r\n');
+    await o.waitHeads(1);
+    const gone = new Client(port);
+    gone.sock.write('GET /2 HTTP/1.1\r\nhost: a\r\n\r\n');
+    await queue(1)();
+    gone.sock.resetAndDestroy();
+    // Before the first response frees the slot: the reset client is out of the queue.
+    await queue(0)();
+    o.release();
+    assert.match(await first.response(), /^HTTP\/1\.1 200 OK\r\n/);
+    const next = new Client(port);
+    next.sock.write('GET /3 HTTP/1.1\r\nhost: a\r\n\r\n');
+    await o.waitHeads(2);
+    o.release();
+    assert.match(await next.response(), /^HTTP\/1\.1 200 OK\r\n/);
+    assert.deepEqual(o.heads.map((h) => h.split('\r\n')[0]), ['GET /1 HTTP/1.1', 'GET /3 HTTP/1.1']);
+  });
 
   test('connecting (a server that does not answer SYNs): a client gone is dropped, no 503', async (t) => {
     const addon = loadAddon();

@@ -25,7 +25,7 @@ import type { ForwardEvent, Forwarder, NativeAddon } from '../native/addon.js';
 import { CNT } from '../ipc/server-table.js';
 import { FC } from '../ipc/conn-gauges.js';
 import type { RuntimeBackend, RuntimeFrontend, RuntimeListener, RuntimeServer } from './compile.js';
-import { addressBytes, connect, runSession, type Attempt, type Connector, type SessionContext } from './tcp-session.js';
+import { addressBytes, connect, departure, runSession, type Attempt, type Connector, type Departure, type SessionContext } from './tcp-session.js';
 import type { ProxyHeader } from '../net/proxy-protocol.js';
 import type { LiveEntry } from './live-sessions.js';
 import type { Killable } from './server-sessions.js';
@@ -68,6 +68,8 @@ class SplicedSession implements Connector, LiveEntry, Killable {
   private decide: ((r: Attempt) => void) | null = null;
   /** A connect error before this time counts as immediate (HAProxy then waits before retrying). */
   private immediateUntil = 0;
+  /** While the session waits in a queue: tells the wait that the session was ended. */
+  private departing: (() => void) | null = null;
 
   constructor(
     fd: number,
@@ -102,7 +104,17 @@ class SplicedSession implements Connector, LiveEntry, Killable {
     this.destroy();
   }
 
+  /** The raw client fd cannot be watched from here: a kill (or abort) is what ends a queue wait. */
+  gone(): Departure {
+    const d = departure();
+    this.departing = d.depart;
+    return { promise: d.promise, cancel: () => void (this.departing = null) };
+  }
+
   destroy(): void {
+    const depart = this.departing;
+    this.departing = null;
+    depart?.();
     if (this.js) this.js.destroy(); // its 'close' leaves
     else if (this.id >= 0) this.ctx.forwarder.abort(this.id); // its 'closed' event will leave
     else {

@@ -69,16 +69,19 @@ export function addressBytes(addr: string | undefined): Uint8Array | undefined {
 
 /**
  * Wait until the server has a free slot, at most `timeoutMs` (0 = no limit); false as well
- * once `alive()` says the session ended while it waited (`shutdown session`, a client gone):
- * it must not take a slot, let alone connect with a client fd closed meanwhile, which on the
- * spliced path may already be a newer client's.
+ * once the session ended while it waited (`shutdown session`, a client gone): it must not
+ * take a slot, let alone connect with a client fd closed meanwhile, which on the spliced path
+ * may already be a newer client's. A connector that can tell when its client goes (`gone`)
+ * leaves the queue at that moment, as HAProxy drops an aborted stream from it (`show stat`
+ * qcur); otherwise the departure is noticed at the next wake-up.
  */
-async function acquireQueued(table: ServerTable, slot: number, timeoutMs: number, alive: () => boolean): Promise<boolean> {
+async function acquireQueued(table: ServerTable, slot: number, timeoutMs: number, conn: Connector): Promise<boolean> {
   if (table.tryAcquire(slot)) return true;
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
   table.add(slot, SRV.QUEUE, 1);
   // The runtime API's qmax: the longest this queue has been.
   table.noteQueue(slot, table.get(slot, SRV.QUEUE));
+  const gone = conn.gone?.();
   try {
     for (;;) {
       const cur = table.get(slot, SRV.CUR_CONN);
@@ -87,12 +90,40 @@ async function acquireQueued(table: ServerTable, slot: number, timeoutMs: number
       if (left <= 0) return false;
       // Woken by release() on any thread (Atomics.notify on the CUR_CONN slot).
       const w = Atomics.waitAsync(table.i32, table.slot(slot, SRV.CUR_CONN), cur, left === Infinity ? undefined : left);
-      if (w.async) await w.value;
-      if (!alive()) return false;
+      if (w.async && (gone ? await Promise.race([w.value, gone.promise]) : await w.value) === GONE) return false;
+      if (!conn.alive()) return false;
     }
   } finally {
+    gone?.cancel();
     table.add(slot, SRV.QUEUE, -1);
   }
+}
+
+/** What `Connector.gone` settles with (Atomics.waitAsync settles with a string). */
+const GONE = Symbol('gone');
+
+/** The departure of a session's client, watched while it waits in a queue. */
+export interface Departure {
+  readonly promise: Promise<typeof GONE>;
+  /** Stop watching (the wait ended otherwise). */
+  cancel(): void;
+}
+
+/** A socket's departure: its 'close' (a destroy, a reset, both sides ended). */
+export function socketGone(sock: net.Socket): Departure {
+  let settle: (g: typeof GONE) => void = () => undefined;
+  const promise = new Promise<typeof GONE>((resolve) => (settle = resolve));
+  const onClose = (): void => settle(GONE);
+  if (sock.destroyed) onClose();
+  else sock.once('close', onClose);
+  return { promise, cancel: () => void sock.off('close', onClose) };
+}
+
+/** A departure signalled by whoever holds `depart` (a session that can only be killed). */
+export function departure(): Departure & { depart(): void } {
+  let settle: (g: typeof GONE) => void = () => undefined;
+  const promise = new Promise<typeof GONE>((resolve) => (settle = resolve));
+  return { promise, cancel: () => undefined, depart: () => settle(GONE) };
 }
 
 export type ConnectResult = { ok: true; socket: net.Socket } | { ok: false; immediate: boolean };
@@ -146,6 +177,8 @@ export interface Connector {
   attempt(srv: RuntimeServer, be: RuntimeBackend, release: () => void): Attempt | Promise<Attempt>;
   /** Give up: close the client (no server could take it). */
   abort(): void;
+  /** Watch for the client's departure while the session waits in a queue (see acquireQueued). */
+  gone?(): Departure;
   /**
    * Ends the session now, server side included (HAProxy's stream_shutdown); attached to the
    * server while the session holds its slot. One object per client session, never per
@@ -260,7 +293,7 @@ async function retryLoop(be: RuntimeBackend, input: PickInput, ctx: SessionConte
       }
       if (target < 0 || !conn.alive()) return conn.abort();
       // A free slot is taken without waiting (the common case).
-      if (!ctx.table.tryAcquire(target) && !(await acquireQueued(ctx.table, target, be.timeouts.queue, () => conn.alive()))) return conn.abort();
+      if (!ctx.table.tryAcquire(target) && !(await acquireQueued(ctx.table, target, be.timeouts.queue, conn))) return conn.abort();
       const pending = attemptOn(be, ctx, conn, target);
       failure = pending instanceof Promise ? await pending : pending;
       if (failure.ok) return;
@@ -410,6 +443,7 @@ export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, l: Run
   await connectServer(be, pick, ctx, {
     alive: () => !client.destroyed,
     abort: drop,
+    gone: () => socketGone(client),
     // Forwarding ends the server side when the client goes.
     handle: { kill: () => void client.destroy() },
     entry: client,

@@ -16,7 +16,7 @@ import { forwardBody, type BodyResult } from './body.js';
 import { closeServerConn, type ServerConn } from './pool.js';
 import { parseResponseHead } from './codec/response-head.js';
 import type { RequestHead, ResponseHead } from './codec/types.js';
-import { connect, connectServer, type Attempt } from '../dataplane/tcp-session.js';
+import { connect, connectServer, socketGone, type Attempt } from '../dataplane/tcp-session.js';
 import { HeaderList } from './codec/headers.js';
 import { pathOfTarget } from '../lb/keys.js';
 import { bodyless, waitForBody, wholeBodyBytes, type BodyWait } from './request-body.js';
@@ -194,6 +194,7 @@ function exchange(
         {
           alive: () => !client.failed && !handle.killed,
           abort: () => undefined,
+          gone: () => socketGone(sock),
           handle,
           entry: sock,
           attempt(srv, _be, rel) {
