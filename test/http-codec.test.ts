@@ -164,6 +164,11 @@ describe('request head', () => {
     const m = okReq('POST / HTTP/1.1\r\nContent-Length: 05, 5\r\nX: y\r\nContent-Length: 5\r\n\r\n').head;
     assert.deepEqual(names(m.headers), ['Content-Length: 5', 'X: y']);
     assert.equal(okReq('POST / HTTP/1.1\r\nContent-Length: 005\r\n\r\n').head.headers.get('content-length'), '005');
+    // Plain numbers first, a list after (the plain value is read from the received bytes).
+    const p = okReq('POST / HTTP/1.1\r\nContent-Length: 5\r\nX: y\r\nContent-Length: 5\r\nContent-Length: 5, 05\r\n\r\n').head;
+    assert.deepEqual(names(p.headers), ['Content-Length: 5', 'X: y']);
+    assert.deepEqual(p.framing, { kind: 'length', length: 5 });
+    assert.equal(errStatus(req('POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5, 6\r\n\r\n')), 400);
     for (const v of ['+5', '-5', '5 5', '0x5', '5a', '', '5,', ',5', '5,,5', '5, 6', '99999999999999999999']) {
       assert.equal(errStatus(req(`POST / HTTP/1.1\r\nContent-Length: ${v}\r\n\r\n`)), 400, v);
     }

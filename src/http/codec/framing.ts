@@ -122,6 +122,22 @@ export function analyzeHeaders(list: HeaderList): HeadSemantics {
         break;
       case 14:
         if (list.nameIs(i, 'content-length')) {
+          // The common case, one plain number: no string, no list walk.
+          const plain = list.decimal(i);
+          if (plain >= 0) {
+            if (a.contentLength >= 0 && plain !== a.contentLength) {
+              a.error = 'conflicting Content-Length values';
+              return a;
+            }
+            if (clIdx < 0) {
+              clIdx = i;
+              a.contentLength = plain;
+            } else {
+              list.deleteAt(i);
+              i--;
+            }
+            break;
+          }
           let elems = 0;
           let bad = false;
           const ok = parseContentLength(list.value(i), (n) => {
