@@ -185,8 +185,9 @@ export function parseRequestHead(buf: Buffer, limits: HttpLimits): HeadResult<Re
     return headError(400, 'HTTP/2 connection preface');
   }
 
-  const host = valueAt(headers, sem.hostIdx);
   const u0 = uri.charCodeAt(0);
+  // Host is only compared with a CONNECT or absolute-form target: no string for origin-form.
+  const host = method === 'CONNECT' || (u0 !== 0x2f && u0 !== 0x2a) ? valueAt(headers, sem.hostIdx) : null;
   if (method === 'CONNECT') {
     if (!isAuthorityForm(uri)) return headError(400, 'CONNECT target is not host:port');
     if (host !== null && host.toLowerCase() !== uri.toLowerCase()) {
