@@ -67,8 +67,12 @@ export class Wire {
   /** Bytes received and written through this wire (cheaper than the socket's getters). */
   received = 0;
   written = 0;
-  /** Bytes written during this turn, sent when it ends (see `holding`); null when none. */
-  private held: (Buffer | string)[] | null = null;
+  /**
+   * Bytes written during this turn, sent when it ends (see `holding`): the first write, then
+   * any others (most turns hold one write per wire: no array for it); null when none.
+   */
+  private heldFirst: Buffer | string | null = null;
+  private heldRest: (Buffer | string)[] | null = null;
   /** How many bytes `held` holds. */
   private heldBytes = 0;
   /** What a turn may hold: the socket's high-water mark (see `holding`). */
@@ -203,9 +207,8 @@ export class Wire {
     if (this.failed || sock.destroyed) return false;
     const n = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     this.written += n;
-    const held = this.held;
-    if (held !== null) {
-      held.push(data);
+    if (this.heldFirst !== null) {
+      (this.heldRest ??= []).push(data);
       if ((this.heldBytes += n) < this.holdLimit) return true;
       // A turn that writes more than the socket would buffer (a body read faster than the
       // peer takes it): out now, and the writer waits for the drain as node would make it.
@@ -217,7 +220,7 @@ export class Wire {
     // socket behind on its writes keeps the drain protocol, a corked one (the session's own
     // head+body) writes through, and so does a large write (nothing to batch it with).
     if (n < this.holdLimit && !sock.writableCorked && sock.writableLength === 0) {
-      this.held = [data];
+      this.heldFirst = data;
       this.heldBytes = n;
       holding.push(this);
       if (holding.length === 1) setImmediate(releaseHeld);
@@ -232,18 +235,21 @@ export class Wire {
    * or reset: `end()` would otherwise send its FIN ahead of the held bytes.
    */
   flush(): void {
-    const held = this.held;
-    if (held === null) return;
-    this.held = null;
+    const first = this.heldFirst;
+    if (first === null) return;
+    const rest = this.heldRest;
+    this.heldFirst = null;
+    this.heldRest = null;
     const sock = this.sock;
     if (sock.destroyed) return;
-    if (held.length === 1) {
-      sock.write(held[0]!);
+    if (rest === null) {
+      sock.write(first);
       return;
     }
     // Several (a head and its body, pipelined answers): one writev.
     sock.cork();
-    for (const d of held) sock.write(d);
+    sock.write(first);
+    for (const d of rest) sock.write(d);
     sock.uncork();
   }
 }
