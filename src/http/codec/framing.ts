@@ -40,6 +40,23 @@ export interface HeadSemantics {
   wsAcceptIdx: number;
 }
 
+const SEMANTICS: HeadSemantics = {
+  error: null,
+  contentLength: -1,
+  te: false,
+  chunked: false,
+  teOther: false,
+  clAndTe: false,
+  connClose: false,
+  connKeepAlive: false,
+  connUpgrade: false,
+  upgradeIdx: -1,
+  hostIdx: -1,
+  expectIdx: -1,
+  wsKeyIdx: -1,
+  wsAcceptIdx: -1,
+};
+
 /** Walks a Content-Length value's elements strictly; false when one is not a plain decimal. */
 function parseContentLength(value: string, each: (n: number) => boolean): boolean {
   let start = 0;
@@ -70,24 +87,25 @@ function parseContentLength(value: string, each: (n: number) => boolean): boolea
 /**
  * Reads the framing and connection-relevant headers of `list`, applying HAProxy's merges
  * (edits `list` in place: duplicate CL/Host entries removed, CL removed when TE is present).
+ * The result is the same object at every call: read it before analysing another head.
  */
 export function analyzeHeaders(list: HeaderList): HeadSemantics {
-  const a: HeadSemantics = {
-    error: null,
-    contentLength: -1,
-    te: false,
-    chunked: false,
-    teOther: false,
-    clAndTe: false,
-    connClose: false,
-    connKeepAlive: false,
-    connUpgrade: false,
-    upgradeIdx: -1,
-    hostIdx: -1,
-    expectIdx: -1,
-    wsKeyIdx: -1,
-    wsAcceptIdx: -1,
-  };
+  // One object per thread, reset here: both parsers read it before any other parse can run.
+  const a = SEMANTICS;
+  a.error = null;
+  a.contentLength = -1;
+  a.te = false;
+  a.chunked = false;
+  a.teOther = false;
+  a.clAndTe = false;
+  a.connClose = false;
+  a.connKeepAlive = false;
+  a.connUpgrade = false;
+  a.upgradeIdx = -1;
+  a.hostIdx = -1;
+  a.expectIdx = -1;
+  a.wsKeyIdx = -1;
+  a.wsAcceptIdx = -1;
   let clIdx = -1;
   for (let i = 0; i < list.count; i++) {
     // Dispatch on the name length first so ordinary headers cost one comparison.

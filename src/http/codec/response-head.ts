@@ -91,6 +91,30 @@ function matchStatusLine(
   return p + 2;
 }
 
+/** The status line's fields, as matchStatusLine fills them (reused by every parse). */
+const STATUS_LINE = { isHttp: false, major: 0, minor: 0, status: 0, rs: 0, re: 0, vlen: 0 };
+
+/** The usual reason of the most frequent statuses: received as such, no string is made. */
+const USUAL_REASONS = new Map<number, string>([
+  [200, 'OK'],
+  [204, 'No Content'],
+  [206, 'Partial Content'],
+  [301, 'Moved Permanently'],
+  [302, 'Found'],
+  [304, 'Not Modified'],
+  [404, 'Not Found'],
+]);
+
+function reasonString(buf: Buffer, rs: number, re: number, status: number): string {
+  const usual = USUAL_REASONS.get(status);
+  if (usual !== undefined && usual.length === re - rs) {
+    let k = 0;
+    while (k < usual.length && buf[rs + k] === usual.charCodeAt(k)) k++;
+    if (k === usual.length) return usual;
+  }
+  return buf.toString('latin1', rs, re);
+}
+
 /**
  * Parses a response head. `requestMethod` decides bodiless responses (HEAD, CONNECT 2xx).
  * For 1xx other than 101 the caller parses the next head after `consumed`.
@@ -105,7 +129,8 @@ export function parseResponseHead(
   let p = skipLeadingEmptyLines(buf);
   if (p === BAD) return headError(502, scanError());
   if (p === NEED_MORE) return tooLarge(len, limits);
-  const sl = { isHttp: false, major: 0, minor: 0, status: 0, rs: 0, re: 0, vlen: 0 };
+  // Read synchronously below, before any other parse can run: one object per thread.
+  const sl = STATUS_LINE;
   const lineStart = p;
   p = matchStatusLine(buf, p, sl);
   if (p === NEED_MORE) return tooLarge(len, limits);
@@ -163,7 +188,7 @@ export function parseResponseHead(
   let keepAlive = versionMinor === 1 ? !sem.connClose : sem.connKeepAlive && !sem.connClose;
   if (framing.kind === 'close' || sem.clAndTe) keepAlive = false;
 
-  const reason = buf.toString('latin1', sl.rs, sl.re);
+  const reason = reasonString(buf, sl.rs, sl.re, status);
   // Already "HTTP/1.x SP status SP reason CRLF", as HAProxy writes it: copied while unchanged.
   const canonical =
     sl.isHttp && sl.major === 1 && sl.minor <= 1 && buf[lineStart + 8] === SP && buf[lineStart + 12] === SP && sl.rs === lineStart + 13 && buf[sl.re] === CR;
