@@ -16,7 +16,7 @@ import { forwardBody, type BodyResult } from './body.js';
 import { closeServerConn, type ServerConn } from './pool.js';
 import { parseResponseHead } from './codec/response-head.js';
 import type { RequestHead, ResponseHead } from './codec/types.js';
-import { connect, connectServer, socketGone, type Attempt } from '../dataplane/tcp-session.js';
+import { connect, connectServer, socketGone, type Attempt, type Departure } from '../dataplane/tcp-session.js';
 import { HeaderList } from './codec/headers.js';
 import { pathOfTarget } from '../lb/keys.js';
 import { bodyless, waitForBody, wholeBodyBytes, type BodyWait } from './request-body.js';
@@ -62,7 +62,7 @@ async function serveClient(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpConte
   const reader = new RequestReader(client, fe, ctx);
   let own: ServerConn | null = null;
   let first = true;
-  const handle = new ExchangeKill(sock);
+  const handle = new ExchangeKill(sock, client);
   try {
     for (;;) {
       reader.begin(first);
@@ -96,7 +96,16 @@ class ExchangeKill implements Killable {
   /** The server connection of the exchange in progress (cleared at each attempt). */
   server: ServerConn | null = null;
 
-  constructor(private readonly sock: net.Socket) {}
+  constructor(
+    private readonly sock: net.Socket,
+    private readonly client: Wire,
+  ) {}
+
+  // The per-connection parts of each request's connector (made once, not per request).
+  /** The client is still there and the session was not killed. */
+  readonly alive = (): boolean => !this.client.failed && !this.killed;
+  /** Watched while the request waits in a server's queue. */
+  readonly gone = (): Departure => socketGone(this.sock);
 
   kill(): void {
     this.killed = true;
@@ -192,9 +201,9 @@ function exchange(
         () => balanceInput(be, req, sock, txn),
         ctx,
         {
-          alive: () => !client.failed && !handle.killed,
-          abort: () => undefined,
-          gone: () => socketGone(sock),
+          alive: handle.alive,
+          abort: NOTHING,
+          gone: handle.gone,
           handle,
           entry: sock,
           attempt(srv, _be, rel) {
@@ -509,6 +518,9 @@ function setConnection(h: RequestHead['headers'], keep: boolean, minor: 0 | 1, u
 }
 
 const ATTEMPT_OK: Attempt = { ok: true };
+
+/** A connector's `abort`: the HTTP session answers for itself once connectServer returns. */
+const NOTHING = (): void => undefined;
 
 /** Thrown by a connection attempt whose client is gone (see exchange). */
 const CLIENT_GONE = new Error('the client closed while its request waited for a server');
