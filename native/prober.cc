@@ -144,20 +144,10 @@ struct ProberCore {
   }
 
   int Probe(const SockAddr& addr) {
-    int fd = Take(addr.family);
-    if (fd < 0) return fd;
     // The handshake's final ACK waits for data that never comes, so the server completes no
-    // connection and accepts nothing; the reset below ends it. Set before every connect: a
-    // disconnect restores quick ACKs.
-    int zero = 0;
-    setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
-    if (connect(fd, addr.get(), addr.len) != 0 && errno != EINPROGRESS) {
-      int err = errno;
-      close(fd);
-      return -err;
-    }
-    busy[fd] = kProbing;
-    inFlight++;
+    // connection and accepts nothing; the reset below ends it.
+    int fd = StartConnect(addr, true, kProbing);
+    if (fd >= 0) inFlight++;
     return fd;
   }
 
@@ -174,9 +164,18 @@ struct ProberCore {
   // with its first bytes (TCP_QUICKACK off, as HAProxy does); a server that speaks first
   // gets its ACK at once.
   int Open(const SockAddr& addr, bool sendFirst) {
+    int fd = StartConnect(addr, sendFirst, kConnecting);
+    if (fd >= 0) streams++;
+    return fd;
+  }
+
+  // A socket from the idle pool, connecting to `addr` (non-blocking), marked `state`; or
+  // -errno. `delayAck`: TCP_QUICKACK off, set before every connect (a disconnect restores
+  // quick ACKs), so the handshake's last ACK waits for the first bytes.
+  int StartConnect(const SockAddr& addr, bool delayAck, uint8_t state) {
     int fd = Take(addr.family);
     if (fd < 0) return fd;
-    if (sendFirst) {
+    if (delayAck) {
       int zero = 0;
       setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
     }
@@ -185,8 +184,7 @@ struct ProberCore {
       close(fd);
       return -err;
     }
-    busy[fd] = kConnecting;
-    streams++;
+    busy[fd] = state;
     return fd;
   }
 
