@@ -109,21 +109,19 @@ export interface Departure {
   cancel(): void;
 }
 
-/** A socket's departure: its 'close' (a destroy, a reset, both sides ended). */
-export function socketGone(sock: net.Socket): Departure {
-  let settle: (g: typeof GONE) => void = () => undefined;
-  const promise = new Promise<typeof GONE>((resolve) => (settle = resolve));
-  const onClose = (): void => settle(GONE);
-  if (sock.destroyed) onClose();
-  else sock.once('close', onClose);
-  return { promise, cancel: () => void sock.off('close', onClose) };
-}
-
 /** A departure signalled by whoever holds `depart` (a session that can only be killed). */
 export function departure(): Departure & { depart(): void } {
   let settle: (g: typeof GONE) => void = () => undefined;
   const promise = new Promise<typeof GONE>((resolve) => (settle = resolve));
   return { promise, cancel: () => undefined, depart: () => settle(GONE) };
+}
+
+/** A socket's departure: its 'close' (a destroy, a reset, both sides ended). */
+export function socketGone(sock: net.Socket): Departure {
+  const d = departure();
+  if (sock.destroyed) d.depart();
+  else sock.once('close', d.depart);
+  return { promise: d.promise, cancel: () => void sock.off('close', d.depart) };
 }
 
 export type ConnectResult = { ok: true; socket: net.Socket } | { ok: false; immediate: boolean };

@@ -140,30 +140,24 @@ export function analyzeHeaders(list: HeaderList): HeadSemantics {
         break;
       case 14:
         if (list.nameIs(i, 'content-length')) {
-          // The common case, one plain number: no string, no list walk.
+          // One plain number (the common case) is read from the received bytes: no string,
+          // no list walk. A list's elements must all be the same number.
+          let elems = 1;
+          let bad = false;
+          let ok = true;
           const plain = list.decimal(i);
           if (plain >= 0) {
-            if (a.contentLength >= 0 && plain !== a.contentLength) {
-              a.error = 'conflicting Content-Length values';
-              return a;
-            }
-            if (clIdx < 0) {
-              clIdx = i;
-              a.contentLength = plain;
-            } else {
-              list.deleteAt(i);
-              i--;
-            }
-            break;
+            if (a.contentLength < 0) a.contentLength = plain;
+            else bad = plain !== a.contentLength;
+          } else {
+            elems = 0;
+            ok = parseContentLength(list.value(i), (n) => {
+              elems++;
+              if (a.contentLength < 0) a.contentLength = n;
+              else if (n !== a.contentLength) bad = true;
+              return !bad;
+            });
           }
-          let elems = 0;
-          let bad = false;
-          const ok = parseContentLength(list.value(i), (n) => {
-            elems++;
-            if (a.contentLength < 0) a.contentLength = n;
-            else if (n !== a.contentLength) bad = true;
-            return !bad;
-          });
           if (!ok || bad) {
             a.error = bad ? 'conflicting Content-Length values' : 'invalid Content-Length';
             return a;

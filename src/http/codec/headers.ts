@@ -112,25 +112,16 @@ export class HeaderList {
   }
 
   /**
-   * Entry i's value as a plain decimal number (digits only, at most 2^53-1), or -1 when it is
-   * anything else. Read from the received bytes when no string exists: Content-Length, on
-   * every message, then costs no string.
+   * Entry i's received value as a plain decimal number (digits only, at most 2^53-1), or -1
+   * when it is anything else or was edited (the caller then parses the string). Content-Length,
+   * on every message, then costs no string.
    */
   decimal(i: number): number {
-    const s = this.vl[i];
-    let n = 0;
-    if (s !== null && s !== undefined) {
-      if (s.length === 0) return -1;
-      for (let k = 0; k < s.length; k++) {
-        const d = s.charCodeAt(k) - 48;
-        if (d < 0 || d > 9 || (n = n * 10 + d) > Number.MAX_SAFE_INTEGER) return -1;
-      }
-      return n;
-    }
-    const src = this.src as Buffer;
     const vs = this.off[4 * i + 2]!;
     const ve = this.off[4 * i + 3]!;
-    if (ve <= vs) return -1;
+    if (ve === EDITED || ve <= vs) return -1;
+    const src = this.src as Buffer;
+    let n = 0;
     for (let k = vs; k < ve; k++) {
       const d = src[k]! - 48;
       if (d < 0 || d > 9 || (n = n * 10 + d) > Number.MAX_SAFE_INTEGER) return -1;
