@@ -14,7 +14,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { connectWhenUp, cpuModel, cpuSeconds, freePort, rssKiB } from './lib/proc.js';
+import { connectWhenUp, cpuModel, cpuSeconds, freePort, quiet, rssKiB } from './lib/proc.js';
 import { loadAddon } from '../src/native/addon.js';
 
 const quick = process.argv.includes('--quick');
@@ -98,6 +98,7 @@ async function measure(name: string, cmd: string, args: (file: string) => string
   try {
     for (const p of [ports.bulk, ports.tiny, ports.idle]) (await connectWhenUp(p)).destroy();
     const pid = proxy.pid!;
+    await quiet(() => cpuSeconds(pid));
     // Bulk.
     let c0 = cpuSeconds(pid);
     const bulk = await client(['bulk', String(ports.bulk), String(BULK_CONNS), String(BULK_CONNS)]);

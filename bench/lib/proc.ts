@@ -24,6 +24,23 @@ export function cpuSeconds(pid: number): number {
 }
 
 /**
+ * Waits until `cpuS` (a proxy's CPU seconds so far) stays still for `windowMs`: at most one
+ * 10 ms tick in the window. A proxy is reachable before its start-up work is over (Switchyard's
+ * worker threads compile and V8 collects the start-up garbage for ~0.1 s after it listens), and
+ * a phase that starts at once would be charged for it. Gives up after `maxMs`.
+ */
+export async function quiet(cpuS: () => number, windowMs = 250, maxMs = 5000): Promise<void> {
+  const end = Date.now() + maxMs;
+  let last = cpuS();
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, windowMs));
+    const now = cpuS();
+    if (now - last <= TICK_S + 1e-9) return;
+    last = now;
+  }
+}
+
+/**
  * CPU seconds used so far by `pid` and every live descendant (all threads). nginx works in
  * child processes, whose time would reach the master's stat only once they exit.
  */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadResult } from './load-spec.js';
 import { cpuList } from './machine.js';
-import { cpuBusySeconds, freePort } from './proc.js';
+import { cpuBusySeconds, freePort, quiet } from './proc.js';
 import type { Progress } from './progress.js';
 import { PROXIES, startProxy, type Launch, type ProxyDef, type ProxyId, type Running } from './proxies.js';
 import type { Failure, Sample } from './results.js';
@@ -92,6 +92,8 @@ export async function runUnit(u: Unit, round: number, plan: Plan, o: Origins, pr
     proxy = await startProxy(u.def, launch, plan.proxyCpus, dir);
     const ctx: PhaseContext = { port, loadCpus: plan.loadCpus, seconds: plan.seconds };
     if (u.scenario.warm) await u.scenario.warm(ctx);
+    const running = proxy;
+    await quiet(() => running.cpuSeconds()); // start-up and warm-up work is not the phase's
     const samples: Sample[] = [];
     for (const phase of u.scenario.phases) {
       let best: Sample | undefined;
