@@ -25,6 +25,7 @@ import {
   type ForwardTarget,
   type Forwarder,
   type ForwarderOptions,
+  type ForwarderStats,
   type NativeAddon,
   type NativeSystemError,
 } from '../src/native/addon.js';
@@ -419,6 +420,40 @@ describe('native addon', { skip: addon === undefined ? `not built: ${loadError()
     });
   }
 
+  /** `bytes` from the server to the client through `fwd` (the server writes them at once); the stats after. */
+  async function oneWay(scope: Scope, fwd: Forwarder, bytes: number): Promise<ForwarderStats> {
+    const payload = randomBytes(bytes);
+    const { target } = await scope.server((s) => s.end(payload));
+    const { client, fd } = await clientPair(scope);
+    const got = collect(client);
+    const f = forward(fwd, fd, target, TIMEOUTS);
+    assert.ok((await got).equals(payload), 'the client received the bytes intact');
+    const ev = await f.done;
+    assert.ok(ev.type === 'closed' && ev.bytesOut === bytes, JSON.stringify(ev));
+    return fwd.stats();
+  }
+
+  test('splice pipes: a streaming flow grows its pipe to 1 MiB, a message keeps the system size', async (t) => {
+    const scope = new Scope(t);
+    const small = await oneWay(scope, scope.forwarder(), 100);
+    assert.equal(small.pipesPooled, 1);
+    const systemSize = small.pipeBytes;
+    assert.ok(systemSize > 0 && systemSize < 1 << 20, `system pipe size ${systemSize}`);
+    const bulk = await oneWay(scope, scope.forwarder(), MB5);
+    assert.equal(bulk.pipesInUse, 0);
+    assert.ok(bulk.pipesPooled >= 1);
+    assert.ok(bulk.pipeBytes >= 1 << 20, `a pipe grew (${bulk.pipeBytes} bytes in ${bulk.pipesPooled} pipes)`);
+  });
+
+  for (const size of [4096, 131072]) {
+    test(`splice pipes: pipeSize ${size} (tune.pipesize) sizes every pipe and none grows`, async (t) => {
+      const scope = new Scope(t);
+      const stats = await oneWay(scope, scope.forwarder({ pipeSize: size }), MB5);
+      assert.ok(stats.pipesPooled >= 1);
+      assert.equal(stats.pipeBytes, stats.pipesPooled * size);
+    });
+  }
+
   test('connect to a closed port: connect-error ECONNREFUSED hands the client fd back', async (t) => {
     const scope = new Scope(t);
     const fwd = scope.forwarder();
@@ -595,7 +630,7 @@ describe('native addon', { skip: addon === undefined ? `not built: ${loadError()
     assert.throws(() => fwd.connect(0, server.target, TIMEOUTS, () => {}), { code: 'ERR_FORWARDER_CLOSED' });
     await Promise.all(ended);
     await Promise.all(clients.map((c) => (c.destroy(), c.closed ? Promise.resolve() : once(c, 'close'))));
-    assert.deepEqual(fwd.stats(), { active: 0, pipesInUse: 0, pipesPooled: 0 });
+    assert.deepEqual(fwd.stats(), { active: 0, pipesInUse: 0, pipesPooled: 0, pipeBytes: 0 });
     await server.close();
     assert.deepEqual(openFds(), before, 'every socket, pipe, epoll and event fd is closed');
   });

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ import { installFeatures } from '../src/features.js';
 import { condEnv } from '../src/cli/main.js';
 import { postCheck } from '../src/config/postcheck.js';
 import { DataPlane } from '../src/dataplane/runtime.js';
+import { compileRuntime } from '../src/dataplane/compile.js';
+import { computeLayout } from '../src/dataplane/layout.js';
 import { loadAddon } from '../src/native/addon.js';
 import { addressHash } from '../src/lb/source.js';
 import { effectiveWeights, haproxyMap } from '../src/lb/schedule.js';
@@ -464,8 +467,11 @@ test('server enabled overrides default-server disabled; disabled servers get no 
   off.close();
 });
 
-test('global nosplice: natively accepted connections are copied through JS sockets, half-close kept', { skip: !MODES.includes('shared') }, async () => {
-  // An echo server that answers once the client has finished sending (half-close).
+/**
+ * Starts `global` (lines) in accept mode shared in front of an echo server that answers once the
+ * client has finished sending (half-close), and checks `payload` comes back intact.
+ */
+async function echoAfterHalfClose(global: string, payload: Buffer): Promise<void> {
   const echo = net.createServer({ allowHalfOpen: true }, (c) => {
     c.on('error', () => undefined);
     const parts: Buffer[] = [];
@@ -475,8 +481,7 @@ test('global nosplice: natively accepted connections are copied through JS socke
   echo.listen(0, '127.0.0.1');
   await once(echo, 'listening');
   const port = await freePort();
-  await start(`global\n nbthread 2\n nosplice\n${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n server e 127.0.0.1:${(echo.address() as net.AddressInfo).port}\n`, 'shared');
-  const payload = Buffer.alloc(256 * 1024, 7);
+  await start(`global\n${global}${DEFAULTS}listen l\n bind 127.0.0.1:${port}\n server e 127.0.0.1:${(echo.address() as net.AddressInfo).port}\n`, 'shared');
   const got = await new Promise<Buffer>((resolve, reject) => {
     const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
     const parts: Buffer[] = [];
@@ -488,6 +493,25 @@ test('global nosplice: natively accepted connections are copied through JS socke
   assert.equal(got.length, payload.length);
   assert.ok(got.equals(payload));
   echo.close();
+}
+
+test('global nosplice: natively accepted connections are copied through JS sockets, half-close kept', { skip: !MODES.includes('shared') }, async () => {
+  await echoAfterHalfClose(' nbthread 2\n nosplice\n', Buffer.alloc(256 * 1024, 7));
+});
+
+test('global tune.pipesize reaches the runtime as bytes; unset or negative is 0 (the adaptive size)', () => {
+  const pipeSize = (global: string): number => {
+    const m = model(`global\n${global}${DEFAULTS}listen l\n bind 127.0.0.1:1\n server s 127.0.0.1:2\n`);
+    return compileRuntime(m, computeLayout(m)).pipeSize;
+  };
+  assert.equal(pipeSize(' tune.pipesize 131072\n'), 131072);
+  assert.equal(pipeSize(''), 0);
+  assert.equal(pipeSize(' tune.pipesize -5\n'), 0);
+});
+
+test('global tune.pipesize: the splice forwarder moves a stream through pipes of that size', { skip: !MODES.includes('shared') }, async () => {
+  // One page per pipe: 2 MB take hundreds of splice rounds each way.
+  await echoAfterHalfClose(' nbthread 1\n tune.pipesize 4096\n', randomBytes(2 * 1024 * 1024));
 });
 
 for (const mode of MODES) {

@@ -159,7 +159,7 @@ export default async function serve(task: ServeTask): Promise<string> {
     }
   };
 
-  const forwarder = runtime.noSplice ? undefined : addon?.createForwarder();
+  const forwarder = runtime.noSplice ? undefined : addon?.createForwarder({ pipeSize: runtime.pipeSize });
   const native: NativeContext | undefined = addon && forwarder ? { ...base, addon, forwarder } : undefined;
 
   // TCP frontends the forwarder can take: no rules that read the payload (in JS), and no

@@ -132,6 +132,8 @@ export interface Runtime {
   readonly globalMaxconn: number;
   /** Global `nosplice`: forward TCP sessions through JS sockets, not the splice forwarder. */
   readonly noSplice: boolean;
+  /** Global `tune.pipesize` in bytes, 0 when unset (the forwarder's adaptive size). */
+  readonly pipeSize: number;
 }
 
 const num = (v: Json | undefined, d: number): number => (typeof v === 'number' ? v : d);
@@ -256,6 +258,8 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
     backends,
     globalMaxconn: num(model.global.settings['maxconn']?.value, 0),
     noSplice: model.global.settings['nosplice'] !== undefined,
+    // HAProxy passes its int to F_SETPIPE_SZ and ignores a refusal; a negative one is refused.
+    pipeSize: Math.min(Math.max(0, num(model.global.settings['tune.pipesize']?.value, 0)), 2 ** 31 - 1),
   };
 }
 

@@ -159,6 +159,8 @@ export interface ForwarderStats {
   readonly pipesInUse: number;
   /** Empty pipes kept for reuse (at most maxPooledPipes). */
   readonly pipesPooled: number;
+  /** Capacity of the open pipes (in use or pooled), bytes: the pipe size times the pipes. */
+  readonly pipeBytes: number;
 }
 
 export interface ForwarderOptions {
@@ -166,6 +168,12 @@ export interface ForwarderOptions {
   readonly maxPooledPipes?: number;
   /** false forces the read/write copy path (benchmarks, tests); default true. */
   readonly splice?: boolean;
+  /**
+   * Every pipe's size in bytes (global tune.pipesize; the kernel rounds it up to whole pages,
+   * and a refusal leaves the system default). 0 (default): the system's size, grown to 1 MiB
+   * for a flow that streams.
+   */
+  readonly pipeSize?: number;
 }
 
 export interface Forwarder {

@@ -167,6 +167,11 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   { ...size('tune.bufsize'), status: 'ready', summary: 'bounds an HTTP head (with tune.maxrewrite), as in HAProxy' },
   { ...int('tune.maxrewrite'), status: 'ready' },
   { ...int('tune.http.maxhdr'), status: 'ready', summary: 'most headers in a request or response head (HTTP mode)' },
+  {
+    ...int('tune.pipesize'),
+    status: 'ready',
+    summary: 'size of the splice forwarder\'s pipes (default: the system\'s, grown to 1 MiB for streaming flows)',
+  },
   int('tune.maxaccept'),
   int('tune.maxpollevents'),
   int('tune.ssl.default-dh-param', TLS),
