@@ -67,27 +67,10 @@ int SockError(int fd) {
 
 enum Side : int { kClient = 0, kServer = 1 };
 
-enum class EventType { kConnected, kConnectError, kClosed };
+// The numbers JS receives (src/native/forwarder.ts names them): keep the orders in step.
+enum class EventType { kConnected = 0, kConnectError = 1, kClosed = 2 };
 
-enum class Reason { kClientClose, kServerClose, kClientTimeout, kServerTimeout, kError, kAborted };
-
-const char* ReasonName(Reason r) {
-  switch (r) {
-    case Reason::kClientClose:
-      return "client-close";
-    case Reason::kServerClose:
-      return "server-close";
-    case Reason::kClientTimeout:
-      return "client-timeout";
-    case Reason::kServerTimeout:
-      return "server-timeout";
-    case Reason::kError:
-      return "error";
-    case Reason::kAborted:
-      return "aborted";
-  }
-  return "error";
-}
+enum class Reason { kClientClose = 0, kServerClose, kClientTimeout, kServerTimeout, kError, kAborted };
 
 Reason CloseReason(Side side) { return side == kClient ? Reason::kClientClose : Reason::kServerClose; }
 
@@ -303,36 +286,29 @@ class ForwarderCore {
         refed_ = false;
       }
     }
-    napi_value obj = nullptr;
-    if (fn == nullptr || napi_create_object(env, &obj) != napi_ok) {
-      if (ev->clientFd >= 0) close(ev->clientFd);
-      return;
-    }
+    // Positional numbers, not an object: building one here took a property-name lookup per
+    // field (src/native/forwarder.ts makes the event object in JS, where that is cheap).
+    // cb(kind, id, a, b, c, d): connected (0) / connect-error (1, errno, clientFd) /
+    // closed (2, bytesIn, bytesOut, reason, errno); errno is positive, 0 for none.
+    double args[6] = {static_cast<double>(ev->type), static_cast<double>(ev->id), 0, 0, 0, 0};
     switch (ev->type) {
       case EventType::kConnected:
-        raw::SetString(env, obj, "type", "connected");
-        raw::SetNumber(env, obj, "id", static_cast<double>(ev->id));
         break;
       case EventType::kConnectError:
-        raw::SetString(env, obj, "type", "connect-error");
-        raw::SetNumber(env, obj, "id", static_cast<double>(ev->id));
-        raw::SetString(env, obj, "code", ErrnoName(ev->err));
-        raw::SetNumber(env, obj, "errno", -ev->err);
-        raw::SetNumber(env, obj, "clientFd", ev->clientFd);
+        args[2] = ev->err;
+        args[3] = ev->clientFd;
         break;
       case EventType::kClosed:
-        raw::SetString(env, obj, "type", "closed");
-        raw::SetNumber(env, obj, "id", static_cast<double>(ev->id));
-        raw::SetNumber(env, obj, "bytesIn", static_cast<double>(ev->bytesIn));
-        raw::SetNumber(env, obj, "bytesOut", static_cast<double>(ev->bytesOut));
-        raw::SetString(env, obj, "reason", ReasonName(ev->reason));
-        if (ev->err != 0) {
-          raw::SetString(env, obj, "code", ErrnoName(ev->err));
-          raw::SetNumber(env, obj, "errno", -ev->err);
-        }
+        args[2] = static_cast<double>(ev->bytesIn);
+        args[3] = static_cast<double>(ev->bytesOut);
+        args[4] = static_cast<double>(ev->reason);
+        args[5] = ev->err;
         break;
     }
-    if (!raw::CallSafely(env, fn, 1, &obj) && ev->clientFd >= 0) close(ev->clientFd);
+    napi_value argv[6];
+    bool ok = fn != nullptr;
+    for (int i = 0; ok && i < 6; i++) ok = napi_create_double(env, args[i], &argv[i]) == napi_ok;
+    if ((!ok || !raw::CallSafely(env, fn, 6, argv)) && ev->clientFd >= 0) close(ev->clientFd);
   }
 
   static void Finalize(napi_env, void* data, void*) {
@@ -921,7 +897,8 @@ bool Forwarder::Supported() { return false; }
 
 Napi::Function Forwarder::Define(Napi::Env env) {
   return DefineClass(env, "Forwarder",
-                     {InstanceMethod<&Forwarder::Connect>("connect"),
+                     {InstanceMethod<&Forwarder::Target>("target"),
+                      InstanceMethod<&Forwarder::Connect>("connect"),
                       InstanceMethod<&Forwarder::Abort>("abort"),
                       InstanceMethod<&Forwarder::Stats>("stats"),
                       InstanceMethod<&Forwarder::Close>("close")});
@@ -960,34 +937,43 @@ Forwarder::Forwarder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Forwarde
 #endif
 }
 
+// target(host, port, family) → id: the address parsed once, for every connect() to it.
+Napi::Value Forwarder::Target(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object target;
+  if (!ArgObject(info, 0, "target", &target)) return env.Undefined();
+  SockAddr addr;
+  std::string display;
+  if (!ReadSockAddr(target, "target", &addr, &display)) return env.Undefined();
+  targets_.push_back(addr);
+  return Napi::Number::New(env, static_cast<double>(targets_.size() - 1));
+}
+
+// connect(fd, targetId, connectMs, clientMs, serverMs, tunnelMs, clientFinMs, serverFinMs,
+// flags, cb): positional integers, read without a property lookup each (one connection each).
 Napi::Value Forwarder::Connect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
 #if defined(__linux__)
   int fd;
-  Napi::Object target, opts;
+  int64_t target = 0, flags = 0;
   Napi::Function cb;
-  if (!ArgFd(info, 0, &fd) || !ArgObject(info, 1, "target", &target) ||
-      !ArgObject(info, 2, "opts", &opts) || !ArgFunction(info, 3, "cb", &cb)) {
-    return env.Undefined();
-  }
-  SockAddr addr;
-  std::string display;
-  if (!ReadSockAddr(target, "target", &addr, &display)) return env.Undefined();
   Timeouts t;
-  if (!ReqInt(opts, "connectTimeoutMs", "opts", 0, kMaxTimeoutMs, &t.connect) ||
-      !ReqInt(opts, "clientTimeoutMs", "opts", 0, kMaxTimeoutMs, &t.client) ||
-      !ReqInt(opts, "serverTimeoutMs", "opts", 0, kMaxTimeoutMs, &t.server) ||
-      !OptInt(opts, "tunnelTimeoutMs", "opts", 0, kMaxTimeoutMs, 0, &t.tunnel) ||
-      !OptInt(opts, "clientFinMs", "opts", 0, kMaxTimeoutMs, 0, &t.clientFin) ||
-      !OptInt(opts, "serverFinMs", "opts", 0, kMaxTimeoutMs, 0, &t.serverFin)) {
+  if (!ArgFd(info, 0, &fd) ||
+      !ArgInt(info, 1, "targetId", 0, static_cast<int64_t>(targets_.size()) - 1, &target) ||
+      !ArgInt(info, 2, "connectTimeoutMs", 0, kMaxTimeoutMs, &t.connect) ||
+      !ArgInt(info, 3, "clientTimeoutMs", 0, kMaxTimeoutMs, &t.client) ||
+      !ArgInt(info, 4, "serverTimeoutMs", 0, kMaxTimeoutMs, &t.server) ||
+      !ArgInt(info, 5, "tunnelTimeoutMs", 0, kMaxTimeoutMs, &t.tunnel) ||
+      !ArgInt(info, 6, "clientFinMs", 0, kMaxTimeoutMs, &t.clientFin) ||
+      !ArgInt(info, 7, "serverFinMs", 0, kMaxTimeoutMs, &t.serverFin) ||
+      !ArgInt(info, 8, "flags", 0, 7, &flags) || !ArgFunction(info, 9, "cb", &cb)) {
     return env.Undefined();
   }
-  bool noDelay = true;
-  if (!OptBool(opts, "noDelay", "opts", true, &noDelay)) return env.Undefined();
-  bool notifyConnected = true;
-  if (!OptBool(opts, "notifyConnected", "opts", true, &notifyConnected)) return env.Undefined();
-  bool keepAlive = false;
-  if (!OptBool(opts, "keepAlive", "opts", false, &keepAlive)) return env.Undefined();
+  const SockAddr& addr = targets_[static_cast<size_t>(target)];
+  // flags: 1 noDelay, 2 notifyConnected, 4 keepAlive (src/native/forwarder.ts).
+  bool noDelay = (flags & 1) != 0;
+  bool notifyConnected = (flags & 2) != 0;
+  bool keepAlive = (flags & 4) != 0;
   if (!core_ || core_->stopped()) {
     Napi::Error error = Napi::Error::New(env, "The forwarder is closed");
     error.Set("code", Napi::String::New(env, "ERR_FORWARDER_CLOSED"));

@@ -1,6 +1,7 @@
 // createForwarder(opts?): one native epoll thread that owns spliced TCP connections.
 //
-// connect(clientFd, target, timeouts, cb) takes ownership of clientFd, connects to the target
+// target(address) registers a server address once; connect(clientFd, targetId, timeouts...,
+// cb) takes ownership of clientFd, connects to the target
 // and moves bytes both ways with splice(2) through pipes from a per-forwarder pool (a pipe is
 // held only while data sits in it), falling back to a read/write copy where splice refuses the
 // fd (EINVAL). JS sees only an id and events: connected / connect-error (clientFd handed back,
@@ -10,6 +11,9 @@
 #include <napi.h>
 
 #include <memory>
+#include <vector>
+
+#include "sockaddr.h"
 
 namespace switchyard {
 
@@ -26,12 +30,14 @@ class Forwarder : public Napi::ObjectWrap<Forwarder> {
   explicit Forwarder(const Napi::CallbackInfo& info);
 
  private:
+  Napi::Value Target(const Napi::CallbackInfo& info);
   Napi::Value Connect(const Napi::CallbackInfo& info);
   Napi::Value Abort(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   std::shared_ptr<ForwarderCore> core_;
+  std::vector<SockAddr> targets_;  // by target id (JS thread only)
 };
 
 }  // namespace switchyard

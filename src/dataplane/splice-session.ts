@@ -165,7 +165,7 @@ class SplicedSession implements Connector, LiveEntry, Killable {
       try {
         this.id = this.ctx.forwarder.connect(
           this.clientFd,
-          { host: srv.host, port: srv.port, family: srv.family },
+          srv,
           {
             connectTimeoutMs: be.timeouts.connect,
             clientTimeoutMs: tunnel || fe.timeouts.client,

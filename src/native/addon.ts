@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NativeForwarder, type RawForwarder } from './forwarder.js';
 
 /** A failed syscall, shaped like Node's own system errors. */
 export interface NativeSystemError extends Error {
@@ -388,7 +389,10 @@ function load(): LoadState {
       const missing = ADDON_FUNCTIONS.filter((n) => typeof (loaded as Record<string, unknown>)[n] !== 'function');
       return { addon: undefined, error: `${path} is stale (missing ${missing.join(', ')}); rebuild it` };
     }
-    return { addon: loaded, error: undefined };
+    // The forwarder's native side speaks positional numbers; its JS face is ./forwarder.ts.
+    const raw = loaded as unknown as Omit<NativeAddon, 'createForwarder'> & { createForwarder(opts?: ForwarderOptions): RawForwarder };
+    const addon: NativeAddon = { ...raw, createForwarder: (opts) => new NativeForwarder(raw.createForwarder(opts)) };
+    return { addon, error: undefined };
   } catch (err: unknown) {
     return { addon: undefined, error: `${path}: ${err instanceof Error ? err.message : String(err)}` };
   }
