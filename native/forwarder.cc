@@ -258,16 +258,22 @@ class ForwarderCore {
     waker_.Wake();
   }
 
+  // One loop turn's events (see FlushEvents).
   static void CallJs(napi_env env, napi_value, void* context, void* data) {
-    auto* ev = static_cast<Event*>(data);
+    auto* events = static_cast<std::vector<Event>*>(data);
     // env == nullptr: the function is being torn down and `context` may already be gone.
-    if (env == nullptr) {
-      if (ev->clientFd >= 0) close(ev->clientFd);
-      delete ev;
-      return;
+    if (env == nullptr) return DropEvents(events);
+    auto* self = static_cast<ForwarderCore*>(context);
+    for (Event& ev : *events) self->Deliver(env, &ev);
+    delete events;
+  }
+
+  // Events that will not reach JS: a client fd handed back in one is ours to close.
+  static void DropEvents(std::vector<Event>* events) {
+    for (const Event& ev : *events) {
+      if (ev.clientFd >= 0) close(ev.clientFd);
     }
-    static_cast<ForwarderCore*>(context)->Deliver(env, ev);
-    delete ev;
+    delete events;
   }
 
   void Deliver(napi_env env, Event* ev) {
@@ -348,6 +354,7 @@ class ForwarderCore {
           waker_.Drain();
           if (RunCommands()) {
             Quit();
+            FlushEvents();
             return;
           }
           continue;
@@ -356,6 +363,7 @@ class ForwarderCore {
       }
       RunReady();
       RunTimers();
+      FlushEvents();
       graveyard_.clear();
     }
   }
@@ -382,7 +390,7 @@ class ForwarderCore {
         if (cmd.kind == Command::kConnect) {  // never started: nothing to hand back but the close
           close(cmd.clientFd);
           active.fetch_sub(1);
-          Emit(new Event{EventType::kClosed, cmd.id, 0, -1, 0, 0, Reason::kAborted});
+          Emit(Event{EventType::kClosed, cmd.id, 0, -1, 0, 0, Reason::kAborted});
         }
         continue;
       }
@@ -410,10 +418,17 @@ class ForwarderCore {
     return it == conns_.end() ? nullptr : it->second.get();
   }
 
-  void Emit(Event* ev) {
-    if (!emit_ || napi_call_threadsafe_function(tsfn_, ev, napi_tsfn_nonblocking) != napi_ok) {
-      if (ev->clientFd >= 0) close(ev->clientFd);
-      delete ev;
+  // Events wait for the end of the loop turn and go to JS together: one threadsafe call (one
+  // lock, one wake-up of the JS thread) per turn, not per event. Per connection that was two
+  // calls (connected, closed), and the lock contended with the JS thread draining the queue.
+  void Emit(const Event& ev) { batch_.push_back(ev); }
+
+  void FlushEvents() {
+    if (batch_.empty()) return;
+    auto* events = new std::vector<Event>();
+    events->swap(batch_);
+    if (!emit_ || napi_call_threadsafe_function(tsfn_, events, napi_tsfn_nonblocking) != napi_ok) {
+      DropEvents(events);
     }
   }
 
@@ -475,13 +490,12 @@ class ForwarderCore {
   // A connection that never reached a server: the client fd goes back to JS untouched.
   void ReportConnectError(Conn* c, int err) {
     active.fetch_sub(1);  // before the event: JS may read stats() as soon as it sees it
-    Emit(new Event{EventType::kConnectError, c->id, err, c->cfd, 0, 0, Reason::kError});
+    Emit(Event{EventType::kConnectError, c->id, err, c->cfd, 0, 0, Reason::kError});
     c->cfd = -1;
   }
 
   void FailConnect(Conn* c, int err) {
-    epoll_ctl(epfd_, EPOLL_CTL_DEL, c->sfd, nullptr);
-    close(c->sfd);
+    close(c->sfd);  // leaves the epoll set with it (see CloseConn)
     c->sfd = -1;
     ReportConnectError(c, err);
     Bury(c);
@@ -494,7 +508,7 @@ class ForwarderCore {
       CloseConn(c, Reason::kError, errno);
       return;
     }
-    if (c->notifyConnected) Emit(new Event{EventType::kConnected, c->id, 0, -1, 0, 0, Reason::kError});
+    if (c->notifyConnected) Emit(Event{EventType::kConnected, c->id, 0, -1, 0, 0, Reason::kError});
     Pump(c);
   }
 
@@ -503,8 +517,12 @@ class ForwarderCore {
     if (c == nullptr) return;  // closed earlier in this batch
     if (c->state == State::kConnecting) {
       if (side != kServer) return;
-      int err = SockError(c->sfd);
-      if (err == 0 && (events & (EPOLLERR | EPOLLHUP))) err = ECONNREFUSED;
+      // A failed connect always reports EPOLLERR: a clean EPOLLOUT needs no SO_ERROR read.
+      int err = 0;
+      if (events & (EPOLLERR | EPOLLHUP)) {
+        err = SockError(c->sfd);
+        if (err == 0) err = ECONNREFUSED;
+      }
       if (err != 0) {
         FailConnect(c, err);
       } else if (events & EPOLLOUT) {
@@ -601,7 +619,10 @@ class ForwarderCore {
       }
       ReleaseIdle(d);
       if (d.eof) {
-        shutdown(d.dst, SHUT_WR);  // half-close: pass the FIN on, the other way keeps flowing
+        // Half-close: pass the FIN on, the other way keeps flowing. If that way is over too,
+        // the close that follows at once sends the FIN (everything from dst has been read).
+        const Dir& other = &d == &c->up ? c->down : c->up;
+        if (!other.shut) shutdown(d.dst, SHUT_WR);
         d.shut = true;
         return true;
       }
@@ -766,18 +787,18 @@ class ForwarderCore {
 
   void CloseConn(Conn* c, Reason reason, int err) {
     if (c->dead) return;
+    // No EPOLL_CTL_DEL first: these fds have no duplicates (one fd, one owner), so close()
+    // takes them out of the epoll set itself.
     if (c->sfd >= 0) {
-      epoll_ctl(epfd_, EPOLL_CTL_DEL, c->sfd, nullptr);
       close(c->sfd);
       c->sfd = -1;
     }
-    if (c->state == State::kEstablished) epoll_ctl(epfd_, EPOLL_CTL_DEL, c->cfd, nullptr);
     close(c->cfd);
     c->cfd = -1;
     DropDir(c->up);
     DropDir(c->down);
     active.fetch_sub(1);
-    Emit(new Event{EventType::kClosed, c->id, err, -1, c->up.bytes, c->down.bytes, reason});
+    Emit(Event{EventType::kClosed, c->id, err, -1, c->up.bytes, c->down.bytes, reason});
     Bury(c);
   }
 
@@ -875,6 +896,7 @@ class ForwarderCore {
 
   // Loop thread only.
   bool emit_ = true;
+  std::vector<Event> batch_;  // this turn's events (FlushEvents)
   int64_t now_ = 0;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
   std::vector<std::unique_ptr<Conn>> graveyard_;
