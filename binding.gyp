@@ -12,6 +12,7 @@
         "native/sockaddr.cc",
         "native/acceptor.cc",
         "native/forwarder.cc",
+        "native/loop_acceptor.cc",
         "native/limits.cc",
         "native/prober.cc"
       ],

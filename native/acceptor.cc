@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "accept_util.h"
 #include "addon.h"
 #include "args.h"
 #include "errors.h"
@@ -20,69 +21,11 @@ namespace switchyard {
 
 namespace {
 
-constexpr int kMaxBatch = 256;   // accept4 calls per wake-up before handing a batch over
-constexpr int kBackoffMs = 100;  // pause after EMFILE/ENFILE/ENOBUFS/ENOMEM instead of spinning
-constexpr int kFullRecheckMs = 5;  // while a maxconn is reached: how often to look for room
-
-// A connection limit the thread checks before each accept, as HAProxy does: `cur` and
-// `limit` index Int32 slots of the shared gauges (src/ipc/conn-gauges.ts); the limit slot
-// holds the operator's value + 1 (0: the configured one applies).
-struct Gate {
-  int cur = -1;
-  int limit = -1;
-  int configured = 0;
-};
-
 struct AcceptBatch {
   std::vector<int> fds;
   int err = 0;         // errno of a failure reported with this batch, 0 if none
   bool fatal = false;  // the thread has stopped because of `err`
 };
-
-void CloseFds(const std::vector<int>& fds) {
-  for (int fd : fds) close(fd);
-}
-
-// accept4 errors that concern one pending connection, not the listener (accept(2): "Linux
-// accept() passes already-pending network errors on the new socket as an error code").
-bool PerConnectionError(int err) {
-  switch (err) {
-    case EINTR:
-    case ECONNABORTED:
-    case EPROTO:
-    case EPERM:
-    case ENOPROTOOPT:
-    case EHOSTDOWN:
-    case EHOSTUNREACH:
-    case EOPNOTSUPP:
-    case ENETDOWN:
-    case ENETUNREACH:
-#if defined(ENONET)
-    case ENONET:
-#endif
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool ResourceError(int err) {
-  return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
-}
-
-int Accept(int lfd) {
-#if defined(__linux__) || defined(__FreeBSD__)
-  return accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-#else
-  // No-op twin of accept4's flags: the same result in two more syscalls.
-  int fd = accept(lfd, nullptr, nullptr);
-  if (fd >= 0) {
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
-  }
-  return fd;
-#endif
-}
 
 }  // namespace
 
@@ -145,11 +88,7 @@ class AcceptorCore {
   void SetGates(napi_env env, napi_value array, int32_t* base, size_t length, Gate fe, Gate global, Gate listener) {
     if (gates_ref_ != nullptr) napi_delete_reference(env, gates_ref_);
     napi_create_reference(env, array, 1, &gates_ref_);
-    gate_length_ = length;
-    gates_[0] = fe;
-    gates_[1] = global;
-    gates_[2] = listener;
-    gate_base_.store(base);
+    limits_.Set(base, length, fe, global, listener);
   }
 
   void SetRef(bool ref) {
@@ -163,22 +102,6 @@ class AcceptorCore {
   }
 
  private:
-  // How many more connections the limits allow now (INT32_MAX without limits).
-  int Room() const {
-    int32_t* base = gate_base_.load();
-    if (base == nullptr) return INT32_MAX;
-    int room = INT32_MAX;
-    for (const Gate& g : gates_) {
-      if (g.cur < 0 || static_cast<size_t>(g.cur) >= gate_length_ || static_cast<size_t>(g.limit) >= gate_length_) continue;
-      int32_t set = __atomic_load_n(base + g.limit, __ATOMIC_SEQ_CST);
-      int limit = set > 0 ? set - 1 : g.configured;
-      if (limit <= 0) continue;
-      int cur = __atomic_load_n(base + g.cur, __ATOMIC_SEQ_CST);
-      room = std::min(room, limit - cur);
-    }
-    return room;
-  }
-
   static void* ThreadMain(void* arg) {
     static_cast<AcceptorCore*>(arg)->Run();
     return nullptr;
@@ -193,10 +116,10 @@ class AcceptorCore {
       // connections in the kernel's queue; room is looked for every few ms (the gauges are
       // JS's: no wake-up reaches this thread when they drop).
       bool inflight = inflight_.load();
-      bool full = !inflight && Room() <= 0;
+      bool full = !inflight && limits_.Room() <= 0;
       bool listening = !backoff && !inflight && !full;
       pollfd fds[2] = {{listening ? lfd_ : -1, POLLIN, 0}, {waker_.fd(), POLLIN, 0}};
-      int r = poll(fds, 2, backoff ? kBackoffMs : full ? kFullRecheckMs : -1);
+      int r = poll(fds, 2, backoff ? kAcceptBackoffMs : full ? kFullRecheckMs : -1);
       if (r < 0) {
         if (errno == EINTR) continue;
         Emit(new AcceptBatch{{}, errno, true});
@@ -215,9 +138,9 @@ class AcceptorCore {
       if (!listening || fds[0].revents == 0) continue;
       auto* batch = new AcceptBatch();
       // Never more than the limits allow: what this batch takes is not counted in them yet.
-      int room = std::min(Room(), kMaxBatch);
+      int room = std::min(limits_.Room(), kMaxAcceptBatch);
       for (int i = 0; i < room; i++) {
-        int fd = Accept(lfd_);
+        int fd = AcceptFd(lfd_);
         if (fd >= 0) {
           batch->fds.push_back(fd);
           reported = false;
@@ -329,9 +252,7 @@ class AcceptorCore {
   pthread_t thread_{};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> inflight_{false};
-  std::atomic<int32_t*> gate_base_{nullptr};
-  size_t gate_length_ = 0;
-  Gate gates_[3];
+  AcceptLimits limits_;
   napi_ref gates_ref_ = nullptr;
   napi_threadsafe_function tsfn_ = nullptr;
   // JS thread only.
@@ -381,24 +302,33 @@ Napi::Value Acceptor::Stop(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// setLimits(gauges: Int32Array, feCur, feLimit, feConfigured, globalCur, globalLimit,
-//           globalConfigured, listenerCur, listenerLimit, listenerConfigured)
-Napi::Value Acceptor::SetLimits(const Napi::CallbackInfo& info) {
+bool ReadLimits(const Napi::CallbackInfo& info, size_t first, Napi::Int32Array* gauges, Gate* fe,
+                Gate* global, Gate* listener) {
   Napi::Env env = info.Env();
-  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+  if (!info[first].IsTypedArray() || info[first].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
     Napi::TypeError::New(env, "setLimits: gauges must be an Int32Array").ThrowAsJavaScriptException();
-    return env.Undefined();
+    return false;
   }
   int64_t v[9];
   static const char* kNames[9] = {"feCur",           "feLimit",          "feConfigured",   "globalCur",         "globalLimit",
                                   "globalConfigured", "listenerCur", "listenerLimit", "listenerConfigured"};
   for (int i = 0; i < 9; i++) {
-    if (!ArgInt(info, i + 1, kNames[i], 0, INT32_MAX, &v[i])) return env.Undefined();
+    if (!ArgInt(info, first + 1 + i, kNames[i], 0, INT32_MAX, &v[i])) return false;
   }
-  auto arr = info[0].As<Napi::Int32Array>();
-  Gate fe{static_cast<int>(v[0]), static_cast<int>(v[1]), static_cast<int>(v[2])};
-  Gate global{static_cast<int>(v[3]), static_cast<int>(v[4]), static_cast<int>(v[5])};
-  Gate listener{static_cast<int>(v[6]), static_cast<int>(v[7]), static_cast<int>(v[8])};
+  *gauges = info[first].As<Napi::Int32Array>();
+  *fe = Gate{static_cast<int>(v[0]), static_cast<int>(v[1]), static_cast<int>(v[2])};
+  *global = Gate{static_cast<int>(v[3]), static_cast<int>(v[4]), static_cast<int>(v[5])};
+  *listener = Gate{static_cast<int>(v[6]), static_cast<int>(v[7]), static_cast<int>(v[8])};
+  return true;
+}
+
+// setLimits(gauges: Int32Array, feCur, feLimit, feConfigured, globalCur, globalLimit,
+//           globalConfigured, listenerCur, listenerLimit, listenerConfigured)
+Napi::Value Acceptor::SetLimits(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Int32Array arr;
+  Gate fe, global, listener;
+  if (!ReadLimits(info, 0, &arr, &fe, &global, &listener)) return env.Undefined();
   if (core_) core_->SetGates(env, arr, arr.Data(), arr.ElementLength(), fe, global, listener);
   return env.Undefined();
 }

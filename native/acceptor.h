@@ -7,9 +7,17 @@
 
 #include <memory>
 
+#include "accept_util.h"
+
 namespace switchyard {
 
 class AcceptorCore;
+
+// setLimits' arguments from `first` on: (gauges: Int32Array, feCur, feLimit, feConfigured,
+// globalCur, globalLimit, globalConfigured, listenerCur, listenerLimit, listenerConfigured).
+// False with a JS exception pending when they are not that.
+bool ReadLimits(const Napi::CallbackInfo& info, size_t first, Napi::Int32Array* gauges, Gate* fe,
+                Gate* global, Gate* listener);
 
 class Acceptor : public Napi::ObjectWrap<Acceptor> {
  public:

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -24,9 +25,11 @@
 #include <utility>
 #include <vector>
 
+#include "acceptor.h"
 #include "addon.h"
 #include "args.h"
 #include "errors.h"
+#include "loop_acceptor.h"
 #include "sockaddr.h"
 #include "thread_util.h"
 
@@ -40,6 +43,7 @@ constexpr size_t kCopyBufSize = 64 * 1024;  // copy-fallback buffer, allocated o
 constexpr size_t kTurnBudget = 1 << 20;     // bytes per direction per turn, then other conns run
 constexpr int kMaxEvents = 256;
 constexpr uint64_t kWakeToken = ~uint64_t{0};
+constexpr uint64_t kListenBit = uint64_t{1} << 63;  // a listener's token: kListenBit | its id
 constexpr int64_t kNever = INT64_MAX;
 constexpr int64_t kMaxTimeoutMs = INT32_MAX;  // HAProxy's limit too (~24.8 days)
 constexpr int64_t kDefaultMaxPooledPipes = 256;
@@ -68,21 +72,23 @@ int SockError(int fd) {
 enum Side : int { kClient = 0, kServer = 1 };
 
 // The numbers JS receives (src/native/forwarder.ts names them): keep the orders in step.
-enum class EventType { kConnected = 0, kConnectError = 1, kClosed = 2 };
+enum class EventType { kConnected = 0, kConnectError = 1, kClosed = 2, kAccepted = 3, kAcceptError = 4 };
 
 enum class Reason { kClientClose = 0, kServerClose, kClientTimeout, kServerTimeout, kError, kAborted };
 
 Reason CloseReason(Side side) { return side == kClient ? Reason::kClientClose : Reason::kServerClose; }
 
 // What the loop thread tells JS. Self-contained: it may be freed without its forwarder.
+// Accept events carry the listener's id in `id`.
 struct Event {
   EventType type;
   uint64_t id;
   int err = 0;
-  int clientFd = -1;  // connect-error only: the client fd handed back to JS
+  int clientFd = -1;  // connect-error: the client fd handed back to JS; accepted: the new fd
   uint64_t bytesIn = 0;
   uint64_t bytesOut = 0;
   Reason reason = Reason::kError;
+  bool fatal = false;  // accept-error: the listener is dropped
 };
 
 struct Timeouts {  // milliseconds, 0 = none
@@ -134,14 +140,27 @@ struct Conn {
 };
 
 struct Command {
-  enum Kind { kConnect, kAbort } kind;
-  uint64_t id;
+  enum Kind { kConnect, kAbort, kListen, kUnlisten };
+  Command(Kind k, uint64_t i) : kind(k), id(i) {}
+  Kind kind;
+  uint64_t id;  // kUnlisten: the sequence number JS waits for
   int clientFd = -1;
   SockAddr addr;
   Timeouts t;
   bool noDelay = true;
   bool notifyConnected = true;
   bool keepAlive = false;  // SO_KEEPALIVE on the server socket (option srvtcpka / tcpka)
+  std::shared_ptr<ListenState> listen;  // kListen
+  int lid = -1;                         // kUnlisten
+};
+
+// A listener as the JS thread holds it: its callbacks and whether it keeps the loop alive.
+struct JsListener {
+  std::shared_ptr<ListenState> state;
+  napi_ref onFds = nullptr;
+  napi_ref onError = nullptr;
+  napi_ref gauges = nullptr;  // keeps the shared gauges' buffer alive while read natively
+  bool refed = true;
 };
 
 }  // namespace
@@ -205,21 +224,73 @@ class ForwarderCore {
     napi_ref ref;
     napi_create_reference(env_, cb, 1, &ref);
     callbacks_.emplace(id, ref);
-    if (outstanding_++ == 0 && !refed_) {
-      napi_ref_threadsafe_function(env_, tsfn_);
-      refed_ = true;
-    }
+    outstanding_++;
+    UpdateRef();
     active.fetch_add(1);
-    Command cmd{Command::kConnect, id, clientFd, addr, t, noDelay, notifyConnected, keepAlive};
+    Command cmd(Command::kConnect, id);
+    cmd.clientFd = clientFd;
+    cmd.addr = addr;
+    cmd.t = t;
+    cmd.noDelay = noDelay;
+    cmd.notifyConnected = notifyConnected;
+    cmd.keepAlive = keepAlive;
     Post(cmd);
     return id;
   }
 
   bool Abort(uint64_t id) {
     if (stopped_ || callbacks_.find(id) == callbacks_.end()) return false;
-    Command cmd{Command::kAbort, id, -1, SockAddr{}, Timeouts{}, false, false};
+    Command cmd(Command::kAbort, id);
     Post(cmd);
     return true;
+  }
+
+  // ---- listeners (native/loop_acceptor.h): this loop accepts, JS gets the fds ---------------
+
+  // Starts accepting on `fd` (which stays the caller's); returns the listener's id.
+  int Listen(int fd, napi_value onFds, napi_value onError) {
+    int lid = next_lid_++;
+    JsListener l;
+    l.state = std::make_shared<ListenState>(lid, fd);
+    napi_create_reference(env_, onFds, 1, &l.onFds);
+    if (onError != nullptr) napi_create_reference(env_, onError, 1, &l.onError);
+    Command cmd(Command::kListen, 0);
+    cmd.listen = l.state;
+    listeners_.emplace(lid, l);
+    refed_listeners_++;
+    UpdateRef();
+    Post(cmd);
+    return lid;
+  }
+
+  void SetListenLimits(int lid, napi_value array, int32_t* base, size_t length, Gate fe, Gate global, Gate listener) {
+    auto it = listeners_.find(lid);
+    if (it == listeners_.end()) return;
+    if (it->second.gauges != nullptr) napi_delete_reference(env_, it->second.gauges);
+    napi_create_reference(env_, array, 1, &it->second.gauges);
+    it->second.state->limits.Set(base, length, fe, global, listener);
+  }
+
+  // Synchronous: once it returns the loop no longer watches or accepts on the fd (the caller may
+  // close it), and no callback runs for this listener; fds accepted and not delivered are closed.
+  void Unlisten(int lid) {
+    auto it = listeners_.find(lid);
+    if (it == listeners_.end()) return;
+    SetListenerRef(it->second, false);
+    DropListener(it->second);
+    listeners_.erase(it);
+    if (stopped_) return;
+    uint64_t seq = ++unlisten_seq_;
+    Command cmd(Command::kUnlisten, seq);
+    cmd.lid = lid;
+    Post(cmd);
+    std::unique_lock<std::mutex> lock(ack_mu_);
+    ack_cv_.wait(lock, [&] { return acked_ >= seq; });
+  }
+
+  void RefListener(int lid, bool ref) {
+    auto it = listeners_.find(lid);
+    if (it != listeners_.end()) SetListenerRef(it->second, ref);
   }
 
   // Idempotent. From JS (close()): every connection is closed and reported ('closed' with
@@ -241,6 +312,9 @@ class ForwarderCore {
     if (epfd_ >= 0) close(epfd_);
     epfd_ = -1;
     if (!fromJs) return;
+    for (auto& entry : listeners_) DropListener(entry.second);  // their queued fds get closed
+    listeners_.clear();
+    refed_listeners_ = 0;
     napi_release_threadsafe_function(tsfn_, napi_tsfn_release);
     if (hook_arg_ != nullptr) {
       napi_remove_env_cleanup_hook(env_, CleanupHook, hook_arg_);
@@ -250,6 +324,33 @@ class ForwarderCore {
   }
 
  private:
+  // The threadsafe function keeps the event loop alive while connections are outstanding or a
+  // referenced listener accepts (like a listening net.Server).
+  void UpdateRef() {
+    bool want = outstanding_ > 0 || refed_listeners_ > 0;
+    if (want == refed_ || stopped_) return;
+    refed_ = want;
+    if (want) {
+      napi_ref_threadsafe_function(env_, tsfn_);
+    } else {
+      napi_unref_threadsafe_function(env_, tsfn_);
+    }
+  }
+
+  void SetListenerRef(JsListener& l, bool ref) {
+    if (l.refed == ref) return;
+    l.refed = ref;
+    refed_listeners_ += ref ? 1 : -1;
+    UpdateRef();
+  }
+
+  void DropListener(JsListener& l) {
+    for (napi_ref* ref : {&l.onFds, &l.onError, &l.gauges}) {
+      if (*ref != nullptr) napi_delete_reference(env_, *ref);
+      *ref = nullptr;
+    }
+  }
+
   void Post(const Command& cmd) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -264,8 +365,67 @@ class ForwarderCore {
     // env == nullptr: the function is being torn down and `context` may already be gone.
     if (env == nullptr) return DropEvents(events);
     auto* self = static_cast<ForwarderCore*>(context);
-    for (Event& ev : *events) self->Deliver(env, &ev);
+    for (size_t i = 0; i < events->size();) {
+      Event& ev = (*events)[i];
+      if (ev.type != EventType::kAccepted) {
+        if (ev.type == EventType::kAcceptError) {
+          self->DeliverAcceptError(env, ev);
+        } else {
+          self->Deliver(env, &ev);
+        }
+        i++;
+        continue;
+      }
+      // A run of one listener's accepted fds goes to JS as one array.
+      size_t end = i;
+      std::vector<int> fds;
+      while (end < events->size() && (*events)[end].type == EventType::kAccepted && (*events)[end].id == ev.id) {
+        fds.push_back((*events)[end].clientFd);
+        (*events)[end].clientFd = -1;
+        end++;
+      }
+      self->DeliverAccepted(env, static_cast<int>(ev.id), fds);
+      i = end;
+    }
     delete events;
+  }
+
+  // The fds are JS's once its callback has run; if it could not run, or the listener was
+  // stopped meanwhile, they are closed here.
+  void DeliverAccepted(napi_env env, int lid, const std::vector<int>& fds) {
+    auto it = listeners_.find(lid);
+    if (it == listeners_.end()) return CloseFds(fds);
+    std::shared_ptr<ListenState> state = it->second.state;  // the callback may stop the listener
+    napi_value array, fn;
+    bool ok = napi_create_array_with_length(env, fds.size(), &array) == napi_ok;
+    for (size_t i = 0; ok && i < fds.size(); i++) {
+      napi_value v;
+      ok = napi_create_int32(env, fds[i], &v) == napi_ok && napi_set_element(env, array, static_cast<uint32_t>(i), v) == napi_ok;
+    }
+    if (!ok || napi_get_reference_value(env, it->second.onFds, &fn) != napi_ok || !raw::CallSafely(env, fn, 1, &array)) {
+      CloseFds(fds);
+    }
+    // Taken (counted in the gauges now): a loop parked at kMaxPendingAccepts may go on.
+    state->pending.fetch_sub(static_cast<int>(fds.size()));
+    if (state->parked.exchange(false) && !stopped_) waker_.Wake();
+  }
+
+  // As the standalone acceptor reports: an Error with code and errno, and `fatal` (the
+  // listener is dropped). A fatal one nobody listens to is an uncaught exception.
+  void DeliverAcceptError(napi_env env, const Event& ev) {
+    auto it = listeners_.find(static_cast<int>(ev.id));
+    if (it == listeners_.end()) return;
+    if (ev.fatal) SetListenerRef(it->second, false);  // it accepts no more: no reason to keep the loop
+    napi_value error = raw::ErrnoError(env, ev.err, "accept");
+    if (error == nullptr) return;
+    napi_value fatal, fn;
+    napi_get_boolean(env, ev.fatal, &fatal);
+    napi_set_named_property(env, error, "fatal", fatal);
+    if (it->second.onError != nullptr && napi_get_reference_value(env, it->second.onError, &fn) == napi_ok) {
+      raw::CallSafely(env, fn, 1, &error);
+    } else if (ev.fatal) {
+      napi_fatal_exception(env, error);
+    }
   }
 
   // Events that will not reach JS: a client fd handed back in one is ours to close.
@@ -287,10 +447,8 @@ class ForwarderCore {
     if (ev->type != EventType::kConnected) {  // final event: the callback is not needed again
       napi_delete_reference(env, it->second);
       callbacks_.erase(it);
-      if (--outstanding_ == 0 && refed_) {
-        napi_unref_threadsafe_function(env, tsfn_);
-        refed_ = false;
-      }
+      outstanding_--;
+      UpdateRef();
     }
     // Positional numbers, not an object: building one here took a property-name lookup per
     // field (src/native/forwarder.ts makes the event object in JS, where that is cheap).
@@ -309,6 +467,9 @@ class ForwarderCore {
         args[3] = static_cast<double>(ev->bytesOut);
         args[4] = static_cast<double>(ev->reason);
         args[5] = ev->err;
+        break;
+      case EventType::kAccepted:  // listeners' events: DeliverAccepted, DeliverAcceptError
+      case EventType::kAcceptError:
         break;
     }
     napi_value argv[6];
@@ -332,6 +493,8 @@ class ForwarderCore {
     self->Stop(false);
     for (auto& entry : self->callbacks_) napi_delete_reference(self->env_, entry.second);
     self->callbacks_.clear();
+    for (auto& entry : self->listeners_) self->DropListener(entry.second);
+    self->listeners_.clear();
     delete holder;
   }
 
@@ -359,9 +522,14 @@ class ForwarderCore {
           }
           continue;
         }
+        if (token & kListenBit) {
+          acceptors_.OnReadable(static_cast<int>(token & ~kListenBit));
+          continue;
+        }
         OnEvent(token >> 1, static_cast<Side>(token & 1), events[i].events);
       }
       RunReady();
+      RunAccepts();
       RunTimers();
       FlushEvents();
       graveyard_.clear();
@@ -370,9 +538,31 @@ class ForwarderCore {
 
   int NextWaitMs() {
     if (!ready_.empty()) return 0;
-    if (timers_.empty()) return -1;
-    int64_t wait = timers_.top().first - NowMs();
-    return static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(wait, INT_MAX)));
+    int64_t now = NowMs();
+    int64_t next = acceptors_.NextRun(now);
+    if (!timers_.empty()) next = std::min(next, timers_.top().first);
+    if (next == INT64_MAX) return -1;
+    return static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(next - now, INT_MAX)));
+  }
+
+  void RunAccepts() {
+    accepted_.clear();
+    acceptors_.Run(epfd_, now_, &accepted_);
+    for (const Accepted& a : accepted_) {
+      if (a.fd >= 0) {
+        Emit(Event{EventType::kAccepted, static_cast<uint64_t>(a.lid), 0, a.fd});
+      } else {
+        Emit(Event{EventType::kAcceptError, static_cast<uint64_t>(a.lid), a.err, -1, 0, 0, Reason::kError, a.fatal});
+      }
+    }
+  }
+
+  void Ack(uint64_t seq) {
+    {
+      std::lock_guard<std::mutex> lock(ack_mu_);
+      acked_ = std::max(acked_, seq);
+    }
+    ack_cv_.notify_all();
   }
 
   // Returns true when the forwarder is quitting.
@@ -396,6 +586,12 @@ class ForwarderCore {
       }
       if (cmd.kind == Command::kConnect) {
         StartConnect(cmd);
+      } else if (cmd.kind == Command::kListen) {
+        int err = acceptors_.Add(epfd_, kListenBit | static_cast<uint64_t>(cmd.listen->lid), cmd.listen);
+        if (err != 0) Emit(Event{EventType::kAcceptError, static_cast<uint64_t>(cmd.listen->lid), err, -1, 0, 0, Reason::kError, true});
+      } else if (cmd.kind == Command::kUnlisten) {
+        acceptors_.Remove(epfd_, cmd.lid);
+        Ack(cmd.id);
       } else if (Conn* c = Find(cmd.id)) {
         CloseConn(c, Reason::kAborted, 0);
       }
@@ -409,6 +605,8 @@ class ForwarderCore {
     for (Conn* c : all) CloseConn(c, Reason::kAborted, 0);
     graveyard_.clear();
     for (Pipe& p : pool_) ClosePipe(p);
+    acceptors_.RemoveAll(epfd_);
+    Ack(UINT64_MAX);  // nobody waits for an unlisten past this
     pool_.clear();
     pipes_pooled.store(0);
   }
@@ -884,12 +1082,21 @@ class ForwarderCore {
   bool quit_ = false;
   bool quit_emits_ = true;
 
+  // Unlisten's hand-shake: the loop acknowledges sequence numbers, JS waits for its own.
+  std::mutex ack_mu_;
+  std::condition_variable ack_cv_;
+  uint64_t acked_ = 0;
+
   // JS thread only.
   napi_env env_ = nullptr;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, napi_ref> callbacks_;
   size_t outstanding_ = 0;
   bool refed_ = false;
+  std::unordered_map<int, JsListener> listeners_;
+  int next_lid_ = 0;
+  int refed_listeners_ = 0;
+  uint64_t unlisten_seq_ = 0;
   bool running_ = false;
   bool stopped_ = false;
   std::shared_ptr<ForwarderCore>* hook_arg_ = nullptr;
@@ -897,6 +1104,8 @@ class ForwarderCore {
   // Loop thread only.
   bool emit_ = true;
   std::vector<Event> batch_;  // this turn's events (FlushEvents)
+  LoopAcceptors acceptors_;
+  std::vector<Accepted> accepted_;
   int64_t now_ = 0;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
   std::vector<std::unique_ptr<Conn>> graveyard_;
@@ -920,6 +1129,10 @@ bool Forwarder::Supported() { return false; }
 Napi::Function Forwarder::Define(Napi::Env env) {
   return DefineClass(env, "Forwarder",
                      {InstanceMethod<&Forwarder::Target>("target"),
+                      InstanceMethod<&Forwarder::Listen>("listen"),
+                      InstanceMethod<&Forwarder::SetLimits>("setLimits"),
+                      InstanceMethod<&Forwarder::Unlisten>("unlisten"),
+                      InstanceMethod<&Forwarder::RefListener>("refListener"),
                       InstanceMethod<&Forwarder::Connect>("connect"),
                       InstanceMethod<&Forwarder::Abort>("abort"),
                       InstanceMethod<&Forwarder::Stats>("stats"),
@@ -957,6 +1170,63 @@ Forwarder::Forwarder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Forwarde
 #else
   ThrowErrno(env, ENOSYS, "createForwarder");
 #endif
+}
+
+// listen(fd, onFds, onError?) → listener id: this forwarder's loop accepts on fd.
+Napi::Value Forwarder::Listen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  int fd;
+  Napi::Function onFds;
+  if (!ArgFd(info, 0, &fd) || !ArgFunction(info, 1, "cb", &onFds)) return env.Undefined();
+  napi_value onError = nullptr;
+  if (!info[2].IsUndefined()) {
+    Napi::Function fn;
+    if (!ArgFunction(info, 2, "onError", &fn)) return env.Undefined();
+    onError = fn;
+  }
+  if (!core_ || core_->stopped()) {
+    Napi::Error error = Napi::Error::New(env, "The forwarder is closed");
+    error.Set("code", Napi::String::New(env, "ERR_FORWARDER_CLOSED"));
+    error.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, core_->Listen(fd, onFds, onError));
+#else
+  return ThrowErrno(env, ENOSYS, "listen");
+#endif
+}
+
+// setLimits(lid, gauges, ...): as Acceptor.setLimits, for a listener of this forwarder.
+Napi::Value Forwarder::SetLimits(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t lid;
+  Napi::Int32Array arr;
+  Gate fe, global, listener;
+  if (!ArgInt(info, 0, "lid", 0, INT32_MAX, &lid) || !ReadLimits(info, 1, &arr, &fe, &global, &listener)) return env.Undefined();
+#if defined(__linux__)
+  if (core_) core_->SetListenLimits(static_cast<int>(lid), arr, arr.Data(), arr.ElementLength(), fe, global, listener);
+#endif
+  return env.Undefined();
+}
+
+Napi::Value Forwarder::Unlisten(const Napi::CallbackInfo& info) {
+  int64_t lid;
+  if (!ArgInt(info, 0, "lid", 0, INT32_MAX, &lid)) return info.Env().Undefined();
+#if defined(__linux__)
+  if (core_) core_->Unlisten(static_cast<int>(lid));
+#endif
+  return info.Env().Undefined();
+}
+
+Napi::Value Forwarder::RefListener(const Napi::CallbackInfo& info) {
+  int64_t lid;
+  bool ref;
+  if (!ArgInt(info, 0, "lid", 0, INT32_MAX, &lid) || !ArgBool(info, 1, "ref", &ref)) return info.Env().Undefined();
+#if defined(__linux__)
+  if (core_) core_->RefListener(static_cast<int>(lid), ref);
+#endif
+  return info.Env().Undefined();
 }
 
 // target(host, port, family) → id: the address parsed once, for every connect() to it.

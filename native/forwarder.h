@@ -1,6 +1,8 @@
 // createForwarder(opts?): one native epoll thread that owns spliced TCP connections.
 //
-// target(address) registers a server address once; connect(clientFd, targetId, timeouts...,
+// listen(fd, onFds, onError?) makes the same thread accept on a listening fd
+// (native/loop_acceptor.h) and hand the new fds to JS with its events. target(address)
+// registers a server address once; connect(clientFd, targetId, timeouts...,
 // cb) takes ownership of clientFd, connects to the target
 // and moves bytes both ways with splice(2) through pipes from a per-forwarder pool (a pipe is
 // held only while data sits in it), falling back to a read/write copy where splice refuses the
@@ -31,6 +33,10 @@ class Forwarder : public Napi::ObjectWrap<Forwarder> {
 
  private:
   Napi::Value Target(const Napi::CallbackInfo& info);
+  Napi::Value Listen(const Napi::CallbackInfo& info);
+  Napi::Value SetLimits(const Napi::CallbackInfo& info);
+  Napi::Value Unlisten(const Napi::CallbackInfo& info);
+  Napi::Value RefListener(const Napi::CallbackInfo& info);
   Napi::Value Connect(const Napi::CallbackInfo& info);
   Napi::Value Abort(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);

@@ -19,6 +19,7 @@ import {
   loadAddon,
   loadError,
   nativeFeatures,
+  type Acceptor,
   type AcceptorError,
   type ForwardEvent,
   type ForwardOptions,
@@ -284,35 +285,80 @@ describe('native addon', { skip: addon === undefined ? `not built: ${loadError()
     a.close(fd);
   });
 
-  test('startAcceptor delivers an fd per client connection', async (t) => {
-    const a = native();
-    const scope = new Scope(t);
-    const N = 20;
-    const lst = scope.listen();
-    let delivered = 0;
-    const acceptor = a.startAcceptor(lst.fd, (fds) => {
-      for (const cfd of fds) {
-        delivered++;
-        const s = scope.socket(new net.Socket({ fd: cfd, readable: true, writable: true }));
-        s.on('data', (b: Buffer) => s.end(b)); // echo the byte back, then FIN
-      }
+  // The two native accept loops: a thread of its own, and the forwarder's thread (shared and
+  // reuseport accept modes).
+  type StartAccepting = (scope: Scope, fd: number, cb: (fds: number[]) => void, onError?: (e: AcceptorError) => void) => Acceptor;
+  const ACCEPTORS: [string, StartAccepting][] = [
+    ['startAcceptor', (_scope, fd, cb, onError) => native().startAcceptor(fd, cb, onError)],
+    ['forwarder.listen', (scope, fd, cb, onError) => scope.forwarder().listen(fd, cb, onError)],
+  ];
+
+  for (const [name, start] of ACCEPTORS) {
+    test(`${name} delivers an fd per client connection`, async (t) => {
+      const scope = new Scope(t);
+      const N = 20;
+      const lst = scope.listen();
+      let delivered = 0;
+      const acceptor = start(scope, lst.fd, (fds) => {
+        for (const cfd of fds) {
+          delivered++;
+          const s = scope.socket(new net.Socket({ fd: cfd, readable: true, writable: true }));
+          s.on('data', (b: Buffer) => s.end(b)); // echo the byte back, then FIN
+        }
+      });
+      scope.defer(() => acceptor.stop());
+      const echoes = await Promise.all(
+        Array.from({ length: N }, async (_, i) => {
+          const c = scope.socket(net.connect(lst.port, LOOPBACK));
+          await once(c, 'connect');
+          c.end(String.fromCharCode(65 + (i % 26)));
+          return (await collect(c)).toString();
+        }),
+      );
+      acceptor.stop();
+      acceptor.stop(); // idempotent
+      assert.equal(delivered, N);
+      assert.deepEqual(
+        echoes,
+        Array.from({ length: N }, (_, i) => String.fromCharCode(65 + (i % 26))),
+      );
     });
-    scope.defer(() => acceptor.stop());
-    const echoes = await Promise.all(
-      Array.from({ length: N }, async (_, i) => {
-        const c = scope.socket(net.connect(lst.port, LOOPBACK));
-        await once(c, 'connect');
-        c.end(String.fromCharCode(65 + (i % 26)));
-        return (await collect(c)).toString();
-      }),
-    );
-    acceptor.stop();
-    acceptor.stop(); // idempotent
-    assert.equal(delivered, N);
-    assert.deepEqual(
-      echoes,
-      Array.from({ length: N }, (_, i) => String.fromCharCode(65 + (i % 26))),
-    );
+
+    test(`${name}: once stop() returns nothing more is accepted; the fd is the caller's`, async (t) => {
+      const scope = new Scope(t);
+      const lst = scope.listen();
+      const first = start(scope, lst.fd, () => assert.fail('stopped before any client'));
+      first.stop();
+      // The client waits in the kernel's queue; a new acceptor on the same fd takes it.
+      const c = scope.socket(net.connect(lst.port, LOOPBACK));
+      await once(c, 'connect');
+      const fds = await new Promise<number[]>((resolve) => {
+        const second = start(scope, lst.fd, (got) => {
+          second.stop();
+          resolve(got);
+        });
+        scope.defer(() => second.stop());
+      });
+      assert.equal(fds.length, 1);
+      native().close(fds[0]!);
+    });
+  }
+
+  test('forwarder.listen reports a fatal error through onError; ERR_FORWARDER_CLOSED after close()', async (t) => {
+    const scope = new Scope(t);
+    const fwd = scope.forwarder();
+    const fd = openSync('/dev/null', 'r'); // epoll refuses a regular file
+    scope.defer(() => closeSync(fd));
+    const err = await new Promise<AcceptorError>((resolve) => {
+      const acceptor = fwd.listen(fd, () => assert.fail('no connection expected'), (e) => {
+        acceptor.stop();
+        resolve(e);
+      });
+    });
+    assert.equal(err.code, 'EPERM');
+    assert.equal(err.fatal, true);
+    fwd.close();
+    assert.throws(() => fwd.listen(fd, () => undefined), { code: 'ERR_FORWARDER_CLOSED' });
   });
 
   test('startAcceptor reports a fatal accept error through onError', async (t) => {

@@ -1,7 +1,8 @@
 // The data-plane worker: one long-lived piscina task per thread. It compiles the model it is
 // given, pins itself (cpu-map), takes connections — as raw fds from the main thread's accept
-// thread, from its own native accept thread on a shared or SO_REUSEPORT socket, or (without
-// the addon) from a Node listener it owns — and serves them until told to stop. An exception
+// thread, accepted natively on a shared or SO_REUSEPORT socket (by its splice forwarder's
+// thread, or with `nosplice` an accept thread of its own), or (without the addon) from a Node
+// listener it owns — and serves them until told to stop. An exception
 // in one session ends that session only.
 
 import net from 'node:net';
@@ -259,7 +260,9 @@ export default async function serve(task: ServeTask): Promise<string> {
         if (task.mode === 'worker' && l.index % task.workers === task.index) work.push(listenJs(l, fe, listening));
         const fd = listenFds[l.index];
         if (addon && fd !== undefined) {
-          const a = addon.startAcceptor(fd, (fds) => fds.forEach((f) => acceptFd(f, fe, l)));
+          // With a forwarder, its thread accepts too (one native thread per worker to wake).
+          const take = (fds: number[]): void => fds.forEach((f) => acceptFd(f, fe, l));
+          const a = forwarder ? forwarder.listen(fd, take) : addon.startAcceptor(fd, take);
           // A listener or frontend at its maxconn stops accepting (the kernel keeps new connections).
           gateAcceptor(a, gauges, fe, l, runtime.globalMaxconn);
           acceptors.push(a);

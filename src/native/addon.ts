@@ -192,6 +192,13 @@ export interface Forwarder {
   ): number;
   /** Closes the connection ('closed' with reason 'aborted'); false if `id` is not outstanding. */
   abort(id: number): boolean;
+  /**
+   * startAcceptor's twin on this forwarder's own thread: it accepts on `fd` (which stays the
+   * caller's) and hands the new fds to `cb` together with its connection events, so a new
+   * connection wakes one native thread, not two. stop() is synchronous: the fd may be closed
+   * once it returns. Throws ERR_FORWARDER_CLOSED after close().
+   */
+  listen(fd: number, cb: (fds: number[]) => void, onError?: (err: AcceptorError) => void): Acceptor;
   stats(): ForwarderStats;
   /**
    * Stops the epoll thread and closes every connection and pipe; each outstanding connection

@@ -5,7 +5,7 @@
 // path (perf); here the same objects are plain JS, which V8 builds and reads cheaply.
 
 import { getSystemErrorName } from 'node:util';
-import type { ForwardCloseReason, ForwardEvent, ForwardOptions, ForwardTarget, Forwarder, ForwarderStats } from './addon.js';
+import type { Acceptor, AcceptorError, ForwardCloseReason, ForwardEvent, ForwardOptions, ForwardTarget, Forwarder, ForwarderStats } from './addon.js';
 
 /** What native/forwarder.cc exports, argument for argument. */
 export interface RawForwarder {
@@ -25,6 +25,10 @@ export interface RawForwarder {
   abort(id: number): boolean;
   stats(): ForwarderStats;
   close(): void;
+  listen(fd: number, cb: (fds: number[]) => void, onError?: (err: AcceptorError) => void): number;
+  setLimits(lid: number, gauges: Int32Array, ...slots: number[]): void;
+  unlisten(lid: number): void;
+  refListener(lid: number, ref: boolean): void;
 }
 
 /** kind 0 connected; 1 connect-error (errno, clientFd); 2 closed (bytesIn, bytesOut, reason, errno). */
@@ -60,6 +64,23 @@ export class NativeForwarder implements Forwarder {
 
   abort(id: number): boolean {
     return this.raw.abort(id);
+  }
+
+  listen(fd: number, cb: (fds: number[]) => void, onError?: (err: AcceptorError) => void): Acceptor {
+    const raw = this.raw;
+    const lid = onError ? raw.listen(fd, cb, onError) : raw.listen(fd, cb);
+    let stopped = false;
+    const acceptor: Acceptor = {
+      setLimits: (gauges, ...slots) => raw.setLimits(lid, gauges, ...slots),
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        raw.unlisten(lid);
+      },
+      ref: () => (raw.refListener(lid, true), acceptor),
+      unref: () => (raw.refListener(lid, false), acceptor),
+    };
+    return acceptor;
   }
 
   stats(): ForwarderStats {
