@@ -16,7 +16,7 @@ const bulkConns = (seconds: number): number => Math.max(BULK_PARALLEL, Math.roun
 const conns = (seconds: number): number => Math.round(seconds * 3000);
 
 /** One `listen` section in mode tcp in front of `backend(o)`, and nginx stream likewise. */
-function l4Scenario(s: Pick<Scenario, 'id' | 'title' | 'description' | 'cpuPer'> & { proxies: ProxyId[]; backend: (o: Origins) => number; phase: Phase }): Scenario {
+function l4Scenario(s: Pick<Scenario, 'id' | 'title' | 'description' | 'cpuPer' | 'warm'> & { proxies: ProxyId[]; backend: (o: Origins) => number; phase: Phase }): Scenario {
   return {
     id: s.id,
     title: s.title,
@@ -26,6 +26,7 @@ function l4Scenario(s: Pick<Scenario, 'id' | 'title' | 'description' | 'cpuPer'>
     unit: 'conn',
     cpuPer: s.cpuPer,
     headline: s.phase.id,
+    ...(s.warm ? { warm: s.warm } : {}),
     haproxy: (port: number, o: Origins, t: Tuning) =>
       [...haproxyTcpHead(t), 'listen l4', `    bind 127.0.0.1:${port}`, `    server s 127.0.0.1:${s.backend(o)}`, ''].join('\n'),
     nginx: (port: number, o: Origins, t: Tuning) => nginxStream(t, port, s.backend(o)),
@@ -40,6 +41,8 @@ export const l4Bulk = l4Scenario({
   proxies: ['haproxy', 'switchyard', 'nginx'],
   cpuPer: 'GB',
   backend: (o) => o.bulk,
+  // As the HTTP scenarios: the measured phase starts with the JIT warm (a second of it).
+  warm: async (ctx) => void (await l4Client(ctx, 'bulk', BULK_PARALLEL, BULK_PARALLEL, BULK_BYTES)),
   phase: {
     id: 'bulk',
     label: `${BULK_PARALLEL} parallel connections × ${BULK_BYTES / 2 ** 20} MiB`,
@@ -57,6 +60,7 @@ export const l4Conn = (quick: boolean): Scenario =>
     proxies: quick ? ['haproxy', 'switchyard', 'nginx'] : ['haproxy', 'switchyard', 'switchyard-main', 'switchyard-reuseport', 'nginx'],
     cpuPer: 'unit',
     backend: (o) => o.tiny,
+    warm: async (ctx) => void (await l4Client(ctx, 'conns', conns(1), 50)),
     phase: {
       id: 'conns',
       label: 'one-byte exchanges, 50 in parallel',
