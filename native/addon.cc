@@ -375,6 +375,7 @@ SwitchyardAddon::SwitchyardAddon(Napi::Env env, Napi::Object exports) {
       {"getrlimit", GetRlimit},       {"setrlimit", SetRlimit},
   };
   for (const Entry& e : kFunctions) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
+  exports.Set("apiVersion", Napi::Number::New(env, kApiVersion));
   DefineAddon(exports, {});  // records `exports` as the module's entry point
 }
 

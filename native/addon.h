@@ -7,6 +7,11 @@
 
 namespace switchyard {
 
+// The shape of the exports as src/native/addon.ts expects it (NATIVE_API_VERSION there): bumped
+// whenever a method's arguments or results change, so a stale build is refused by name rather
+// than failing on its first call.
+constexpr int kApiVersion = 2;
+
 class SwitchyardAddon : public Napi::Addon<SwitchyardAddon> {
  public:
   SwitchyardAddon(Napi::Env env, Napi::Object exports);

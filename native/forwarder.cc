@@ -161,6 +161,7 @@ struct JsListener {
   napi_ref onError = nullptr;
   napi_ref gauges = nullptr;  // keeps the shared gauges' buffer alive while read natively
   bool refed = true;
+  bool started = false;  // kListen posted
 };
 
 }  // namespace
@@ -247,21 +248,29 @@ class ForwarderCore {
 
   // ---- listeners (native/loop_acceptor.h): this loop accepts, JS gets the fds ---------------
 
-  // Starts accepting on `fd` (which stays the caller's); returns the listener's id.
+  // A listener on `fd` (which stays the caller's); returns its id. Accepting begins with
+  // StartListening, once the caller has set its limits.
   int Listen(int fd, napi_value onFds, napi_value onError) {
     int lid = next_lid_++;
     JsListener l;
     l.state = std::make_shared<ListenState>(lid, fd);
     napi_create_reference(env_, onFds, 1, &l.onFds);
     if (onError != nullptr) napi_create_reference(env_, onError, 1, &l.onError);
-    Command cmd(Command::kListen, 0);
-    cmd.listen = l.state;
     listeners_.emplace(lid, l);
     refed_listeners_++;
     UpdateRef();
-    Post(cmd);
     return lid;
   }
+
+  void StartListening(int lid) {
+    auto it = listeners_.find(lid);
+    if (it == listeners_.end() || it->second.started || stopped_) return;
+    it->second.started = true;
+    Command cmd(Command::kListen, 0);
+    cmd.listen = it->second.state;
+    Post(cmd);
+  }
+
 
   void SetListenLimits(int lid, napi_value array, int32_t* base, size_t length, Gate fe, Gate global, Gate listener) {
     auto it = listeners_.find(lid);
@@ -276,10 +285,11 @@ class ForwarderCore {
   void Unlisten(int lid) {
     auto it = listeners_.find(lid);
     if (it == listeners_.end()) return;
+    bool started = it->second.started;
     SetListenerRef(it->second, false);
     DropListener(it->second);
     listeners_.erase(it);
-    if (stopped_) return;
+    if (stopped_ || !started) return;
     uint64_t seq = ++unlisten_seq_;
     Command cmd(Command::kUnlisten, seq);
     cmd.lid = lid;
@@ -1130,6 +1140,8 @@ Napi::Function Forwarder::Define(Napi::Env env) {
   return DefineClass(env, "Forwarder",
                      {InstanceMethod<&Forwarder::Target>("target"),
                       InstanceMethod<&Forwarder::Listen>("listen"),
+                      InstanceMethod<&Forwarder::StartListening>("startListening"),
+                      InstanceMethod<&Forwarder::ClearTargets>("clearTargets"),
                       InstanceMethod<&Forwarder::SetLimits>("setLimits"),
                       InstanceMethod<&Forwarder::Unlisten>("unlisten"),
                       InstanceMethod<&Forwarder::RefListener>("refListener"),
@@ -1208,6 +1220,21 @@ Napi::Value Forwarder::SetLimits(const Napi::CallbackInfo& info) {
   if (core_) core_->SetListenLimits(static_cast<int>(lid), arr, arr.Data(), arr.ElementLength(), fe, global, listener);
 #endif
   return env.Undefined();
+}
+
+Napi::Value Forwarder::StartListening(const Napi::CallbackInfo& info) {
+  int64_t lid;
+  if (!ArgInt(info, 0, "lid", 0, INT32_MAX, &lid)) return info.Env().Undefined();
+#if defined(__linux__)
+  if (core_) core_->StartListening(static_cast<int>(lid));
+#endif
+  return info.Env().Undefined();
+}
+
+// Forgets every target id (connections under way keep their copies of the address).
+Napi::Value Forwarder::ClearTargets(const Napi::CallbackInfo& info) {
+  targets_.clear();
+  return info.Env().Undefined();
 }
 
 Napi::Value Forwarder::Unlisten(const Napi::CallbackInfo& info) {

@@ -34,6 +34,8 @@ class Forwarder : public Napi::ObjectWrap<Forwarder> {
  private:
   Napi::Value Target(const Napi::CallbackInfo& info);
   Napi::Value Listen(const Napi::CallbackInfo& info);
+  Napi::Value StartListening(const Napi::CallbackInfo& info);
+  Napi::Value ClearTargets(const Napi::CallbackInfo& info);
   Napi::Value SetLimits(const Napi::CallbackInfo& info);
   Napi::Value Unlisten(const Napi::CallbackInfo& info);
   Napi::Value RefListener(const Napi::CallbackInfo& info);

@@ -344,6 +344,72 @@ describe('native addon', { skip: addon === undefined ? `not built: ${loadError()
     });
   }
 
+  test('forwarder.listen: limits set right after listen() apply from the first accept; room reopens', async (t) => {
+    const scope = new Scope(t);
+    const fwd = scope.forwarder();
+    // Gauges: [listener cur, listener operator limit (0: the configured one)], nothing else.
+    const gauges = new Int32Array(new SharedArrayBuffer(16));
+    const limited = scope.listen();
+    const free = scope.listen();
+    // Both clients wait in the kernel's queues before anything listens; the listener whose
+    // limit (1) is already used up must not take its client.
+    gauges[0] = 1;
+    for (const port of [limited.port, free.port]) await once(scope.socket(net.connect(port, LOOPBACK)), 'connect');
+    const got: number[] = [];
+    let limitedAt = -1;
+    const limitedFd = new Promise<number>((resolve) =>
+      fwd
+        .listen(limited.fd, (fds) => {
+          limitedAt = Atomics.load(gauges, 0);
+          resolve(fds[0]!);
+        })
+        .setLimits(gauges, 0, 0, 0, 0, 0, 0, 0, 1, 1),
+    );
+    // Started after the limited one: its accept comes in the same loop turn or a later one.
+    const freeFd = new Promise<number>((resolve) => fwd.listen(free.fd, (fds) => resolve(fds[0]!)));
+    got.push(await freeFd);
+    await new Promise((r) => setImmediate(r)); // the rest of that hand-over
+    assert.equal(limitedAt, -1, 'nothing accepted past the limit');
+    Atomics.store(gauges, 0, 0); // a connection left: room for one
+    got.push(await limitedFd);
+    assert.equal(limitedAt, 0);
+    for (const fd of got) native().close(fd);
+  });
+
+  test('forwarder.listen: a JS thread that falls behind loses no connection (the loop parks and resumes)', async (t) => {
+    const scope = new Scope(t);
+    const lst = scope.listen();
+    const N = 200;
+    let delivered = 0;
+    let all: () => void = () => undefined;
+    const done = new Promise<void>((r) => (all = r));
+    const acceptor = scope.forwarder().listen(lst.fd, (fds) => {
+      for (const fd of fds) native().close(fd);
+      delivered += fds.length;
+      if (delivered === N) all();
+    });
+    scope.defer(() => acceptor.stop());
+    // The clients connect from another thread while this one is blocked until all are
+    // connected: the loop accepts kMaxPendingAccepts (32), parks, and is woken when JS takes them.
+    const connected = new Int32Array(new SharedArrayBuffer(4));
+    const clients = new Worker(
+      `const net = require('node:net'); const { workerData: w, parentPort } = require('node:worker_threads');
+       const socks = [];
+       for (let i = 0; i < w.n; i++) {
+         const s = net.connect(w.port, '127.0.0.1', () => { Atomics.add(w.connected, 0, 1); Atomics.notify(w.connected, 0); });
+         s.on('error', () => {});
+         socks.push(s);
+       }
+       parentPort.on('message', () => { for (const s of socks) s.destroy(); parentPort.close(); });`,
+      { eval: true, workerData: { n: N, port: lst.port, connected } },
+    );
+    scope.defer(() => void clients.terminate());
+    for (let n = 0; n < N; n = Atomics.load(connected, 0)) Atomics.wait(connected, 0, n);
+    await done;
+    assert.equal(delivered, N);
+    clients.postMessage('end');
+  });
+
   test('forwarder.listen reports a fatal error through onError; ERR_FORWARDER_CLOSED after close()', async (t) => {
     const scope = new Scope(t);
     const fwd = scope.forwarder();

@@ -20,7 +20,7 @@ import type { ProxyModel } from '../src/config/model.js';
 import { spliceSession, type NativeContext } from '../src/dataplane/splice-session.js';
 import { BALANCERS } from '../src/lb/index.js';
 import { LB_SHARED_SLOTS, type Balancer } from '../src/lb/types.js';
-import { loadAddon, type Acceptor } from '../src/native/addon.js';
+import { loadAddon, type Acceptor, type AcceptorError } from '../src/native/addon.js';
 import { ConnGauges } from '../src/ipc/conn-gauges.js';
 import { httpSession } from '../src/http/session.js';
 import { ReadSink } from '../src/http/wire.js';
@@ -262,7 +262,15 @@ export default async function serve(task: ServeTask): Promise<string> {
         if (addon && fd !== undefined) {
           // With a forwarder, its thread accepts too (one native thread per worker to wake).
           const take = (fds: number[]): void => fds.forEach((f) => acceptFd(f, fe, l));
-          const a = forwarder ? forwarder.listen(fd, take) : addon.startAcceptor(fd, take);
+          // Resource shortages are passing (the loop pauses and retries). A listener that
+          // fails for good (closed under us, epoll out of watches) stops, said once; the
+          // worker and its other listeners go on.
+          const failed = (e: AcceptorError): void => {
+            if (!e.fatal) return;
+            a.stop();
+            send({ type: 'listen-error', index: task.index, listener: l.index, message: `Accepting [${l.where}] for ${fe.owner}: ${e.code}; this listener takes no more connections.` });
+          };
+          const a: Acceptor = forwarder ? forwarder.listen(fd, take, failed) : addon.startAcceptor(fd, take, failed);
           // A listener or frontend at its maxconn stops accepting (the kernel keeps new connections).
           gateAcceptor(a, gauges, fe, l, runtime.globalMaxconn);
           acceptors.push(a);

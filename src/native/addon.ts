@@ -344,6 +344,9 @@ const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
   'setrlimit',
 ];
 
+/** native/addon.h kApiVersion: the exports' shape this code was written against. */
+const NATIVE_API_VERSION = 2;
+
 /** Set to 1 to run without the addon (exercises the pure-JS paths). */
 export const DISABLE_ENV = 'SWITCHYARD_NO_NATIVE';
 
@@ -395,6 +398,10 @@ function load(): LoadState {
     if (!isAddon(loaded)) {
       const missing = ADDON_FUNCTIONS.filter((n) => typeof (loaded as Record<string, unknown>)[n] !== 'function');
       return { addon: undefined, error: `${path} is stale (missing ${missing.join(', ')}); rebuild it` };
+    }
+    const version = (loaded as { apiVersion?: unknown }).apiVersion;
+    if (version !== NATIVE_API_VERSION) {
+      return { addon: undefined, error: `${path} is stale (API version ${String(version ?? 1)}, this code needs ${NATIVE_API_VERSION}); rebuild it` };
     }
     // The forwarder's native side speaks positional numbers; its JS face is ./forwarder.ts.
     const raw = loaded as unknown as Omit<NativeAddon, 'createForwarder'> & { createForwarder(opts?: ForwarderOptions): RawForwarder };

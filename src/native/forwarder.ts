@@ -26,6 +26,8 @@ export interface RawForwarder {
   stats(): ForwarderStats;
   close(): void;
   listen(fd: number, cb: (fds: number[]) => void, onError?: (err: AcceptorError) => void): number;
+  startListening(lid: number): void;
+  clearTargets(): void;
   setLimits(lid: number, gauges: Int32Array, ...slots: number[]): void;
   unlisten(lid: number): void;
   refListener(lid: number, ref: boolean): void;
@@ -38,6 +40,8 @@ type RawEventCallback = (kind: number, id: number, a: number, b: number, c: numb
 const NO_DELAY = 1;
 const NOTIFY_CONNECTED = 2;
 const KEEP_ALIVE = 4;
+/** Distinct server addresses remembered per forwarder before the cache starts over. */
+const MAX_TARGETS = 4096;
 const REASONS: readonly ForwardCloseReason[] = ['client-close', 'server-close', 'client-timeout', 'server-timeout', 'error', 'aborted'];
 
 export class NativeForwarder implements Forwarder {
@@ -69,9 +73,21 @@ export class NativeForwarder implements Forwarder {
   listen(fd: number, cb: (fds: number[]) => void, onError?: (err: AcceptorError) => void): Acceptor {
     const raw = this.raw;
     const lid = onError ? raw.listen(fd, cb, onError) : raw.listen(fd, cb);
+    // Accepting begins with the limits (setLimits right after listen(), as callers do), or at
+    // the end of this turn without them: never a connection taken before its limits are known.
+    let started = false;
     let stopped = false;
+    const start = (): void => {
+      if (started || stopped) return;
+      started = true;
+      raw.startListening(lid);
+    };
+    queueMicrotask(start);
     const acceptor: Acceptor = {
-      setLimits: (gauges, ...slots) => raw.setLimits(lid, gauges, ...slots),
+      setLimits: (gauges, ...slots) => {
+        raw.setLimits(lid, gauges, ...slots);
+        start();
+      },
       stop: () => {
         if (stopped) return;
         stopped = true;
@@ -95,6 +111,11 @@ export class NativeForwarder implements Forwarder {
     const key = `${t.family} ${t.host} ${t.port}`;
     let id = this.targets.get(key);
     if (id === undefined) {
+      // Bounded: servers whose addresses change at run time must not grow it for ever.
+      if (this.targets.size >= MAX_TARGETS) {
+        this.raw.clearTargets();
+        this.targets.clear();
+      }
       id = this.raw.target({ host: t.host, port: t.port, family: t.family }); // throws on a bad address
       this.targets.set(key, id);
     }
