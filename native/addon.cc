@@ -313,6 +313,20 @@ Napi::Value ShutdownWrite(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// chroot(path) then chdir("/"), for the whole process (every thread), as HAProxy does once
+// bound (src/process/chroot.ts).
+Napi::Value Chroot(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) {
+    Napi::TypeError::New(env, "chroot: path must be a string").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  if (chroot(path.c_str()) != 0) return ThrowErrno(env, errno, "chroot");
+  if (chdir("/") != 0) return ThrowErrno(env, errno, "chdir");
+  return env.Undefined();
+}
+
 Napi::Value PinThread(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t cpu;
@@ -373,6 +387,7 @@ SwitchyardAddon::SwitchyardAddon(Napi::Env env, Napi::Object exports) {
       {"gettid", GetTid},             {"startAcceptor", Acceptor::Start},
       {"createForwarder", Forwarder::Create}, {"createProber", Prober::Create},
       {"getrlimit", GetRlimit},       {"setrlimit", SetRlimit},
+      {"chroot", Chroot},
   };
   for (const Entry& e : kFunctions) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
   exports.Set("apiVersion", Napi::Number::New(env, kApiVersion));

@@ -7,7 +7,7 @@
 
 import net from 'node:net';
 import { chmodSync, chownSync, renameSync, rmSync } from 'node:fs';
-import type { ServeTask, MainToWorker, WorkerToMain } from '../src/ipc/messages.js';
+import type { ServeTask, StandbyMessage, StandbyTask, MainToWorker, WorkerToMain } from '../src/ipc/messages.js';
 import { ServerTable, SRV_SLOTS } from '../src/ipc/server-table.js';
 import { applyServerChange, type ServerChange } from '../src/dataplane/dynamic-servers.js';
 import { computeLayout } from '../src/dataplane/layout.js';
@@ -35,7 +35,8 @@ import { ServerSessions } from '../src/dataplane/server-sessions.js';
 import { LiveSessions } from '../src/dataplane/live-sessions.js';
 import { adoptHeader, readHeaderFromFd } from '../src/dataplane/accept-proxy.js';
 
-export default async function serve(task: ServeTask): Promise<string> {
+export default async function serve(task: ServeTask | StandbyTask): Promise<string> {
+  if ('standby' in task) return standBy(task);
   const port = task.port;
   const send = (m: WorkerToMain): void => port.postMessage(m);
   const addon = task.mode === 'worker' ? undefined : loadAddon();
@@ -89,7 +90,7 @@ export default async function serve(task: ServeTask): Promise<string> {
   const compiled = new Map<ProxyModel, CompiledProxyRules>();
   const rulesOf = (p: ProxyModel): CompiledProxyRules => {
     let r = compiled.get(p);
-    if (!r) compiled.set(p, (r = compileProxyRules(p, { baseDir: process.cwd(), config: task.model })));
+    if (!r) compiled.set(p, (r = compileProxyRules(p, { baseDir: task.baseDir, config: task.model })));
     return r;
   };
   const httpProxies = new Map<string, HttpProxy>();
@@ -361,4 +362,30 @@ export default async function serve(task: ServeTask): Promise<string> {
       }
     });
   });
+}
+
+/**
+ * The standby under a chroot: this thread's code is loaded (a new thread could not load it
+ * inside the jail); it waits for a dead worker's task and then serves it.
+ */
+async function standBy({ port, model, baseDir }: StandbyTask): Promise<string> {
+  // Found on disk now, kept for the task it takes over inside the jail: the addon, and the
+  // files the rules read (src/rules/runtime/files.ts keeps what a thread has read).
+  loadAddon();
+  for (const p of model.proxies) {
+    try {
+      compileProxyRules(p, { baseDir, config: model });
+    } catch {
+      // The serving workers have reported it.
+    }
+  }
+  const taken = new Promise<ServeTask>((resolve) =>
+    port.on('message', (m: StandbyMessage) => {
+      if (m.type === 'take-over') resolve(m.task);
+    }),
+  );
+  port.postMessage({ type: 'standing-by' } satisfies StandbyMessage);
+  const task = await taken;
+  port.close();
+  return serve(task);
 }

@@ -10,7 +10,8 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ConfigModel } from '../config/model.js';
 import { ServerTable, SRV, SRV_SLOTS, ADMIN_MAINT } from '../ipc/server-table.js';
-import { SESSION_ID_WORKER, type AcceptMode, type MainToWorker, type ServeTask, type SessionRow, type WorkerToMain } from '../ipc/messages.js';
+import { SESSION_ID_WORKER, type AcceptMode, type MainToWorker, type ServeTask, type SessionRow, type StandbyMessage, type StandbyTask, type WorkerToMain } from '../ipc/messages.js';
+import { chrootDir } from '../process/chroot.js';
 import { computeLayout } from './layout.js';
 import { compileRuntime, listenBacklog, type Runtime, type RuntimeBackend, type RuntimeListener, type RuntimeServer } from './compile.js';
 import { applyServerChange, ServerSlots, spareSlots, type ServerChange } from './dynamic-servers.js';
@@ -40,6 +41,9 @@ export interface DataPlaneOptions {
   /** Called once with a start-up notice (e.g. the native addon is missing). */
   readonly onNotice?: (message: string) => void;
 }
+
+/** Runs a serve task on some thread; settles when the task ends (its thread died: rejects). */
+type TaskRunner = (task: ServeTask, transferList: MessagePort[]) => Promise<unknown>;
 
 export class DataPlane {
   private pool: Piscina | undefined;
@@ -80,6 +84,10 @@ export class DataPlane {
   readonly mode: AcceptMode;
   /** Tasks that ended because their worker died and were started again. */
   restarts = 0;
+  /** The start-up directory, where relative file names in rules resolve (a chroot moves the cwd to "/"). */
+  private readonly baseDir = process.cwd();
+  /** Under a chroot: the loaded spare thread, waiting for a dead worker's task (standBy()). */
+  private standby: { readonly port: MessagePort; readonly running: Promise<unknown> } | null = null;
   /** Problems workers reported while starting (listeners that could not bind). */
   readonly problems: string[] = [];
   /** While the workers start: their listen errors, reported in listener order once all are in. */
@@ -292,15 +300,30 @@ export class DataPlane {
 
   /** Start every worker; resolves once all of them are serving. */
   async start(): Promise<void> {
+    // Under a chroot a thread that dies cannot load its code again: one more thread, loaded
+    // now, stands by to take over (src/process/chroot.ts).
+    const standby = chrootDir(this.model) !== undefined ? 1 : 0;
     this.pool = new Piscina({
       filename: new URL('../../workers/serve.js', import.meta.url).href,
-      minThreads: this.threads,
-      maxThreads: this.threads,
+      minThreads: this.threads + standby,
+      maxThreads: this.threads + standby,
       // 'sync' would block an idle worker's event loop, which owns sockets.
       atomics: 'disabled',
       idleTimeout: Infinity,
       concurrentTasksPerWorker: 1,
       maxQueue: 0,
+    });
+    // A thread piscina starts to replace a dead one and that fails while loading its code
+    // (inside a chroot it always does: the standby then was the last spare, said once).
+    let toldNoSpare = false;
+    this.pool.on('error', (e: unknown) => {
+      const why = e instanceof Error ? e.message : String(e);
+      const jail = chrootDir(this.model);
+      if (jail === undefined) this.problem(`A worker thread could not start: ${why}`);
+      else if (!toldNoSpare) {
+        toldNoSpare = true;
+        this.problem(`No standby worker any more: a new thread cannot load its code inside chroot(${jail}) (${why}). A worker that dies from now on is not replaced.`);
+      }
     });
     for (const e of await resolveServerNames(this.model)) {
       this.problems.push(e);
@@ -320,6 +343,7 @@ export class DataPlane {
     if (this.problems.length === 0) {
       this.startErrors = [];
       await Promise.all(Array.from({ length: this.threads }, (_, i) => this.serve(i)));
+      if (standby) await this.standBy();
       // Workers report their listeners' failures in whatever order they ran: HAProxy's is
       // the configuration's.
       for (const f of this.startErrors.sort((a, b) => a.listener - b.listener)) this.problem(f.message);
@@ -336,13 +360,42 @@ export class DataPlane {
     this.opts.onProblem?.(message);
   }
 
-  /** Run the serve task for worker slot `i`; if its thread dies, run it again. */
-  private serve(i: number): Promise<void> {
+  /**
+   * Starts the standby (under a chroot): one more task, on the thread the pool keeps beyond
+   * `nbthread`, that waits for a dead worker's task. Resolves once its code is loaded.
+   */
+  private async standBy(): Promise<void> {
+    const { port1, port2 } = new MessageChannel();
+    const standing = new Promise<void>((resolve) => port1.once('message', () => resolve()));
+    const running = this.pool!.run({ standby: true, port: port2, model: this.model, baseDir: this.baseDir } satisfies StandbyTask, { transferList: [port2] });
+    // It ends with the pool (destroyed at stop) unless it took over a worker's task.
+    running.catch(() => undefined);
+    await standing;
+    this.standby = { port: port1, running };
+  }
+
+  /** The standby as a task runner, once: it takes the task over its port. */
+  private takeStandby(): TaskRunner | undefined {
+    const s = this.standby;
+    if (!s) return undefined;
+    this.standby = null;
+    return (task, transferList) => {
+      s.port.postMessage({ type: 'take-over', task } satisfies StandbyMessage, transferList);
+      return s.running;
+    };
+  }
+
+  /** Run the serve task for worker slot `i` (by default on a pool thread); if its thread dies, run it again. */
+  private serve(i: number, run: TaskRunner = (task, transferList) => this.pool!.run(task, { transferList })): Promise<void> {
     return new Promise<void>((ready) => {
       const { port1, port2 } = new MessageChannel();
       this.ports[i] = port1;
+      let served = false;
       port1.on('message', (m: WorkerToMain) => {
-        if (m.type === 'ready') ready();
+        if (m.type === 'ready') {
+          served = true;
+          ready();
+        }
         else if (m.type === 'paused' || m.type === 'resumed') this.acks.get(m.type)?.(i);
         else if (m.type === 'sessions' || m.type === 'killed') this.questions.get(m.req)?.(m);
         else if (m.type === 'listen-error') {
@@ -366,22 +419,40 @@ export class DataPlane {
         held: this.gauges.heldBuf,
         taken: this.taken.buffer as SharedArrayBuffer,
         serverChanges: this.slots.current(),
+        baseDir: this.baseDir,
       };
-      this.running[i] = this.pool!.run(task, { transferList: [port2] }).then(
+      this.running[i] = run(task, [port2]).then(
         () => port1.close(),
         () => {
           port1.close();
           this.ports[i] = undefined;
           if (this.stopping) return;
+          if (!served) {
+            // It never came up (no thread to run it: under a chroot, once the standby is used).
+            // Trying again would fail the same way, at once and for ever.
+            this.problem(`Worker ${i + 1} of ${this.threads} could not be started again; the others go on serving.`);
+            ready();
+            return;
+          }
           // The thread died (an uncaught error escaped a session): replace it alone.
-          this.restarts++;
           Atomics.store(this.load, i, 0);
           // Its idle server connections (and their estimates) died with it, and so did its
           // sessions: their maxconn slots come back.
           this.table.clearWorkerGauges(i);
           this.closeUndelivered(i);
           this.gauges.reclaim(i);
-          void this.serve(i).then(ready);
+          const jail = chrootDir(this.model);
+          let run: TaskRunner | undefined;
+          if (jail !== undefined) {
+            // Inside the jail only the standby can take over: a new thread cannot load its code.
+            run = this.takeStandby();
+            if (!run) {
+              this.problem(`Worker ${i + 1} of ${this.threads} died and cannot be replaced inside chroot(${jail}); the others go on serving.`);
+              return;
+            }
+          }
+          this.restarts++;
+          void this.serve(i, run).then(ready);
         },
       );
     });

@@ -8,6 +8,21 @@ import type { ServerChange } from '../dataplane/dynamic-servers.js';
 /** How connections reach workers (DESIGN.md: accept modes). */
 export type AcceptMode = 'main' | 'shared' | 'reuseport' | 'worker';
 
+/**
+ * The standby worker kept under a chroot (src/process/chroot.ts): its thread has loaded the
+ * worker's code and waits on `port`. It says 'standing-by', then takes over a dead worker's
+ * ServeTask when the main thread sends it one.
+ */
+export interface StandbyTask {
+  readonly standby: true;
+  readonly port: MessagePort;
+  /** Compiled once before the chroot, so that the files its rules read are in memory. */
+  readonly model: ConfigModel;
+  readonly baseDir: string;
+}
+
+export type StandbyMessage = { readonly type: 'standing-by' } | { readonly type: 'take-over'; readonly task: ServeTask };
+
 export interface ServeTask {
   readonly index: number;
   readonly workers: number;
@@ -31,6 +46,8 @@ export interface ServeTask {
   readonly taken: SharedArrayBuffer;
   /** Servers added and deleted at run time so far, to apply over the compiled configuration. */
   readonly serverChanges: readonly ServerChange[];
+  /** Where relative file names in rules resolve: the start-up directory (not "/" once chrooted). */
+  readonly baseDir: string;
 }
 
 export type MainToWorker =

@@ -297,6 +297,8 @@ export interface NativeAddon {
   startAcceptor(fd: number, cb: (fds: number[]) => void, onError?: (err: AcceptorError) => void): Acceptor;
   /** Pins the calling thread (inside a worker_thread: that worker) to one CPU. */
   pinThread(cpu: number): void;
+  /** chroot(2) to `path`, then chdir("/"): the whole process. Throws NativeSystemError. */
+  chroot(path: string): void;
   /** The calling thread's allowed CPUs. */
   getAffinity(): number[];
   /** The calling thread's kernel thread id. */
@@ -333,6 +335,7 @@ const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
   'close',
   'startAcceptor',
   'pinThread',
+  'chroot',
   'getAffinity',
   'gettid',
   'setNoDelay',

@@ -12,6 +12,7 @@ import { IDENTITY_KEYWORDS } from './identity.js';
 import { HARD_STOP_AFTER } from './hard-stop.js';
 import { NOREUSEPORT } from './reuseport.js';
 import { STRICT_LIMITS, ULIMIT_N } from './limits.js';
+import { CHROOT } from './chroot.js';
 
 const PROCESS = pending('process');
 const DATA = pending('data-plane');
@@ -149,7 +150,7 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   { ...flag('nosplice', 'ready'), summary: 'TCP sessions are copied through JS sockets instead of the native splice forwarder' },
   NOREUSEPORT,
   ...IDENTITY_KEYWORDS,
-  word('chroot'),
+  CHROOT,
   pidfile,
   { ...int('maxconn'), status: 'ready', summary: 'process-wide limit on concurrent connections (clients beyond it wait)' },
   int('maxsslconn', TLS),

@@ -12,6 +12,7 @@ import { DataPlane } from '../dataplane/runtime.js';
 import { reportToParent } from './daemon.js';
 import { startControlPlane, type ControlService } from './control.js';
 import { dropPrivileges, identityOf } from './identity.js';
+import { chrootDir, enterChroot } from './chroot.js';
 import { hardStopAfter, scheduleHardStop } from './hard-stop.js';
 import { strictLimits, wantedFds } from './limits.js';
 import { fixMemLimit, raiseFdLimit, systemRlimits } from './rlimits.js';
@@ -27,7 +28,7 @@ export interface RunOptions {
   err(text: string): void;
 }
 
-/** A start-up limit was refused under strict-limits; its alert is already out. */
+/** Start-up refused (a limit under strict-limits, the chroot); its alert is already out. */
 class LimitRefused extends Error {}
 
 export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number> {
@@ -48,6 +49,7 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
   return new Promise<number>((resolve) => {
     let ending = false;
     let control: ControlService | null = null;
+    let chrooted = false;
     const startedAt = Date.now();
     const started = dp.start().then(async () => {
       control = await startControlPlane({
@@ -57,15 +59,26 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
         startedAt,
         log: { alert, warning, notice },
       });
-      // Listeners and the stats socket are bound: now the configured identity (HAProxy's
-      // set_identity). A failure rejects `started`: alert, exit 1.
+      // Listeners and the stats socket are bound: now the chroot, then the configured
+      // identity (HAProxy's set_identity). A failure rejects `started`: alert, exit 1.
+      const jail = chrootDir(model);
+      if (jail !== undefined) {
+        const refused = enterChroot(jail, loadAddon(), program);
+        if (refused) {
+          alert(refused.alert);
+          notice(refused.why);
+          throw new LimitRefused();
+        }
+        chrooted = true;
+      }
       dropPrivileges(identityOf(model), program, warning);
       if (!fixMemLimit(opts.memoryMb ?? 0, strict, program, rlimits, { alert, warning, notice })) throw new LimitRefused();
     });
     const stopControl = (): Promise<void> => (control ? control.stop() : Promise.resolve());
     const finish = (code: number): void => {
       try {
-        if (pidfile) rmSync(pidfile, { force: true });
+        // Inside a chroot the path would name a file in the jail: the pidfile stays, as HAProxy's does.
+        if (pidfile && !chrooted) rmSync(pidfile, { force: true });
       } catch {
         // Written before `user`/`uid` took effect: the new identity may not remove it.
       }

@@ -17,6 +17,12 @@ export function resolvePath(ctx: CompileCtx, name: string): string {
   return isAbsolute(name) ? name : resolve(ctx.baseDir, name);
 }
 
+/**
+ * What this thread has read, by path: a standby worker reads its files before the chroot
+ * (src/process/chroot.ts) and compiles from here once they are out of its reach.
+ */
+const readBefore = new Map<string, string>();
+
 /** Read a file as a byte string (latin1), cached per compile. */
 export function readText(ctx: CompileCtx, name: string, what: string): string {
   const path = resolvePath(ctx, name);
@@ -25,8 +31,11 @@ export function readText(ctx: CompileCtx, name: string, what: string): string {
   let text: string;
   try {
     text = readFileSync(path, 'latin1');
+    readBefore.set(path, text);
   } catch (e) {
-    throw new RuleCompileError(`failed to open ${what} file <${name}> : ${errnoText(e)}.`, ctx.loc);
+    const before = readBefore.get(path);
+    if (before === undefined) throw new RuleCompileError(`failed to open ${what} file <${name}> : ${errnoText(e)}.`, ctx.loc);
+    text = before;
   }
   ctx.files.set(path, text);
   return text;
