@@ -28,6 +28,7 @@ import { httpProxy, type HttpContext, type HttpProxy } from '../src/http/context
 import { ServerPool } from '../src/http/pool.js';
 import { limitsFromTune } from '../src/http/codec/limits.js';
 import { compileProxyRules } from '../src/rules/runtime/compile.js';
+import { keepFilesRead } from '../src/rules/runtime/files.js';
 import { backendState } from '../src/dataplane/backend-state.js';
 import { Limiter, gateAcceptor } from '../src/dataplane/limiter.js';
 import { bindErrorText, bindReason } from '../src/listeners/bind-error.js';
@@ -372,6 +373,7 @@ async function standBy({ port, model, baseDir }: StandbyTask): Promise<string> {
   // Found on disk now, kept for the task it takes over inside the jail: the addon, and the
   // files the rules read (src/rules/runtime/files.ts keeps what a thread has read).
   loadAddon();
+  keepFilesRead();
   for (const p of model.proxies) {
     try {
       compileProxyRules(p, { baseDir, config: model });

@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+import { loadAddon } from '../native/addon.js';
 import { RELEASE_DATE, VERSION_WORD } from '../version.js';
 import { FC } from '../ipc/conn-gauges.js';
 import { CNT } from '../ipc/server-table.js';
@@ -26,12 +28,17 @@ interface InfoField {
 interface InfoSnapshot {
   readonly api: ApiContext;
   readonly now: number;
-  readonly mem: NodeJS.MemoryUsage;
+  readonly mem: { readonly heapTotal: number; readonly heapUsed: number };
 }
 
-/** The open-files limit of this process (HAProxy's Ulimit-n), from /proc. */
+/**
+ * The open-files limit of this process (HAProxy's Ulimit-n): getrlimit(2) through the addon,
+ * else /proc (which a chroot takes away).
+ */
 function openFilesLimit(): number {
   try {
+    const soft = loadAddon()?.getrlimit('nofile').soft;
+    if (soft !== undefined) return Number.isFinite(soft) ? soft : 0;
     const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
     return m ? Number(m[1]) : 0;
   } catch {
@@ -156,7 +163,9 @@ function idlePct(): number {
 }
 
 function infoFields(api: ApiContext): Field[] {
-  const snap: InfoSnapshot = { api, now: Date.now(), mem: process.memoryUsage() };
+  // V8's own figures: process.memoryUsage() also reads the RSS from /proc, gone under a chroot.
+  const heap = getHeapStatistics();
+  const snap: InfoSnapshot = { api, now: Date.now(), mem: { heapTotal: heap.total_heap_size, heapUsed: heap.used_heap_size } };
   const out: Field[] = [];
   for (const fd of INFO_FIELDS) {
     const value = fd.get(snap);

@@ -59,6 +59,12 @@ export class DataPlane {
   private nextQuestion = 1;
   private acceptors: Acceptor[] = [];
   private ownedFds: number[] = [];
+  /** unix@ listeners by listener index: open from start to stop, a pause included. */
+  private readonly unixFds = new Map<number, number>();
+  /** reuseport: per worker, the SO_REUSEPORT sockets opened for it (also in ownedFds). */
+  private reuseportOf: number[][] = [];
+  /** Workers that died and could not be replaced (under a chroot): nothing goes to them. */
+  private readonly lost = new Set<number>();
   private listenFds: Record<number, number>[] = [];
   private readonly addon: NativeAddon | undefined;
   /** The compiled configuration (backends, servers with their table slots, frontends). */
@@ -211,8 +217,14 @@ export class DataPlane {
       try {
         let fd: number;
         if (l.kind === 'unix') {
+          // Kept through a pause, as HAProxy keeps its unix sockets (it only stops accepting):
+          // the same socket serves again on resume, even where its path is now out of reach.
+          const kept = this.unixFds.get(l.index);
+          if (kept !== undefined) return kept;
           const p = l.unixPerm;
           fd = addon.createUnixListener({ path: l.path, backlog: listenBacklog(l), ...(p.mode >= 0 ? { mode: p.mode } : {}), ...(p.uid >= 0 ? { uid: p.uid } : {}), ...(p.gid >= 0 ? { gid: p.gid } : {}) });
+          this.unixFds.set(l.index, fd);
+          return fd;
         } else if (l.kind === 'fd') {
           // The inherited descriptor stays open for the process's life (a pause cannot
           // re-create it); workers and the accept thread get dups.
@@ -246,13 +258,18 @@ export class DataPlane {
       this.acceptors.push(a);
     } else if (mode === 'shared') {
       const fd = open(false);
-      for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(fd);
+      for (let w = 0; w < this.threads; w++) if (!this.lost.has(w)) this.listenFds[w]![l.index] = addon.dup(fd);
     } else {
       // Each worker gets a dup of its own SO_REUSEPORT socket: the original stays here, so
       // every fd has exactly one closer (never a double close of a reused fd number). With
       // `noreuseport` (only `shards by-thread` gets here then) the second bind fails with
       // EADDRINUSE and start-up stops, as HAProxy's does.
-      for (let w = 0; w < this.threads; w++) this.listenFds[w]![l.index] = addon.dup(open(this.reusePort));
+      for (let w = 0; w < this.threads; w++) {
+        if (this.lost.has(w)) continue; // a socket of the group nobody accepts on would take its share
+        const own = open(this.reusePort);
+        (this.reuseportOf[w] ??= []).push(own);
+        this.listenFds[w]![l.index] = addon.dup(own);
+      }
     }
   }
 
@@ -264,9 +281,12 @@ export class DataPlane {
     const perWorker = new Map<number, number[]>();
     const fe = this.feOfListener[listener] ?? 0;
     for (const fd of fds) {
-      let best = 0;
-      for (let w = 1; w < this.threads; w++) if (Atomics.load(this.load, w) < Atomics.load(this.load, best)) best = w;
-      if (!this.ports[best] || this.stopping) {
+      // The least-loaded worker that is there (one being replaced queues them; a lost one never).
+      let best = -1;
+      for (let w = 0; w < this.threads; w++) {
+        if (!this.lost.has(w) && (best < 0 || Atomics.load(this.load, w) < Atomics.load(this.load, best))) best = w;
+      }
+      if (best < 0 || !this.ports[best] || this.stopping) {
         this.addon?.close(fd);
         this.gauges.leave(fe, listener); // admitted, but no worker will ever end it
         continue;
@@ -430,6 +450,7 @@ export class DataPlane {
           if (!served) {
             // It never came up (no thread to run it: under a chroot, once the standby is used).
             // Trying again would fail the same way, at once and for ever.
+            this.loseWorker(i);
             this.problem(`Worker ${i + 1} of ${this.threads} could not be started again; the others go on serving.`);
             ready();
             return;
@@ -447,6 +468,7 @@ export class DataPlane {
             // Inside the jail only the standby can take over: a new thread cannot load its code.
             run = this.takeStandby();
             if (!run) {
+              this.loseWorker(i);
               this.problem(`Worker ${i + 1} of ${this.threads} died and cannot be replaced inside chroot(${jail}); the others go on serving.`);
               return;
             }
@@ -516,6 +538,8 @@ export class DataPlane {
   private closeListeners(): void {
     this.limiter.close();
     this.releaseListeners();
+    for (const fd of this.unixFds.values()) this.addon?.close(fd);
+    this.unixFds.clear();
   }
 
   /** Close the listening sockets this thread owns (acceptor threads first). */
@@ -524,6 +548,22 @@ export class DataPlane {
     this.acceptors = [];
     for (const fd of this.ownedFds) this.addon?.close(fd);
     this.ownedFds = [];
+    this.reuseportOf = [];
+  }
+
+  /**
+   * Worker `i` died for good: no connection is sent to it any more, and its listening sockets
+   * close (its SO_REUSEPORT ones would keep their share of new connections). Nobody else
+   * closes them: a dead thread's fds stay open in the process.
+   */
+  private loseWorker(i: number): void {
+    this.lost.add(i);
+    for (const fd of Object.values(this.listenFds[i] ?? {})) this.addon?.close(fd);
+    this.listenFds[i] = {};
+    const own = new Set(this.reuseportOf[i] ?? []);
+    for (const fd of own) this.addon?.close(fd);
+    this.ownedFds = this.ownedFds.filter((fd) => !own.has(fd));
+    this.reuseportOf[i] = [];
   }
 
   /**
@@ -562,8 +602,11 @@ export class DataPlane {
       try {
         this.bindNative(this.addon);
       } catch (e) {
-        // Stay paused with nothing half-open: the operator can free the port and retry.
+        // Stay paused with nothing half-open: the operator can free the port and retry. The
+        // workers' copies made before the failure are closed too (they never received them).
         this.releaseListeners();
+        for (const fds of this.listenFds) for (const fd of Object.values(fds)) this.addon.close(fd);
+        this.listenFds = this.listenFds.map(() => ({}));
         throw e;
       }
     }

@@ -59,8 +59,10 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
         startedAt,
         log: { alert, warning, notice },
       });
-      // Listeners and the stats socket are bound: now the chroot, then the configured
-      // identity (HAProxy's set_identity). A failure rejects `started`: alert, exit 1.
+      // The address-space limit first: it measures what is mapped in /proc, out of reach once
+      // chrooted. Then, everything bound, the chroot and the configured identity (HAProxy's
+      // set_identity). A failure rejects `started`: alert, exit 1.
+      if (!fixMemLimit(opts.memoryMb ?? 0, strict, program, rlimits, { alert, warning, notice })) throw new LimitRefused();
       const jail = chrootDir(model);
       if (jail !== undefined) {
         const refused = enterChroot(jail, loadAddon(), program);
@@ -72,7 +74,6 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
         chrooted = true;
       }
       dropPrivileges(identityOf(model), program, warning);
-      if (!fixMemLimit(opts.memoryMb ?? 0, strict, program, rlimits, { alert, warning, notice })) throw new LimitRefused();
     });
     const stopControl = (): Promise<void> => (control ? control.stop() : Promise.resolve());
     const finish = (code: number): void => {

@@ -18,10 +18,15 @@ export function resolvePath(ctx: CompileCtx, name: string): string {
 }
 
 /**
- * What this thread has read, by path: a standby worker reads its files before the chroot
- * (src/process/chroot.ts) and compiles from here once they are out of its reach.
+ * What this thread has read, by path, once keepFilesRead() was called: the standby worker
+ * reads its files before the chroot (src/process/chroot.ts) and compiles from here once they
+ * are out of its reach. Other threads keep nothing (a file that went away is an error there).
  */
-const readBefore = new Map<string, string>();
+let readBefore: Map<string, string> | null = null;
+
+export function keepFilesRead(): void {
+  readBefore ??= new Map();
+}
 
 /** Read a file as a byte string (latin1), cached per compile. */
 export function readText(ctx: CompileCtx, name: string, what: string): string {
@@ -31,9 +36,9 @@ export function readText(ctx: CompileCtx, name: string, what: string): string {
   let text: string;
   try {
     text = readFileSync(path, 'latin1');
-    readBefore.set(path, text);
+    readBefore?.set(path, text);
   } catch (e) {
-    const before = readBefore.get(path);
+    const before = readBefore?.get(path);
     if (before === undefined) throw new RuleCompileError(`failed to open ${what} file <${name}> : ${errnoText(e)}.`, ctx.loc);
     text = before;
   }
