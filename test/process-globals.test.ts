@@ -305,6 +305,24 @@ describe('user, group, uid, gid', () => {
   );
 });
 
+describe('grace', () => {
+  // The messages of `haproxy -c` 2.6.12 for the same lines.
+  const cases: [string, string[]][] = [
+    [' grace', ["[ALERT]    (PID) : config : parsing [t.cfg:2] : 'grace' expects <time> as argument.", '']],
+    [' grace 10x', ["[ALERT]    (PID) : config : parsing [t.cfg:2] : unexpected character 'x' in argument to <grace>.", '']],
+    [' grace 99999999999', ["[ALERT]    (PID) : config : parsing [t.cfg:2] : timer overflow in argument '99999999999' to 'grace' (maximum value is 2147483647 ms or ~24.8 days)"]],
+  ];
+  for (const [line, alert] of cases) {
+    test(`HAProxy's alert for '${line.trim()}'`, () => {
+      assert.deepEqual(check(`global\n${line}\n${TAIL}`), { code: 1, lines: [...alert, ...FATAL] });
+    });
+  }
+
+  test('words after the time are ignored, as HAProxy ignores them', () => {
+    assert.deepEqual(check(`global\n grace 2s extra\n${TAIL}`), { code: 0, lines: [] });
+  });
+});
+
 describe('hard-stop-after', () => {
   const cases: [string, string[]][] = [
     [' hard-stop-after', ["[ALERT]    (PID) : config : parsing [t.cfg:2] : 'hard-stop-after' expects <time> as argument.", '']],

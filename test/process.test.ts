@@ -118,6 +118,22 @@ test('SIGUSR1 soft stop: no new connections, the open one finishes, then the pro
   be.server.close();
 });
 
+test('grace: after SIGUSR1 new connections are still served until the grace period ends, then the soft stop', { timeout: 20_000 }, async () => {
+  const be = await backend('graced');
+  const port = await freePort();
+  const child = start(cfg(port, be.port).replace('global\n', 'global\n grace 2s\n'));
+  assert.equal(await exchange(await connectWhenUp(port)), 'graced');
+  const scheduled = stderrLine(child, /\[NOTICE\]   \(\d+\) : Scheduling a soft-stop in 2000 ms\./);
+  child.kill('SIGUSR1');
+  await scheduled;
+  // Within the grace period: a new client is served.
+  assert.equal(await exchange(await connectWhenUp(port)), 'graced');
+  await stderrLine(child, /\[NOTICE\]   \(\d+\) : Grace period expired, proceeding with soft-stop now\./);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
+  be.server.close();
+});
+
 /** Resolves once the child's stderr has printed a line matching `re`. */
 function stderrLine(child: ChildProcess, re: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {

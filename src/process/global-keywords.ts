@@ -9,7 +9,7 @@ import { looseInt } from '../proxy/keywords.js';
 import { API_GLOBAL_KEYWORDS } from '../api/config.js';
 import { ENVIRONMENT_KEYWORDS } from './environment.js';
 import { IDENTITY_KEYWORDS } from './identity.js';
-import { HARD_STOP_AFTER } from './hard-stop.js';
+import { GRACE, HARD_STOP_AFTER } from './hard-stop.js';
 import { NOREUSEPORT } from './reuseport.js';
 import { STRICT_LIMITS, ULIMIT_N } from './limits.js';
 import { CHROOT } from './chroot.js';
@@ -158,7 +158,7 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   int('maxsessrate'),
   ULIMIT_N,
   HARD_STOP_AFTER,
-  time('grace'),
+  GRACE,
   description,
   word('node', 'ready'),
   int('spread-checks', 'ready'),

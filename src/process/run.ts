@@ -13,7 +13,7 @@ import { reportToParent } from './daemon.js';
 import { startControlPlane, type ControlService } from './control.js';
 import { dropPrivileges, identityOf } from './identity.js';
 import { chrootDir, enterChroot } from './chroot.js';
-import { hardStopAfter, scheduleHardStop } from './hard-stop.js';
+import { graceMs, hardStopAfter, scheduleHardStop } from './hard-stop.js';
 import { strictLimits, wantedFds } from './limits.js';
 import { fixMemLimit, raiseFdLimit, systemRlimits } from './rlimits.js';
 import { loadAddon, loadError } from '../native/addon.js';
@@ -105,7 +105,20 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
     process.once('SIGUSR1', () => {
       if (ending) return;
       ending = true;
-      void started.then(stopControl).then(() => {
+      // `grace`: listeners (the stats socket included) keep accepting a while first, with
+      // HAProxy's two notices around it.
+      const grace = graceMs(model);
+      const waited = (): Promise<void> => {
+        if (grace === 0) return Promise.resolve();
+        notice(`Scheduling a soft-stop in ${grace} ms.`);
+        return new Promise((resolve) =>
+          setTimeout(() => {
+            notice('Grace period expired, proceeding with soft-stop now.');
+            resolve();
+          }, grace),
+        );
+      };
+      void started.then(waited).then(stopControl).then(() => {
         const limit = hardStopAfter(model);
         const hardStop = limit === undefined ? undefined : scheduleHardStop(limit, dp, warning, () => finish(0));
         return dp.softStop().finally(() => hardStop?.cancel());
