@@ -305,42 +305,30 @@ describe('user, group, uid, gid', () => {
   );
 });
 
-describe('grace', () => {
-  // The messages of `haproxy -c` 2.6.12 for the same lines.
-  const cases: [string, string[]][] = [
-    [' grace', ["[ALERT]    (PID) : config : parsing [t.cfg:2] : 'grace' expects <time> as argument.", '']],
-    [' grace 10x', ["[ALERT]    (PID) : config : parsing [t.cfg:2] : unexpected character 'x' in argument to <grace>.", '']],
-    [' grace 99999999999', ["[ALERT]    (PID) : config : parsing [t.cfg:2] : timer overflow in argument '99999999999' to 'grace' (maximum value is 2147483647 ms or ~24.8 days)"]],
-  ];
-  for (const [line, alert] of cases) {
-    test(`HAProxy's alert for '${line.trim()}'`, () => {
-      assert.deepEqual(check(`global\n${line}\n${TAIL}`), { code: 1, lines: [...alert, ...FATAL] });
-    });
-  }
+// The soft stop's two time keywords share HAProxy's messages (haproxy -c 2.6.12, checked for both).
+for (const kw of ['grace', 'hard-stop-after']) {
+  describe(kw, () => {
+    const at = "[ALERT]    (PID) : config : parsing [t.cfg:2] : ";
+    const cases: [string, string[]][] = [
+      [` ${kw}`, [`${at}'${kw}' expects <time> as argument.`, '']],
+      [` ${kw} 10x`, [`${at}unexpected character 'x' in argument to <${kw}>.`, '']],
+      [` ${kw} 1.5s`, [`${at}unexpected character '.' in argument to <${kw}>.`, '']],
+      [` ${kw} 30d`, [`${at}timer overflow in argument '30d' to '${kw}' (maximum value is 2147483647 ms or ~24.8 days)`]],
+    ];
+    for (const [line, alert] of cases) {
+      test(`HAProxy's alert for '${line.trim()}'`, () => {
+        // HAProxy's own message ends with a newline where an empty line follows it.
+        assert.deepEqual(check(`global\n${line}\n${TAIL}`), { code: 1, lines: [...alert, ...FATAL] });
+      });
+    }
 
-  test('words after the time are ignored, as HAProxy ignores them', () => {
-    assert.deepEqual(check(`global\n grace 2s extra\n${TAIL}`), { code: 0, lines: [] });
+    test('words after the time are ignored, as HAProxy ignores them', () => {
+      assert.deepEqual(check(`global\n ${kw} 10 20\n${TAIL}`), { code: 0, lines: [] });
+    });
   });
-});
+}
 
 describe('hard-stop-after', () => {
-  const cases: [string, string[]][] = [
-    [' hard-stop-after', ["[ALERT]    (PID) : config : parsing [t.cfg:2] : 'hard-stop-after' expects <time> as argument.", '']],
-    [' hard-stop-after 10x', ["[ALERT]    (PID) : config : parsing [t.cfg:2] : unexpected character 'x' in argument to <hard-stop-after>.", '']],
-    [' hard-stop-after 1.5s', ["[ALERT]    (PID) : config : parsing [t.cfg:2] : unexpected character '.' in argument to <hard-stop-after>.", '']],
-    [' hard-stop-after 30d', ["[ALERT]    (PID) : config : parsing [t.cfg:2] : timer overflow in argument '30d' to 'hard-stop-after' (maximum value is 2147483647 ms or ~24.8 days)"]],
-  ];
-  for (const [line, alert] of cases) {
-    test(`HAProxy's alert for '${line.trim()}'`, () => {
-      // HAProxy's own message ends with a newline where an empty line follows it.
-      assert.deepEqual(check(`global\n${line}\n${TAIL}`), { code: 1, lines: [...alert, ...FATAL] });
-    });
-  }
-
-  test('words after the time are ignored, as HAProxy ignores them', () => {
-    assert.deepEqual(check(`global\n hard-stop-after 10 20\n${TAIL}`), { code: 0, lines: [] });
-  });
-
   test('a soft stop closes what is still open after TIME, says so, and exits 0', { timeout: 30_000 }, async () => {
     const be = await pongServer();
     const port = await freePort();
