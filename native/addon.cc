@@ -36,6 +36,8 @@ namespace switchyard {
 
 namespace raw {
 
+namespace {
+
 void SetNumber(napi_env env, napi_value obj, const char* key, double value) {
   napi_value v;
   if (napi_create_double(env, value, &v) == napi_ok) napi_set_named_property(env, obj, key, v);
@@ -47,6 +49,8 @@ void SetString(napi_env env, napi_value obj, const char* key, const char* value)
     napi_set_named_property(env, obj, key, v);
   }
 }
+
+}  // namespace
 
 napi_value ErrnoError(napi_env env, int err, const char* syscall) {
   const char* code = switchyard::ErrnoName(err);

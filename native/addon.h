@@ -26,8 +26,6 @@ class SwitchyardAddon : public Napi::Addon<SwitchyardAddon> {
 // those failures are swallowed (the design's "a queued call must not throw" rule).
 namespace raw {
 
-void SetNumber(napi_env env, napi_value obj, const char* key, double value);
-void SetString(napi_env env, napi_value obj, const char* key, const char* value);
 // A Node-style system error: message "<syscall> <CODE>: <strerror>", code, errno (negative), syscall.
 napi_value ErrnoError(napi_env env, int err, const char* syscall);
 // Calls fn(argv...) with `undefined` as this. A JS exception thrown by fn is re-raised as an

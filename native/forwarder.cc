@@ -1184,6 +1184,24 @@ Forwarder::Forwarder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Forwarde
 #endif
 }
 
+namespace {
+
+Napi::Value ThrowClosed(Napi::Env env) {
+  Napi::Error error = Napi::Error::New(env, "The forwarder is closed");
+  error.Set("code", Napi::String::New(env, "ERR_FORWARDER_CLOSED"));
+  error.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+bool ArgLid(const Napi::CallbackInfo& info, int* lid) {
+  int64_t v;
+  if (!ArgInt(info, 0, "lid", 0, INT32_MAX, &v)) return false;
+  *lid = static_cast<int>(v);
+  return true;
+}
+
+}  // namespace
+
 // listen(fd, onFds, onError?) → listener id: this forwarder's loop accepts on fd.
 Napi::Value Forwarder::Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -1197,12 +1215,7 @@ Napi::Value Forwarder::Listen(const Napi::CallbackInfo& info) {
     if (!ArgFunction(info, 2, "onError", &fn)) return env.Undefined();
     onError = fn;
   }
-  if (!core_ || core_->stopped()) {
-    Napi::Error error = Napi::Error::New(env, "The forwarder is closed");
-    error.Set("code", Napi::String::New(env, "ERR_FORWARDER_CLOSED"));
-    error.ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!core_ || core_->stopped()) return ThrowClosed(env);
   return Napi::Number::New(env, core_->Listen(fd, onFds, onError));
 #else
   return ThrowErrno(env, ENOSYS, "listen");
@@ -1212,21 +1225,20 @@ Napi::Value Forwarder::Listen(const Napi::CallbackInfo& info) {
 // setLimits(lid, gauges, ...): as Acceptor.setLimits, for a listener of this forwarder.
 Napi::Value Forwarder::SetLimits(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int64_t lid;
+  int lid;
   Napi::Int32Array arr;
   Gate fe, global, listener;
-  if (!ArgInt(info, 0, "lid", 0, INT32_MAX, &lid) || !ReadLimits(info, 1, &arr, &fe, &global, &listener)) return env.Undefined();
+  if (!ArgLid(info, &lid) || !ReadLimits(info, 1, &arr, &fe, &global, &listener)) return env.Undefined();
 #if defined(__linux__)
-  if (core_) core_->SetListenLimits(static_cast<int>(lid), arr, arr.Data(), arr.ElementLength(), fe, global, listener);
+  if (core_) core_->SetListenLimits(lid, arr, arr.Data(), arr.ElementLength(), fe, global, listener);
 #endif
   return env.Undefined();
 }
 
 Napi::Value Forwarder::StartListening(const Napi::CallbackInfo& info) {
-  int64_t lid;
-  if (!ArgInt(info, 0, "lid", 0, INT32_MAX, &lid)) return info.Env().Undefined();
 #if defined(__linux__)
-  if (core_) core_->StartListening(static_cast<int>(lid));
+  int lid;
+  if (ArgLid(info, &lid) && core_) core_->StartListening(lid);
 #endif
   return info.Env().Undefined();
 }
@@ -1238,20 +1250,19 @@ Napi::Value Forwarder::ClearTargets(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Forwarder::Unlisten(const Napi::CallbackInfo& info) {
-  int64_t lid;
-  if (!ArgInt(info, 0, "lid", 0, INT32_MAX, &lid)) return info.Env().Undefined();
 #if defined(__linux__)
-  if (core_) core_->Unlisten(static_cast<int>(lid));
+  int lid;
+  if (ArgLid(info, &lid) && core_) core_->Unlisten(lid);
 #endif
   return info.Env().Undefined();
 }
 
 Napi::Value Forwarder::RefListener(const Napi::CallbackInfo& info) {
-  int64_t lid;
+  int lid;
   bool ref;
-  if (!ArgInt(info, 0, "lid", 0, INT32_MAX, &lid) || !ArgBool(info, 1, "ref", &ref)) return info.Env().Undefined();
+  if (!ArgLid(info, &lid) || !ArgBool(info, 1, "ref", &ref)) return info.Env().Undefined();
 #if defined(__linux__)
-  if (core_) core_->RefListener(static_cast<int>(lid), ref);
+  if (core_) core_->RefListener(lid, ref);
 #endif
   return info.Env().Undefined();
 }
@@ -1293,12 +1304,7 @@ Napi::Value Forwarder::Connect(const Napi::CallbackInfo& info) {
   bool noDelay = (flags & 1) != 0;
   bool notifyConnected = (flags & 2) != 0;
   bool keepAlive = (flags & 4) != 0;
-  if (!core_ || core_->stopped()) {
-    Napi::Error error = Napi::Error::New(env, "The forwarder is closed");
-    error.Set("code", Napi::String::New(env, "ERR_FORWARDER_CLOSED"));
-    error.ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!core_ || core_->stopped()) return ThrowClosed(env);
   uint64_t id = core_->Connect(fd, addr, t, noDelay, notifyConnected, keepAlive, cb);
   return Napi::Number::New(env, static_cast<double>(id));
 #else

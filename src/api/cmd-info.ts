@@ -3,11 +3,11 @@
 // 51, description, only when set). Values are this process's own: threads, pid, uptime,
 // limits, connection counters from the shared gauges, the JavaScript heap as "pools".
 
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { loadAddon } from '../native/addon.js';
+import { loadAddon, loadError } from '../native/addon.js';
+import { systemRlimits } from '../process/rlimits.js';
 import { RELEASE_DATE, VERSION_WORD } from '../version.js';
 import { FC } from '../ipc/conn-gauges.js';
 import { CNT } from '../ipc/server-table.js';
@@ -32,15 +32,13 @@ interface InfoSnapshot {
 }
 
 /**
- * The open-files limit of this process (HAProxy's Ulimit-n): getrlimit(2) through the addon,
- * else /proc (which a chroot takes away).
+ * The open-files limit of this process (HAProxy's Ulimit-n): getrlimit(2) through the addon
+ * (a chroot takes /proc away), else /proc.
  */
 function openFilesLimit(): number {
   try {
-    const soft = loadAddon()?.getrlimit('nofile').soft;
-    if (soft !== undefined) return Number.isFinite(soft) ? soft : 0;
-    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-    return m ? Number(m[1]) : 0;
+    const soft = systemRlimits(loadAddon(), loadError()).get('nofile')?.soft;
+    return soft !== undefined && Number.isFinite(soft) ? soft : 0;
   } catch {
     return 0;
   }

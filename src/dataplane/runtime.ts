@@ -90,6 +90,8 @@ export class DataPlane {
   readonly mode: AcceptMode;
   /** Tasks that ended because their worker died and were started again. */
   restarts = 0;
+  /** The `chroot` directory, if any (see standBy()). */
+  private readonly jail: string | undefined;
   /** The start-up directory, where relative file names in rules resolve (a chroot moves the cwd to "/"). */
   private readonly baseDir = process.cwd();
   /** Under a chroot: the loaded spare thread, waiting for a dead worker's task (standBy()). */
@@ -104,6 +106,7 @@ export class DataPlane {
   private readonly reusePort: boolean;
 
   constructor(private readonly model: ConfigModel, private readonly opts: DataPlaneOptions = {}) {
+    this.jail = chrootDir(model);
     const nb = model.global.settings['nbthread']?.value;
     this.threads = opts.threads ?? (typeof nb === 'number' ? nb : availableParallelism());
     const configured = model.global.settings['switchyard.accept-mode']?.value;
@@ -322,7 +325,7 @@ export class DataPlane {
   async start(): Promise<void> {
     // Under a chroot a thread that dies cannot load its code again: one more thread, loaded
     // now, stands by to take over (src/process/chroot.ts).
-    const standby = chrootDir(this.model) !== undefined ? 1 : 0;
+    const standby = this.jail !== undefined ? 1 : 0;
     this.pool = new Piscina({
       filename: new URL('../../workers/serve.js', import.meta.url).href,
       minThreads: this.threads + standby,
@@ -338,7 +341,7 @@ export class DataPlane {
     let toldNoSpare = false;
     this.pool.on('error', (e: unknown) => {
       const why = e instanceof Error ? e.message : String(e);
-      const jail = chrootDir(this.model);
+      const jail = this.jail;
       if (jail === undefined) this.problem(`A worker thread could not start: ${why}`);
       else if (!toldNoSpare) {
         toldNoSpare = true;
@@ -462,7 +465,7 @@ export class DataPlane {
           this.table.clearWorkerGauges(i);
           this.closeUndelivered(i);
           this.gauges.reclaim(i);
-          const jail = chrootDir(this.model);
+          const jail = this.jail;
           let run: TaskRunner | undefined;
           if (jail !== undefined) {
             // Inside the jail only the standby can take over: a new thread cannot load its code.
