@@ -10,7 +10,7 @@ namespace switchyard {
 // The shape of the exports as src/native/addon.ts expects it (NATIVE_API_VERSION there): bumped
 // whenever a method's arguments or results change, so a stale build is refused by name rather
 // than failing on its first call.
-constexpr int kApiVersion = 2;
+constexpr int kApiVersion = 3;
 
 class SwitchyardAddon : public Napi::Addon<SwitchyardAddon> {
  public:

@@ -20,6 +20,7 @@
 
 #include "addon.h"
 #include "args.h"
+#include "deadline_heap.h"
 #include "errors.h"
 #include "sockaddr.h"
 
@@ -42,6 +43,7 @@ constexpr uint8_t kConnecting = 2;  // a stream (open()) before its connect comp
 constexpr uint8_t kOpen = 3;        // a connected stream
 constexpr uint8_t kReadEnd = 4;     // its peer closed its side (EOF reported)
 constexpr uint8_t kFailed = 5;      // an error was reported; waiting for close()
+constexpr uint8_t kJobProbe = 6;    // a scheduled job's probe (see ProbeJob)
 
 // Result kinds, as JS reads the triples [fd, kind, value].
 constexpr int kProbeDone = 0;  // value: errno (0 connected)
@@ -49,6 +51,23 @@ constexpr int kConnected = 1;
 constexpr int kError = 2;  // value: errno
 constexpr int kData = 3;   // value: index into the chunks handed over as Buffers
 constexpr int kEnd = 4;
+constexpr int kJobDone = 5;     // [job, kind, errno (0 connected), duration ms]
+constexpr int kJobTimeout = 6;  // [job, kind, 0, duration ms]
+
+// Job ids are small integers JS picks (one per plain connect check); this bounds the table.
+constexpr int64_t kMaxJobs = 1 << 22;
+
+// A plain connect check the prober runs on its own schedule (arm()): no JS timer per check,
+// and JS runs only when a result is in.
+struct ProbeJob {
+  enum State : uint8_t { kUnset, kIdle, kPending, kInFlight };
+  SockAddr addr;
+  State state = kUnset;
+  uint32_t seq = 0;  // bumped by every arm: the heap's entries from before are stale
+  int fd = -1;
+  double started = 0;  // loop time the probe began
+  double timeoutMs = 0;
+};
 
 }  // namespace
 
@@ -57,6 +76,9 @@ struct ProberCore {
   napi_ref onResults = nullptr;
   napi_async_context async = nullptr;
   uv_poll_t poll{};
+  uv_timer_t timer{};
+  double timerDue = -1;  // when `timer` fires (loop time), -1 when stopped
+  int openHandles = 0;   // the core is freed once libuv has closed both handles
   int epfd = -1;
   bool stopped = false;
   // By fd: what it is doing (kIdle...), and its address family (4 or 6).
@@ -67,6 +89,10 @@ struct ProberCore {
   // This turn's results as triples, the bytes read by streams, and the probes' sockets to
   // recycle once JS has seen the results.
   std::vector<double> out;
+  // Scheduled jobs by id, their deadlines, and the job of each kJobProbe fd.
+  std::vector<ProbeJob> jobs;
+  DeadlineHeap deadlines;
+  std::vector<uint32_t> fdJob;
   std::vector<std::string> chunks;
   std::vector<int> recycle;
   // Stream bytes the kernel did not take yet (rare: check requests are small).
@@ -82,9 +108,14 @@ struct ProberCore {
     int rc = uv_poll_init(loop, &poll, epfd);
     if (rc != 0) return -rc;
     poll.data = this;
+    openHandles++;
     uv_poll_start(&poll, UV_READABLE, OnPoll);
+    uv_timer_init(loop, &timer);
+    timer.data = this;
+    openHandles++;
     // Checks run on unref'd timers: a prober alone must not keep the process alive.
     uv_unref(reinterpret_cast<uv_handle_t*>(&poll));
+    uv_unref(reinterpret_cast<uv_handle_t*>(&timer));
     napi_create_reference(env, fn, 1, &onResults);
     napi_value name;
     napi_create_string_utf8(env, "switchyard.prober", NAPI_AUTO_LENGTH, &name);
@@ -119,6 +150,7 @@ struct ProberCore {
     if (static_cast<size_t>(fd) >= busy.size()) {
       busy.resize(fd + 1024, 0);
       family.resize(fd + 1024, 0);
+      fdJob.resize(fd + 1024, 0);
     }
     family[fd] = fam == AF_INET6 ? 6 : 4;
     created++;
@@ -237,10 +269,116 @@ struct ProberCore {
     return true;
   }
 
-  void Emit(int fd, int kind, double value) {
+  void Emit(int fd, int kind, double value, double extra = 0) {
     out.push_back(fd);
     out.push_back(kind);
     out.push_back(value);
+    out.push_back(extra);
+  }
+
+  // ---- Scheduled jobs -------------------------------------------------------------------
+
+  // Registers job `id` (or changes its address, from its next probe on).
+  void SetJob(uint32_t id, const SockAddr& addr) {
+    if (id >= jobs.size()) jobs.resize(id + 1);
+    ProbeJob& j = jobs[id];
+    j.addr = addr;
+    if (j.state == ProbeJob::kUnset) j.state = ProbeJob::kIdle;
+  }
+
+  bool HasJob(uint32_t id) const { return id < jobs.size() && jobs[id].state != ProbeJob::kUnset; }
+
+  // The job's probe starts `delayMs` from now and times out `timeoutMs` after it starts. It
+  // replaces a start still pending; a probe under way is aborted first (nothing reported).
+  void Arm(uint32_t id, double delayMs, double timeoutMs) {
+    ProbeJob& j = jobs[id];
+    if (j.state == ProbeJob::kInFlight) AbortJob(j);
+    j.seq++;
+    j.state = ProbeJob::kPending;
+    j.timeoutMs = timeoutMs;
+    Push(uv_now(poll.loop) + delayMs, id, j.seq, false);
+  }
+
+  // Cancels a pending start; with `all`, also a probe under way (nothing is reported for
+  // it). `forget`: the job is gone. Returns whether anything was cancelled.
+  bool Disarm(uint32_t id, bool all, bool forget) {
+    ProbeJob& j = jobs[id];
+    bool cancelled = j.state == ProbeJob::kPending || (all && j.state == ProbeJob::kInFlight);
+    if (j.state == ProbeJob::kInFlight && (all || forget)) AbortJob(j);
+    if (j.state == ProbeJob::kPending) j.state = ProbeJob::kIdle;
+    if (forget) j.state = ProbeJob::kUnset;
+    return cancelled;
+  }
+
+  void AbortJob(ProbeJob& j) {
+    busy[j.fd] = kIdle;
+    inFlight--;
+    CloseReset(j.fd);  // mid-handshake
+    j.fd = -1;
+    j.state = ProbeJob::kIdle;
+  }
+
+  void Push(double when, uint32_t id, uint32_t seq, bool timeout) {
+    deadlines.push(Deadline{when, id, seq, timeout});
+    if (timerDue < 0 || when < timerDue) Rearm();
+  }
+
+  // The timer follows the earliest live deadline (stale ones are dropped on the way).
+  void Rearm() {
+    while (!deadlines.empty() && !Live(deadlines.top())) deadlines.pop();
+    if (deadlines.empty()) {
+      if (timerDue >= 0) uv_timer_stop(&timer);
+      timerDue = -1;
+      return;
+    }
+    double when = deadlines.top().when;
+    if (when == timerDue) return;
+    double now = uv_now(poll.loop);
+    timerDue = when;
+    uv_timer_start(&timer, OnTimer, when > now ? static_cast<uint64_t>(when - now) : 0, 0);
+  }
+
+  bool Live(const Deadline& d) const {
+    const ProbeJob& j = jobs[d.job];
+    return j.seq == d.seq && j.state == (d.timeout ? ProbeJob::kInFlight : ProbeJob::kPending);
+  }
+
+  static void OnTimer(uv_timer_t* handle) { static_cast<ProberCore*>(handle->data)->Due(); }
+
+  // Starts the probes whose time has come and times out the late ones; their failures (and
+  // timeouts) go to JS now, their successes when the poll reports them.
+  void Due() {
+    timerDue = -1;
+    if (stopped) return;
+    out.clear();
+    chunks.clear();
+    double now = uv_now(poll.loop);
+    while (!deadlines.empty() && deadlines.top().when <= now) {
+      Deadline d = deadlines.top();
+      deadlines.pop();
+      if (!Live(d)) continue;
+      ProbeJob& j = jobs[d.job];
+      if (d.timeout) {
+        double took = now - j.started;
+        AbortJob(j);
+        Emit(d.job, kJobTimeout, 0, took);
+        continue;
+      }
+      int fd = StartConnect(j.addr, true, kJobProbe);
+      if (fd < 0) {
+        j.state = ProbeJob::kIdle;
+        Emit(d.job, kJobDone, -fd, 0);
+        continue;
+      }
+      inFlight++;
+      fdJob[fd] = d.job;
+      j.fd = fd;
+      j.state = ProbeJob::kInFlight;
+      j.started = now;
+      Push(now + j.timeoutMs, d.job, j.seq, true);
+    }
+    if (!out.empty()) Deliver();
+    if (!stopped) Rearm();
   }
 
   // Everything readable now (edge-triggered: until EAGAIN), then EOF or an error once.
@@ -320,7 +458,7 @@ struct ProberCore {
       for (int i = 0; i < n; i++) {
         int fd = evs[i].data.fd;
         if (static_cast<size_t>(fd) >= busy.size() || !busy[fd]) continue;
-        if (busy[fd] != kProbing) {
+        if (busy[fd] != kProbing && busy[fd] != kJobProbe) {
           StreamEvent(fd, evs[i].events);
           continue;
         }
@@ -331,10 +469,17 @@ struct ProberCore {
           if (!(evs[i].events & EPOLLOUT)) continue;  // still connecting
           if (evs[i].events & EPOLLHUP) err = ECONNRESET;
         }
-        busy[fd] = kIdle;
         inFlight--;
-        Emit(fd, kProbeDone, err);
         recycle.push_back(err == 0 ? fd : -fd - 1);
+        if (busy[fd] == kJobProbe) {
+          ProbeJob& j = jobs[fdJob[fd]];
+          j.state = ProbeJob::kIdle;
+          j.fd = -1;
+          Emit(fdJob[fd], kJobDone, err, uv_now(poll.loop) - j.started);
+        } else {
+          Emit(fd, kProbeDone, err);
+        }
+        busy[fd] = kIdle;
       }
       if (n < kBatch) break;
     }
@@ -350,7 +495,7 @@ struct ProberCore {
         napi_get_global(env, &recv) == napi_ok) {  // make_callback wants an object
       for (size_t i = 0; i < out.size(); i++) {
         napi_value v;
-        if (i % 3 == 2 && static_cast<int>(out[i - 1]) == kData) {
+        if (i % 4 == 2 && static_cast<int>(out[i - 1]) == kData) {
           const std::string& c = chunks[static_cast<size_t>(out[i])];
           napi_create_buffer_copy(env, c.size(), c.data(), nullptr, &v);
         } else {
@@ -377,6 +522,8 @@ struct ProberCore {
     if (stopped) return;
     stopped = true;
     uv_poll_stop(&poll);
+    uv_timer_stop(&timer);
+    jobs.clear();
     for (size_t fd = 0; fd < busy.size(); fd++) {
       if (busy[fd]) CloseReset(static_cast<int>(fd));
     }
@@ -390,11 +537,14 @@ struct ProberCore {
     onResults = nullptr;
     if (async != nullptr) napi_async_destroy(env, async);
     async = nullptr;
-    uv_close(reinterpret_cast<uv_handle_t*>(&poll), [](uv_handle_t* h) {
+    auto closed = [](uv_handle_t* h) {
       auto* core = static_cast<ProberCore*>(h->data);
+      if (--core->openHandles > 0) return;
       if (core->epfd >= 0) close(core->epfd);
       delete core;
-    });
+    };
+    uv_close(reinterpret_cast<uv_handle_t*>(&poll), closed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer), closed);
   }
 
   static void CleanupHook(void* arg) { static_cast<ProberCore*>(arg)->Stop(true); }
@@ -413,6 +563,10 @@ Napi::Function Prober::Define(Napi::Env env) {
                       InstanceMethod<&Prober::Open>("open"),
                       InstanceMethod<&Prober::Write>("write"),
                       InstanceMethod<&Prober::CloseStream>("closeStream"),
+                      InstanceMethod<&Prober::SetJob>("setJob"),
+                      InstanceMethod<&Prober::Arm>("arm"),
+                      InstanceMethod<&Prober::Disarm>("disarm"),
+                      InstanceMethod<&Prober::DropJob>("dropJob"),
                       InstanceMethod<&Prober::Stats>("stats"),
                       InstanceMethod<&Prober::Close>("close")});
 }
@@ -451,16 +605,16 @@ Prober::~Prober() {
 }
 
 #if defined(__linux__)
-// info[0..2] = host, port, family: a numeric address, or false with a TypeError pending.
-static bool ArgTarget(const Napi::CallbackInfo& info, SockAddr* addr) {
+// info[at..at+2] = host, port, family: a numeric address, or false with a TypeError pending.
+static bool ArgTarget(const Napi::CallbackInfo& info, SockAddr* addr, size_t at = 0) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) {
+  if (info.Length() < at + 1 || !info[at].IsString()) {
     ThrowArg(env, "ERR_INVALID_ARG_TYPE", "The \"host\" argument must be of type string");
     return false;
   }
-  std::string host = info[0].As<Napi::String>().Utf8Value();
+  std::string host = info[at].As<Napi::String>().Utf8Value();
   int64_t port, fam;
-  if (!ArgInt(info, 1, "port", 1, 65535, &port) || !ArgInt(info, 2, "family", 4, 6, &fam)) return false;
+  if (!ArgInt(info, at + 1, "port", 1, 65535, &port) || !ArgInt(info, at + 2, "family", 4, 6, &fam)) return false;
   if ((fam != 4 && fam != 6) || !ParseSockAddr(host, static_cast<int>(port), static_cast<int>(fam), addr)) {
     ThrowArg(env, "ERR_INVALID_ARG_VALUE", "expected a numeric address of the given family: " + host);
     return false;
@@ -529,6 +683,72 @@ Napi::Value Prober::Abort(const Napi::CallbackInfo& info) {
 #else
   return Napi::Boolean::New(env, false);
 #endif
+}
+
+#if defined(__linux__)
+// info[index]: a job id JS gave to setJob (`known`: it must be registered).
+static bool ArgJob(const Napi::CallbackInfo& info, ProberCore* core, bool known, uint32_t* id) {
+  int64_t v;
+  if (!ArgInt(info, 0, "job", 0, kMaxJobs - 1, &v)) return false;
+  *id = static_cast<uint32_t>(v);
+  if (known && (core == nullptr || (!core->stopped && !core->HasJob(*id)))) {
+    ThrowArg(info.Env(), "ERR_INVALID_ARG_VALUE", "no such job: " + std::to_string(v));
+    return false;
+  }
+  return true;
+}
+#endif
+
+Napi::Value Prober::SetJob(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  uint32_t id;
+  SockAddr addr;
+  if (!ArgJob(info, core_, false, &id) || !ArgTarget(info, &addr, 1)) return env.Undefined();
+  if (core_ != nullptr && !core_->stopped) core_->SetJob(id, addr);
+  return env.Undefined();
+#else
+  return ThrowErrno(env, ENOSYS, "setJob");
+#endif
+}
+
+Napi::Value Prober::Arm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  uint32_t id;
+  int64_t delay, timeout;
+  if (!ArgJob(info, core_, true, &id) || !ArgInt(info, 1, "delayMs", 0, INT32_MAX, &delay) ||
+      !ArgInt(info, 2, "timeoutMs", 1, INT32_MAX, &timeout)) {
+    return env.Undefined();
+  }
+  if (!core_->stopped) core_->Arm(id, static_cast<double>(delay), static_cast<double>(timeout));
+  return env.Undefined();
+#else
+  return ThrowErrno(env, ENOSYS, "arm");
+#endif
+}
+
+Napi::Value Prober::Disarm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  uint32_t id;
+  bool all = false;
+  if (!ArgJob(info, core_, false, &id) || !ArgBool(info, 1, "all", &all)) return env.Undefined();
+  bool live = core_ != nullptr && !core_->stopped && core_->HasJob(id);
+  return Napi::Boolean::New(env, live && core_->Disarm(id, all, false));
+#else
+  return Napi::Boolean::New(env, false);
+#endif
+}
+
+Napi::Value Prober::DropJob(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if defined(__linux__)
+  uint32_t id;
+  if (!ArgJob(info, core_, false, &id)) return env.Undefined();
+  if (core_ != nullptr && !core_->stopped && core_->HasJob(id)) core_->Disarm(id, true, true);
+#endif
+  return env.Undefined();
 }
 
 Napi::Value Prober::Stats(const Napi::CallbackInfo& info) {

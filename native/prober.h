@@ -9,7 +9,12 @@
 // socket ready for the next probe. Checks that send and read (HTTP, tcp-check, protocol
 // checks) use streams: plain non-blocking sockets in the same epoll set. Completions are read
 // from the epoll set, watched by libuv, and handed to JS in one call per loop turn:
-// onResults([fd, kind, value, ...]) (kinds in prober.cc).
+// onResults([fd, kind, value, extra, ...]) (kinds in prober.cc).
+//
+// Plain connect checks can also run on the prober's own schedule: setJob(id, host, port,
+// family) once, then arm(id, delayMs, timeoutMs) for each run. One libuv timer serves every
+// job's start and timeout (deadline_heap.h), so a check costs JS one call per result, and no
+// timer of its own.
 #pragma once
 
 #include <napi.h>
@@ -39,6 +44,15 @@ class Prober : public Napi::ObjectWrap<Prober> {
   Napi::Value Open(const Napi::CallbackInfo& info);
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value CloseStream(const Napi::CallbackInfo& info);
+  // setJob(id, host, port, family): registers job `id` or changes its address (next probe on).
+  // arm(id, delayMs, timeoutMs): its probe starts delayMs from now (replacing a pending
+  // start); results [id, JOB_DONE, errno, durationMs] or [id, JOB_TIMEOUT, 0, durationMs].
+  // disarm(id, all) → whether a pending start (with `all`, also a probe under way) was
+  // cancelled. dropJob(id): disarmed and forgotten.
+  Napi::Value SetJob(const Napi::CallbackInfo& info);
+  Napi::Value Arm(const Napi::CallbackInfo& info);
+  Napi::Value Disarm(const Napi::CallbackInfo& info);
+  Napi::Value DropJob(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 

@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, connectWhenUp } from './helpers/net.js';
 import { checkConfigText as check, line, startSwitchyard as start } from './helpers/proc.js';
+import { loadAddon } from '../src/native/addon.js';
+import { cli } from './helpers/cli.js';
 
 const children: ChildProcess[] = [];
 const servers: net.Server[] = [];
@@ -132,6 +134,63 @@ for (const native of [true, false]) {
     assert.deepEqual(await hits(port, 3), { s1: 3 });
   });
 }
+
+/** A listener nobody accepts from, its accept queue (backlog 0) full: SYNs to it go unanswered. */
+async function silentListener(): Promise<{ port: number; close(): void }> {
+  const addon = loadAddon()!;
+  const fd = addon.createListener({ host: '127.0.0.1', port: 0, family: 4, backlog: 0 });
+  const port = addon.localPort(fd);
+  const filler = net.connect(port, '127.0.0.1');
+  await once(filler, 'connect');
+  return {
+    port,
+    close: () => {
+      filler.destroy();
+      addon.close(fd);
+    },
+  };
+}
+
+for (const native of [true, false]) {
+  test(`a handshake that never completes: Layer4 timeout after min(inter, timeout connect)${native ? '' : ' (net.Socket)'}`, { timeout: 30_000, skip: loadAddon() ? false : 'native addon not built' }, async (t) => {
+    const silent = await silentListener();
+    t.after(() => silent.close());
+    const port = await freePort();
+    const env = native ? undefined : { ...process.env, SWITCHYARD_NO_NATIVE: '1' };
+    const p = start(`defaults\n mode tcp\n timeout connect 2s\n timeout check 1s\n timeout client 5s\n timeout server 5s\nlisten l\n bind 127.0.0.1:${port}\n server s1 127.0.0.1:${silent.port} check inter 200 fall 1\n`, env);
+    // haproxy 2.6.12 on the same configuration: "check duration: 202ms".
+    const down = await p.waitFor(/Server l\/s1 is DOWN/);
+    assert.match(down, line('[WARNING]  (PID) : Server l/s1 is DOWN, reason: Layer4 timeout, check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.'));
+    const ms = Number(/check duration: (\d+)ms/.exec(down)![1]);
+    assert.ok(ms >= 200 && ms < 1500, `timed out by inter (200 ms), not timeout connect (2 s): ${ms} ms`);
+  });
+}
+
+test('maintenance and `disable health` stop the probes; `enable` resumes them', { timeout: 30_000 }, async () => {
+  const s1 = await origin('s1');
+  await s1.down();
+  const port = await freePort();
+  const api = await freePort();
+  const p = start(`global\n stats socket ipv4@127.0.0.1:${api} level admin\n${DEFAULTS}listen l\n option log-health-checks\n bind 127.0.0.1:${port}\n server s1 127.0.0.1:${s1.port} check inter 50 rise 1 fall 1\n`);
+  await p.waitFor(/Health check for server l\/s1 failed/);
+  // The origin comes back while the check is stopped: a probe (inter 50 ms: ~8 in the window)
+  // would log "Health check for server l/s1 succeeded".
+  for (const [stop, resume] of [
+    ['disable server l/s1', 'enable server l/s1'],
+    ['disable health l/s1', 'enable health l/s1'],
+  ] as const) {
+    assert.equal(await cli(api, `${stop}\n`), '\n');
+    const from = p.lines.length;
+    await s1.up();
+    await new Promise((r) => setTimeout(r, 400));
+    const ran = p.lines.slice(from).filter((l) => l.includes('Health check for server l/s1'));
+    assert.deepEqual(ran, [], `no probe after "${stop}"`);
+    assert.equal(await cli(api, `${resume}\n`), '\n');
+    await p.waitFor(/Health check for server l\/s1 succeeded/, from);
+    await s1.down();
+    await p.waitFor(/Health check for server l\/s1 failed/, from);
+  }
+});
 
 test('option log-health-checks: each check that moves the rise/fall counter is reported', { timeout: 30_000 }, async () => {
   const s1 = await origin('s1');

@@ -20,14 +20,20 @@ function harness(): {
   probe(host: string, port: number, family: 4 | 6): Promise<string | null>;
   results: (number | Buffer)[][];
   streams: Map<number, (kind: number, value: number | Buffer) => void>;
+  jobs: Map<number, (kind: number, errno: number, durationMs: number) => void>;
 } {
   const waiting = new Map<number, (code: string | null) => void>();
   const streams = new Map<number, (kind: number, value: number | Buffer) => void>();
+  const jobs = new Map<number, (kind: number, errno: number, durationMs: number) => void>();
   const results: (number | Buffer)[][] = [];
   const prober = addon!.createProber((r) => {
     results.push(r);
-    for (let i = 0; i < r.length; i += 3) {
+    for (let i = 0; i < r.length; i += 4) {
       const fd = r[i] as number;
+      if (r[i + 1] === PROBE.JOB_DONE || r[i + 1] === PROBE.JOB_TIMEOUT) {
+        jobs.get(fd)?.(r[i + 1] as number, r[i + 2] as number, r[i + 3] as number);
+        continue;
+      }
       if (r[i + 1] !== PROBE.DONE) {
         streams.get(fd)?.(r[i + 1] as number, r[i + 2]!);
         continue;
@@ -42,6 +48,7 @@ function harness(): {
     prober,
     results,
     streams,
+    jobs,
     probe(host, port, family) {
       const fd = prober.probe(host, port, family);
       if (fd < 0) return Promise.resolve(getSystemErrorName(fd));
@@ -119,14 +126,14 @@ test('abort() forgets a probe under way; close() ends all of them with no result
   assert.equal(h.prober.abort(fd), false, 'a second abort finds nothing');
   assert.equal(h.prober.stats().inFlight, 0);
   assert.equal(await h.probe('127.0.0.1', l.port, 4), null);
-  assert.equal(h.results.flat().length, 3, `only the second probe is reported: ${JSON.stringify(h.results)}`);
+  assert.equal(h.results.flat().length, 4, `only the second probe is reported: ${JSON.stringify(h.results)}`);
   // close(): a probe under way is dropped silently, later probes fail with EBADF.
   h.prober.probe('127.0.0.1', l.port, 4);
   h.prober.close();
   h.prober.close();
   await new Promise((r) => setImmediate(r));
   await new Promise((r) => setImmediate(r));
-  assert.equal(h.results.flat().length, 3, 'nothing reported after close()');
+  assert.equal(h.results.flat().length, 4, 'nothing reported after close()');
   assert.equal(getSystemErrorName(h.prober.probe('127.0.0.1', l.port, 4)), 'EBADF');
   assert.deepEqual(h.prober.stats(), { inFlight: 0, idle: 0, created: 0, reused: 0, streams: 0 });
 });
@@ -195,4 +202,67 @@ test('a stream connects, writes, reads the answer and the end, and closes with a
   const err = await new Promise<number | Buffer>((resolve) => h.streams.set(refused, (kind, value) => kind === PROBE.ERROR && resolve(value)));
   assert.equal(getSystemErrorName(-(err as number)), 'ECONNREFUSED');
   h.prober.closeStream(refused, true);
+});
+
+test('scheduled jobs: arm starts a probe after its delay, one result each (connected, refused, timed out), disarm and dropJob cancel', { skip }, async (t) => {
+  const h = harness();
+  const l = await listener();
+  const closedPort = await freePort();
+  // A listener nobody accepts from, its accept queue (backlog 0) filled by one connection:
+  // the kernel drops further SYNs, so a probe to it can only time out.
+  const full = addon!.createListener({ host: '127.0.0.1', port: 0, family: 4, backlog: 0 });
+  const fullPort = addon!.localPort(full);
+  const filler = net.connect(fullPort, '127.0.0.1');
+  await once(filler, 'connect');
+  t.after(() => {
+    h.prober.close();
+    l.server.close();
+    filler.destroy();
+    addon!.close(full);
+  });
+  const next = (job: number): Promise<{ kind: number; errno: number; durationMs: number }> =>
+    new Promise((resolve) => h.jobs.set(job, (kind, errno, durationMs) => resolve({ kind, errno, durationMs })));
+  h.prober.setJob(0, '127.0.0.1', l.port, 4);
+  h.prober.setJob(1, '127.0.0.1', closedPort, 4);
+  h.prober.setJob(7, '127.0.0.1', fullPort, 4);
+  // Results come in the order of the delays, not of the calls.
+  const order: number[] = [];
+  const all = Promise.all([0, 1, 7].map((j) => next(j).then((r) => (order.push(j), r))));
+  h.prober.arm(7, 0, 150);
+  h.prober.arm(1, 60, 1000);
+  h.prober.arm(0, 30, 1000);
+  const [ok, refused, late] = await all;
+  assert.deepEqual(order, [0, 1, 7]);
+  assert.deepEqual({ kind: ok.kind, errno: ok.errno }, { kind: PROBE.JOB_DONE, errno: 0 });
+  assert.deepEqual({ kind: refused.kind, code: getSystemErrorName(-refused.errno) }, { kind: PROBE.JOB_DONE, code: 'ECONNREFUSED' });
+  assert.equal(late.kind, PROBE.JOB_TIMEOUT);
+  assert.ok(late.durationMs >= 150, `the timeout ran its course (${late.durationMs} ms)`);
+  assert.equal(h.prober.stats().inFlight, 0, 'the timed-out probe was closed');
+  // A job re-armed before it ran reports once, on the second schedule; a disarmed one not at all.
+  let reports = 0;
+  h.jobs.set(0, () => reports++);
+  h.prober.arm(0, 10_000, 1000);
+  h.prober.arm(0, 20, 1000);
+  h.prober.arm(1, 20, 1000);
+  assert.equal(h.prober.disarm(1, false), true);
+  assert.equal(h.prober.disarm(1, false), false, 'nothing left to cancel');
+  const again = next(7);
+  h.prober.arm(7, 40, 1000);
+  h.prober.setJob(7, '127.0.0.1', l.port, 4);
+  assert.deepEqual(await again.then((r) => [r.kind, r.errno]), [PROBE.JOB_DONE, 0], 'the new address is probed');
+  assert.equal(reports, 1);
+  // disarm(all) cancels a probe under way; dropJob forgets the job.
+  h.jobs.set(7, () => assert.fail('a cancelled probe reported'));
+  h.prober.setJob(7, '127.0.0.1', fullPort, 4);
+  h.prober.arm(7, 0, 5000);
+  while (h.prober.stats().inFlight === 0) await new Promise((r) => setImmediate(r));
+  assert.equal(h.prober.disarm(7, true), true);
+  assert.equal(h.prober.stats().inFlight, 0);
+  h.prober.dropJob(7);
+  assert.throws(() => h.prober.arm(7, 0, 100), { code: 'ERR_INVALID_ARG_VALUE' });
+  assert.throws(() => h.prober.arm(-1, 0, 100), { code: 'ERR_OUT_OF_RANGE' });
+  assert.throws(() => h.prober.setJob(3, 'localhost', 80, 4), { code: 'ERR_INVALID_ARG_VALUE' });
+  // Nothing is armed: no report arrives and the timer keeps nothing alive.
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(reports, 1);
 });

@@ -3,9 +3,10 @@
 // reset once established) at a fraction of a net.Socket's cost. Without the addon, or for an
 // address that is not a literal, callers keep their net.Socket path.
 //
-// Two users: CheckRun (session.ts) for a rule list that ends with a connect, and ProbeRun
-// below, the allocation-free path for the common `check` with nothing but its implicit
-// connect, which runs thousands of times a second with many servers.
+// Two users: CheckRun (session.ts) for a rule list that ends with a connect, and ProbeJob
+// below, the common `check` with nothing but its implicit connect, which runs thousands of
+// times a second with many servers: the prober keeps its schedule (start and timeout) on its
+// own timer, so each check costs JS one callback with its result and nothing else.
 
 import { isIP } from 'node:net';
 import { getSystemErrorName } from 'node:util';
@@ -34,12 +35,19 @@ export interface StreamEvents {
 let prober: Prober | null | undefined;
 const waiting = new Map<number, ProbeDone>();
 const streams = new Map<number, StreamEvents>();
+/** Scheduled jobs by id, and the ids free for reuse. */
+const jobs: (ProbeJob | undefined)[] = [];
+const freeJobIds: number[] = [];
 
 function deliver(results: (number | Buffer)[]): void {
-  for (let i = 0; i + 2 < results.length; i += 3) {
+  for (let i = 0; i + 3 < results.length; i += 4) {
     const fd = results[i] as number;
     const kind = results[i + 1] as number;
     const value = results[i + 2]!;
+    if (kind === PROBE.JOB_DONE || kind === PROBE.JOB_TIMEOUT) {
+      jobs[fd]?.settle(kind === PROBE.JOB_TIMEOUT ? -1 : (value as number), results[i + 3] as number);
+      continue;
+    }
     if (kind === PROBE.DONE) {
       const done = waiting.get(fd);
       if (!done) continue;
@@ -117,69 +125,64 @@ export function connectOnly(rules: readonly Rule[], tcpProto: boolean): boolean 
 }
 
 /**
- * One server's plain connect check, reused from run to run: no object, closure or buffer per
- * check beyond the result and its timeout timer. The verdicts are CheckRun's for the same
+ * One server's plain connect check on the prober's schedule (setJob/arm): no JS timer, no
+ * object or closure per check beyond its result. The verdicts are CheckRun's for the same
  * rule: L4OK, L4CON with the error's text, L4TOUT.
  */
-export class ProbeRun implements RunHandle {
-  private fd = -1;
-  private started = 0;
-  private timer: NodeJS.Timeout | null = null;
-  /** Cancels the report of a connect that failed at once, due on the next turn. */
-  private failing: (() => void) | null = null;
-  private readonly onDone: ProbeDone = (code) => this.settle(code);
-  private readonly onTimeout = (): void => {
-    this.timer = null;
-    if (this.fd === -1) return;
-    cancel(this.fd, this.onDone);
-    this.fd = -1;
-    this.report({ status: 'L4TOUT', info: '', code: null, durationMs: Date.now() - this.started });
-  };
+export class ProbeJob implements RunHandle {
+  /** The native job's id while the target can be probed natively, else -1. */
+  private id = -1;
 
   constructor(private readonly report: (r: RunResult) => void) {}
 
   /**
-   * Runs one check; false (and nothing reported) when it cannot run natively here, for the
-   * caller to take the net.Socket path.
+   * Points the job at the check's target; false when this thread cannot probe it natively
+   * (no prober, or a name rather than an address): the caller then runs CheckRun instead.
    */
-  start(t: CheckTarget, timeoutMs: number): boolean {
+  retarget(t: CheckTarget): boolean {
     const host = t.checkAddr ?? t.host;
     const family = canProbe(host);
-    if (family === 0) return false;
-    this.started = Date.now();
-    const fd = begin(host, t.checkPort ?? t.checkAddrPort ?? t.port, family, this.onDone);
-    if (fd < 0) {
-      // Cancelled by abort() like a probe under way (`del server` in between).
-      this.failing = nextTurn(() => {
-        this.failing = null;
-        this.report({ status: 'L4CON', info: strerror(getSystemErrorName(fd)), code: null, durationMs: Date.now() - this.started });
-      });
-      return true;
+    if (family === 0) {
+      this.drop();
+      return false;
     }
-    this.fd = fd;
-    this.timer = setTimeout(this.onTimeout, Math.max(1, timeoutMs));
-    this.timer.unref();
+    if (this.id === -1) {
+      this.id = freeJobIds.pop() ?? jobs.length;
+      jobs[this.id] = this;
+    }
+    prober!.setJob(this.id, host, t.checkPort ?? t.checkAddrPort ?? t.port, family);
     return true;
   }
 
-  private settle(code: string | null): void {
-    this.fd = -1;
-    // Cleared, not left to fire into nothing: with `timeout check`, a check's timeout is
-    // usually its inter, so a stale one would fire just before every next check.
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const durationMs = Date.now() - this.started;
-    this.report(code === null ? { status: 'L4OK', info: '', code: null, durationMs } : { status: 'L4CON', info: strerror(code), code: null, durationMs });
+  /** The check runs `delayMs` from now; its connect times out `timeoutMs` after it starts. */
+  arm(delayMs: number, timeoutMs: number): void {
+    prober!.arm(this.id, Math.max(0, Math.floor(delayMs)), Math.max(1, Math.floor(timeoutMs)));
   }
 
+  /** Cancels a start still pending (a check under way still reports); whether one was. */
+  disarm(): boolean {
+    return this.id !== -1 && prober!.disarm(this.id, false);
+  }
+
+  /** `errno` -1: timed out. */
+  settle(errno: number, durationMs: number): void {
+    if (errno === 0) this.report({ status: 'L4OK', info: '', code: null, durationMs });
+    else if (errno === -1) this.report({ status: 'L4TOUT', info: '', code: null, durationMs });
+    else this.report({ status: 'L4CON', info: strerror(getSystemErrorName(-errno)), code: null, durationMs });
+  }
+
+  /** Nothing more is reported: a pending start and a check under way are cancelled. */
   abort(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.failing?.();
-    this.failing = null;
-    if (this.fd === -1) return;
-    cancel(this.fd, this.onDone);
-    this.fd = -1;
+    if (this.id !== -1) prober?.disarm(this.id, true);
+  }
+
+  /** The job is gone (`del server`, or its target is no longer an address). */
+  drop(): void {
+    if (this.id === -1) return;
+    prober?.dropJob(this.id);
+    jobs[this.id] = undefined;
+    freeJobIds.push(this.id);
+    this.id = -1;
   }
 }
 
@@ -227,4 +230,6 @@ export function closeProber(): void {
   prober = undefined;
   waiting.clear();
   streams.clear();
+  jobs.length = 0;
+  freeJobIds.length = 0;
 }

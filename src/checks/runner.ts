@@ -15,7 +15,7 @@ import { finalize, setupOf, type FinalRules } from './ruleset.js';
 import { compileCheck, type CompiledCheck } from './compile.js';
 import { agentRules, applyAgentReply, type AgentOutcome } from './agent-rules.js';
 import { runCheck, type CheckTarget, type RunHandle, type RunResult } from './session.js';
-import { closeProber, connectOnly, ProbeRun } from './probe.js';
+import { closeProber, connectOnly, ProbeJob } from './probe.js';
 import { Backend, Check, FMAINT, IDRAIN, IMAINT, Server, StateMachine, WEIGHT_SCALE } from './state.js';
 import { statusDescription, statusResult, type CheckStatus } from './status.js';
 import { splitAddr } from './spec.js';
@@ -38,8 +38,10 @@ interface Job {
   /** When the timer fires (ms since epoch). */
   due: number;
   run: RunHandle | null;
-  /** A plain connect check's reusable native run (null: CheckRun each time). */
-  probe: ProbeRun | null;
+  /** A plain connect check's job on the native prober (null: CheckRun each time). */
+  probe: ProbeJob | null;
+  /** `probe` can reach the target (an address): the prober runs this check on its schedule. */
+  native: boolean;
   /** `del server` removed it: a result still on its way is dropped. */
   removed: boolean;
 }
@@ -54,6 +56,12 @@ interface Observed {
 
 /** How often the control plane looks for actions the data path raised (`observe`). */
 const OBSERVE_POLL_MS = 50;
+
+/** Whether a check runs when its time comes (else it only keeps its schedule). */
+const runnable = (chk: Check): boolean => chk.enabled && !chk.paused;
+
+/** A plain connect check's timeout: `timeout connect` when `timeout check` is set too, else inter. */
+const connectTimeout = (j: Job): number => (j.timeoutCheck && j.timeoutConnect ? Math.min(j.chk.inter, j.timeoutConnect) : j.chk.inter);
 
 const DEF_INTER = 2000;
 const INTER_THRESHOLD = 1000;
@@ -91,6 +99,8 @@ class CheckRunner {
   }
 
   private publish(s: Server): void {
+    // Entering maintenance pauses the health check.
+    if (s.check?.paused) this.hold(this.bySlot.get(s.slot)?.check ?? null);
     const t = this.ctx.dp.table;
     t.set(s.slot, SRV.UP, s.nextState === 'stopped' ? 0 : 1);
     t.set(s.slot, SRV.ADMIN, s.inMaint ? ADMIN_MAINT : s.inDrain ? ADMIN_DRAIN : ADMIN_READY);
@@ -189,6 +199,7 @@ class CheckRunner {
       j.timer = null;
       j.removed = true;
       j.run?.abort();
+      j.probe?.drop();
       this.jobs.splice(this.jobs.indexOf(j), 1);
     }
     const o = this.observed.findIndex((x) => x.server === e.server);
@@ -258,8 +269,11 @@ class CheckRunner {
   }
 
   private job(server: Server, chk: Check, compiled: CompiledCheck, target: CheckTarget, accept404: boolean, timeoutCheck: number, timeoutConnect: number): Job {
-    const j: Job = { server, chk, compiled, target, accept404, timeoutCheck, timeoutConnect, timer: null, due: 0, run: null, probe: null, removed: false };
-    if (connectOnly(compiled.rules, compiled.tcpProto)) j.probe = new ProbeRun((r) => this.completed(j, r));
+    const j: Job = { server, chk, compiled, target, accept404, timeoutCheck, timeoutConnect, timer: null, due: 0, run: null, probe: null, native: false, removed: false };
+    if (connectOnly(compiled.rules, compiled.tcpProto)) {
+      j.probe = new ProbeJob((r) => this.completed(j, r));
+      j.native = j.probe.retarget(target);
+    }
     this.jobs.push(j);
     return j;
   }
@@ -313,9 +327,34 @@ class CheckRunner {
   private schedule(j: Job, delay: number): void {
     if (this.stopped) return;
     if (j.timer) clearTimeout(j.timer);
+    j.timer = null;
     j.due = Date.now() + delay;
+    // A plain connect check that will run is left to the prober's own timer.
+    if (j.native && runnable(j.chk)) return j.probe!.arm(delay, connectTimeout(j));
+    j.probe?.disarm();
     j.timer = setTimeout(() => this.fire(j), delay);
     j.timer.unref();
+  }
+
+  /**
+   * A check the prober has armed whose server just entered maintenance, or whose check was
+   * disabled: it stops probing and keeps its schedule on a JS timer (fire() resumes it).
+   */
+  private hold(j: Job | null): void {
+    if (j?.native && !runnable(j.chk) && j.probe!.disarm()) {
+      j.timer = setTimeout(() => this.fire(j), Math.max(0, j.due - Date.now()));
+      j.timer.unref();
+    }
+  }
+
+  /**
+   * The check's address or port changed at run time. A check the prober had armed (or was
+   * running) whose target it can no longer reach goes back to a JS timer, due as before.
+   */
+  private retarget(j: Job): void {
+    const was = j.native;
+    j.native = j.probe!.retarget(j.target);
+    if (was && !j.native && !j.timer && !j.run) this.schedule(j, Math.max(0, j.due - Date.now()));
   }
 
   /** Apply the `on-error` actions the data path raised since the last look. */
@@ -328,8 +367,9 @@ class CheckRunner {
       const last = t.get(o.server.slot, SRV.OBS_LAST);
       for (let i = 0; i < n; i++) {
         applyOnError(this.sm, o.server, o.job.chk, o.mode, o.limit, last, (ms) => {
-          // Only earlier than the check's own schedule, and not while it runs.
-          if (o.job.timer && o.job.due > Date.now() + ms) this.schedule(o.job, ms);
+          // Only earlier than the check's own schedule, and not while it runs (a job the
+          // prober armed has not started while its due time is ahead).
+          if ((o.job.timer || o.job.native) && o.job.due > Date.now() + ms) this.schedule(o.job, ms);
         });
       }
     }
@@ -340,13 +380,9 @@ class CheckRunner {
     if (this.stopped) return;
     const { chk, server } = j;
     // Disabled or paused (maintenance) checks only keep their schedule.
-    if (!chk.enabled || chk.paused) return this.schedule(j, chk.inter);
+    if (!runnable(chk)) return this.schedule(j, chk.inter);
     // A plain connect check runs on the native prober when it can (see probe.ts).
-    const connectMs = j.timeoutCheck && j.timeoutConnect ? Math.min(chk.inter, j.timeoutConnect) : chk.inter;
-    if (j.probe?.start(j.target, connectMs)) {
-      j.run = j.probe;
-      return;
-    }
+    if (j.native) return j.probe!.arm(0, connectTimeout(j));
     j.run = runCheck(
       {
         rules: j.compiled.rules,
@@ -387,6 +423,7 @@ class CheckRunner {
     for (const j of this.jobs) {
       if (j.timer) clearTimeout(j.timer);
       j.run?.abort();
+      j.probe?.abort();
     }
     closeProber();
     for (const t of this.warmups.values()) clearInterval(t);
@@ -404,7 +441,9 @@ class CheckRunner {
       setEnabled: (slot, which, on) => {
         const e = entry(slot);
         const chk = which === 'health' ? e?.server.check : e?.server.agent;
-        if (chk) chk.enabled = on;
+        if (!chk) return;
+        chk.enabled = on;
+        this.hold(which === 'health' ? e!.check : e!.agent);
       },
       force: (slot, which, state) => {
         const e = entry(slot);
@@ -414,6 +453,7 @@ class CheckRunner {
         const j = entry(slot)?.check;
         if (!j) return false;
         j.target = { ...j.target, ...(addr !== null ? { checkAddr: addr } : {}), ...(port !== null ? { checkPort: port } : {}) };
+        if (j.probe) this.retarget(j);
         return true;
       },
       serverChanged: (slot) => {

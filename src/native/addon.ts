@@ -219,7 +219,7 @@ export interface ProberStats {
   readonly streams: number;
 }
 
-/** Result kinds in onResults' triples [fd, kind, value]. */
+/** Result kinds in onResults' quads [fd or job, kind, value, extra]. */
 export const PROBE = {
   /** A probe ended: value is its errno (0: connected). */
   DONE: 0,
@@ -231,6 +231,10 @@ export const PROBE = {
   DATA: 3,
   /** The stream's peer closed its side. */
   END: 4,
+  /** A scheduled job's probe ended: value is its errno (0: connected), extra its duration (ms). */
+  JOB_DONE: 5,
+  /** A scheduled job's probe timed out: extra is its duration (ms). */
+  JOB_TIMEOUT: 6,
 } as const;
 
 /**
@@ -255,6 +259,21 @@ export interface Prober {
   write(fd: number, data: Buffer): number;
   /** Ends a stream with a reset (`reset`) or a FIN; nothing is reported for it after. */
   closeStream(fd: number, reset: boolean): boolean;
+  /**
+   * Registers a scheduled probe job (a plain connect check) under the id `job` (JS picks
+   * small integers), or points it at a new address from its next probe on.
+   */
+  setJob(job: number, host: string, port: number, family: 4 | 6): void;
+  /**
+   * The job's probe starts `delayMs` from now and times out `timeoutMs` after starting; it
+   * replaces a pending start (a probe under way is aborted). One result per arm: JOB_DONE or
+   * JOB_TIMEOUT.
+   */
+  arm(job: number, delayMs: number, timeoutMs: number): void;
+  /** Cancels a pending start (`all`: also a probe under way); whether anything was cancelled. */
+  disarm(job: number, all: boolean): boolean;
+  /** Disarms the job and forgets it. */
+  dropJob(job: number): void;
   stats(): ProberStats;
   /** Closes every socket; no onResults call after it. Idempotent. */
   close(): void;
@@ -311,7 +330,7 @@ export interface NativeAddon {
   createForwarder(opts?: ForwarderOptions): Forwarder;
   /**
    * One prober per thread that runs checks. `onResults` gets each loop turn's results as
-   * triples [fd, kind, value, ...] (kinds: PROBE).
+   * quads [fd or job, kind, value, extra, ...] (kinds: PROBE).
    */
   createProber(onResults: (results: (number | Buffer)[]) => void): Prober;
   /** getrlimit(2). Process-wide: worker threads share the main thread's limits. */
@@ -348,7 +367,7 @@ const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
 ];
 
 /** native/addon.h kApiVersion: the exports' shape this code was written against. */
-const NATIVE_API_VERSION = 2;
+const NATIVE_API_VERSION = 3;
 
 /** Set to 1 to run without the addon (exercises the pure-JS paths). */
 export const DISABLE_ENV = 'SWITCHYARD_NO_NATIVE';
