@@ -250,17 +250,18 @@ Napi::Value LocalPort(const Napi::CallbackInfo& info) { return SocketPort(info, 
 
 Napi::Value PeerPort(const Napi::CallbackInfo& info) { return SocketPort(info, true); }
 
-// The peer's address as raw bytes (4 for IPv4, including IPv4-mapped IPv6; 16 for IPv6):
-// what `balance source` hashes, without formatting and parsing a string.
-Napi::Value PeerAddress(const Napi::CallbackInfo& info) {
+// The address of getpeername(2) (peer) or getsockname(2) (local) as raw bytes (4 for IPv4,
+// including IPv4-mapped IPv6; 16 for IPv6): what `balance source` hashes, without formatting
+// and parsing a string.
+Napi::Value SocketAddress(const Napi::CallbackInfo& info, bool peer) {
   Napi::Env env = info.Env();
+  const char* call = peer ? "getpeername" : "getsockname";
   int fd;
   if (!ArgFd(info, 0, &fd)) return env.Undefined();
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-    return ThrowErrno(env, errno, "getpeername");
-  }
+  auto* sa = reinterpret_cast<sockaddr*>(&ss);
+  if ((peer ? getpeername(fd, sa, &len) : getsockname(fd, sa, &len)) != 0) return ThrowErrno(env, errno, call);
   if (ss.ss_family == AF_INET) {
     const auto* a = reinterpret_cast<const uint8_t*>(&reinterpret_cast<sockaddr_in*>(&ss)->sin_addr);
     return Napi::Buffer<uint8_t>::Copy(env, a, 4);
@@ -271,8 +272,12 @@ Napi::Value PeerAddress(const Napi::CallbackInfo& info) {
     if (memcmp(a, kMapped, 12) == 0) return Napi::Buffer<uint8_t>::Copy(env, a + 12, 4);
     return Napi::Buffer<uint8_t>::Copy(env, a, 16);
   }
-  return ThrowErrno(env, EAFNOSUPPORT, "getpeername");
+  return ThrowErrno(env, EAFNOSUPPORT, call);
 }
+
+Napi::Value PeerAddress(const Napi::CallbackInfo& info) { return SocketAddress(info, true); }
+
+Napi::Value LocalAddress(const Napi::CallbackInfo& info) { return SocketAddress(info, false); }
 
 Napi::Value Dup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -384,7 +389,7 @@ SwitchyardAddon::SwitchyardAddon(Napi::Env env, Napi::Object exports) {
   static const Entry kFunctions[] = {
       {"features", Features},         {"createListener", CreateListener},
       {"createUnixListener", CreateUnixListener}, {"setNonBlocking", SetNonBlocking},
-      {"localPort", LocalPort},       {"peerAddress", PeerAddress}, {"peerPort", PeerPort},       {"dup", Dup},
+      {"localPort", LocalPort},       {"peerAddress", PeerAddress}, {"localAddress", LocalAddress}, {"peerPort", PeerPort},       {"dup", Dup},
       {"close", Close},               {"setNoDelay", SetNoDelay},
       {"setKeepAlive", SetKeepAlive}, {"shutdownWrite", ShutdownWrite},
       {"pinThread", PinThread},       {"getAffinity", GetAffinity},

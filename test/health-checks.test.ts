@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { existsSync, mkdtempSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,6 +190,67 @@ test('maintenance and `disable health` stop the probes; `enable` resumes them', 
     await s1.down();
     await p.waitFor(/Health check for server l\/s1 failed/, from);
   }
+});
+
+test('checks send the PROXY header as HAProxy does: send-proxy[-v2] without port/addr, check-send-proxy, connect send-proxy; not to agents', { timeout: 30_000 }, async () => {
+  // What each server receives first on a connection, with the connection's client port.
+  interface Seen {
+    port: number | undefined;
+    data: Buffer;
+  }
+  const recorder = async (reply?: string): Promise<{ port: number; seen: Seen[]; next(): Promise<Seen> }> => {
+    const seen: Seen[] = [];
+    const ev = new EventEmitter();
+    const srv = net.createServer((c) => {
+      c.on('error', () => undefined);
+      const from = c.remotePort;
+      c.once('data', (d: Buffer) => {
+        // Give a request's tail a moment to join its header (HAProxy sends them together).
+        setImmediate(() => {
+          const more = c.read() as Buffer | null;
+          const s = { port: from, data: more ? Buffer.concat([d, more]) : d };
+          seen.push(s);
+          ev.emit('seen', s);
+          if (reply) c.end(reply);
+        });
+      });
+    });
+    servers.push(srv);
+    srv.listen(0, '127.0.0.1');
+    await once(srv, 'listening');
+    return { port: (srv.address() as net.AddressInfo).port, seen, next: async () => ((await once(ev, 'seen')) as [Seen])[0] };
+  };
+  const ok = 'HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n';
+  const [tcp, v2http, forced, ported, rule, v2opts, agent] = await Promise.all([recorder(), recorder(ok), recorder(), recorder(ok), recorder(), recorder(), recorder()]);
+  const port = await freePort();
+  start(
+    `${DEFAULTS}frontend f\n bind 127.0.0.1:${port}\n default_backend b1\n` +
+      `backend b1\n server s 127.0.0.1:${tcp.port} send-proxy check inter 100\n` +
+      `backend b2\n option httpchk GET /h\n server s 127.0.0.1:${v2http.port} send-proxy-v2 check inter 100\n` +
+      `backend b3\n server s 127.0.0.1:${forced.port} check-send-proxy check inter 100\n` +
+      `backend b4\n option httpchk GET /h\n server s 127.0.0.1:${ported.port} send-proxy check port ${ported.port} inter 100\n` +
+      `backend b5\n option tcp-check\n tcp-check connect send-proxy\n tcp-check send hello\\r\\n\n server s 127.0.0.1:${rule.port} check inter 100\n` +
+      `backend b6\n server s 127.0.0.1:${v2opts.port} send-proxy-v2 proxy-v2-options crc32c,unique-id,ssl check inter 100\n` +
+      `backend b7\n server s 127.0.0.1:${agent.port} send-proxy agent-check agent-port ${agent.port} agent-inter 100 agent-send ping\\n\n`,
+  );
+  // The source port is the check connection's own (unknown here when the check's reset came
+  // before this side read its address).
+  const v1 = (s: Seen, dst: number, tail = ''): RegExp => new RegExp(`^PROXY TCP4 127\\.0\\.0\\.1 127\\.0\\.0\\.1 ${s.port ?? '[1-9][0-9]*'} ${dst}\r\n${tail}$`);
+  // Bytes recorded from haproxy 2.6.12 on the same configuration (a check is a LOCAL
+  // connection in v2; no unique-id TLV without a stream).
+  const local = Buffer.from('0d0a0d0a000d0a515549540a200000' + '00', 'hex');
+  const localTlvs = Buffer.from('0d0a0d0a000d0a515549540a2000000f' + '030004889da1df' + '20000500000000' + '00', 'hex');
+  const first = async (r: { seen: Seen[]; next(): Promise<Seen> }): Promise<Seen> => r.seen[0] ?? (await r.next());
+  const t = await first(tcp);
+  assert.match(String(t.data), v1(t, tcp.port), 'send-proxy: a TCP check completes the handshake to send the header');
+  assert.deepEqual((await first(v2http)).data, Buffer.concat([local, Buffer.from('GET /h HTTP/1.0\r\n\r\n')]));
+  const f = await first(forced);
+  assert.match(String(f.data), v1(f, forced.port), 'check-send-proxy alone: v1');
+  assert.equal(String((await first(ported)).data), 'GET /h HTTP/1.0\r\n\r\n', 'a check on its own port sends no header');
+  const r = await first(rule);
+  assert.match(String(r.data), v1(r, rule.port, 'hello\r\n'));
+  assert.deepEqual((await first(v2opts)).data, localTlvs);
+  assert.equal(String((await first(agent)).data), 'ping\n', 'agent checks never send the header');
 });
 
 test('option log-health-checks: each check that moves the rise/fall counter is reported', { timeout: 30_000 }, async () => {

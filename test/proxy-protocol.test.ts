@@ -439,7 +439,7 @@ describe('option nolinger (closes are resets, as haproxy 2.6.12 sends them)', ()
   });
 });
 
-test('server PROXY options: HAProxy\'s messages, and checks that would need the header refused', () => {
+test('server PROXY options: HAProxy\'s messages (checks with the header are accepted)', () => {
   const r = checkConfigText(
     `${DEFAULTS}backend b\n mode tcp\n server s1 127.0.0.1:1 proxy-v2-options foo\n server s2 127.0.0.1:1 send-proxy-v2 proxy-v2-options ssl,\n` +
       ' server s3 127.0.0.1:1 send-proxy check\n server s4 127.0.0.1:1 send-proxy check port 80\n server s5 127.0.0.1:1 send-proxy-v2 proxy-v2-options crc32c,authority,unique-id,cert-cn\n',
@@ -448,6 +448,5 @@ test('server PROXY options: HAProxy\'s messages, and checks that would need the 
   assert.deepEqual(r.err.split('\n').filter((l) => l.includes("'server b/")), [
     "[ALERT]    (PID) : config : [t.cfg:7] : 'server b/s1' : 'foo' : proxy v2 option not implemented.",
     "[ALERT]    (PID) : config : [t.cfg:8] : 'server b/s2' : '' : proxy v2 option not implemented.",
-    "[ALERT]    (PID) : config : [t.cfg:9] : 'server b/s3' : 'send-proxy' with 'check': health checks sending the PROXY protocol are not implemented yet (pending: health checks (#5)).",
   ]);
 });

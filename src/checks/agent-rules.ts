@@ -15,7 +15,8 @@ export interface AgentOutcome {
 }
 
 export function agentRules(send: string, apply: (line: string | null, lastRead: boolean) => AgentOutcome | null): CompiledCheck {
-  const connect: ConnectRule = { kind: 'connect', index: 0, implicit: true, port: null, addr: null, addrPort: null, linger: false, comment: null };
+  // Agent checks never send the server's PROXY header (HAProxy skips CHK_ST_AGENT).
+  const connect: ConnectRule = { kind: 'connect', index: 0, implicit: true, port: null, addr: null, addrPort: null, linger: false, sendProxy: false, serverDefaults: false, comment: null };
   const data = Buffer.from(send, 'latin1');
   const sendRule: SendRule = { kind: 'send', index: 0, comment: null, method: null, ...(data.length === 0 ? { empty: true as const } : {}), build: () => data };
   const expect: ExpectRule = {

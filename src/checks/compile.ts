@@ -16,7 +16,18 @@ export interface CompiledCheck {
 }
 
 function connectRule(spec: ConnectSpec, index: number, implicit: boolean): ConnectRule {
-  return { kind: 'connect', index, implicit, port: spec.port, addr: spec.addr, addrPort: spec.addrPort, linger: spec.linger, comment: spec.comment };
+  return {
+    kind: 'connect',
+    index,
+    implicit,
+    port: spec.port,
+    addr: spec.addr,
+    addrPort: spec.addrPort,
+    linger: spec.linger,
+    sendProxy: spec.sendProxy,
+    serverDefaults: implicit || spec.default,
+    comment: spec.comment,
+  };
 }
 
 /** HTTP/1.1 or above (the request asks for a persistent connection by default). */

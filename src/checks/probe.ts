@@ -14,6 +14,8 @@ import { loadAddon, PROBE, type Prober } from '../native/addon.js';
 import type { Rule } from './rules.js';
 import type { CheckTarget, RunHandle, RunResult } from './session.js';
 import { strerror } from './status.js';
+import type { ClientSide } from '../net/proxy-protocol.js';
+import { formatIpv4, formatIpv6 } from '../rules/runtime/sample.js';
 
 /** null: connected; otherwise the errno's name ('ECONNREFUSED', ...). */
 export type ProbeDone = (code: string | null) => void;
@@ -192,6 +194,8 @@ export class ProbeJob implements RunHandle {
  */
 export interface CheckStream {
   write(b: Buffer): void;
+  /** Its local (src) and remote (dst) addresses once connected; null when they cannot be read. */
+  ends(): ClientSide | null;
   /** Reset (HAProxy's end of a check) or FIN (`linger`). Nothing is reported after. */
   close(reset: boolean): void;
 }
@@ -205,7 +209,7 @@ export function openStream(host: string, port: number, sendFirst: boolean, ev: S
   if (family === 0) return null;
   const p = prober!;
   const fd = p.open(host, port, family, sendFirst);
-  if (fd < 0) return { write: () => undefined, close: nextTurn(() => ev.error(getSystemErrorName(fd))) };
+  if (fd < 0) return { write: () => undefined, ends: () => null, close: nextTurn(() => ev.error(getSystemErrorName(fd))) };
   let open = true;
   streams.set(fd, ev);
   return {
@@ -215,6 +219,7 @@ export function openStream(host: string, port: number, sendFirst: boolean, ev: S
       // As a socket's write error: reported asynchronously, the check then reads what it got.
       if (r < 0) setImmediate(() => open && ev.error(getSystemErrorName(r)));
     },
+    ends: () => socketEnds(fd),
     close(reset: boolean): void {
       if (!open) return;
       open = false;
@@ -222,6 +227,21 @@ export function openStream(host: string, port: number, sendFirst: boolean, ev: S
       p.closeStream(fd, reset);
     },
   };
+}
+
+/** getsockname / getpeername of a prober stream, as PROXY header addresses. */
+function socketEnds(fd: number): ClientSide | null {
+  const addon = loadAddon();
+  if (!addon) return null;
+  try {
+    const src = Buffer.from(addon.localAddress(fd));
+    const dst = Buffer.from(addon.peerAddress(fd));
+    if (src.length !== dst.length) return null;
+    const text = src.length === 4 ? formatIpv4 : formatIpv6;
+    return { family: src.length === 4 ? 'IPv4' : 'IPv6', src: text(src), srcPort: addon.localPort(fd), dst: text(dst), dstPort: addon.peerPort(fd) };
+  } catch {
+    return null; // reset meanwhile: the header says UNKNOWN
+  }
 }
 
 /** Closes this thread's prober and its sockets (the control plane stops). */

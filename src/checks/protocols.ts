@@ -10,6 +10,8 @@ import { tcpExpect } from './rules.js';
 import { expectSpec, type ExpectSpec } from './spec.js';
 import type { Json } from '../config/model.js';
 
+// HAProxy's `tcp-check connect default linger` (smtpchk, pgsql-check, mysql-check): the
+// server's check settings (its PROXY header) apply.
 const connect = (index: number, linger: boolean): ConnectRule => ({
   kind: 'connect',
   index,
@@ -18,6 +20,8 @@ const connect = (index: number, linger: boolean): ConnectRule => ({
   addr: null,
   addrPort: null,
   linger,
+  sendProxy: false,
+  serverDefaults: true,
   comment: null,
 });
 

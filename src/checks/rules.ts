@@ -33,6 +33,13 @@ export interface ConnectRule {
   readonly addr: string | null;
   readonly addrPort: number | null;
   readonly linger: boolean;
+  /** `send-proxy`: a PROXY header first, whatever the server's check settings. */
+  readonly sendProxy: boolean;
+  /**
+   * The server's own check settings apply (HAProxy's TCPCHK_OPT_DEFAULT_CONNECT: the implicit
+   * connect, or `connect default`): `check-send-proxy`, or the server's `send-proxy`.
+   */
+  readonly serverDefaults: boolean;
   readonly comment: string | null;
 }
 

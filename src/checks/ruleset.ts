@@ -329,4 +329,4 @@ export function finalize(s: CheckSetup): FinalRules {
 }
 
 /** The implicit first connect HAProxy adds when a ruleset does not start with one. */
-export const IMPLICIT_CONNECT: ConnectSpec = { action: 'connect', port: null, addr: null, addrPort: null, sendProxy: false, linger: false, comment: null };
+export const IMPLICIT_CONNECT: ConnectSpec = { action: 'connect', port: null, addr: null, addrPort: null, sendProxy: false, default: true, linger: false, comment: null };

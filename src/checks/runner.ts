@@ -9,12 +9,14 @@ import { hostname } from 'node:os';
 import type { ControlContext, ControlService } from '../process/control.js';
 import type { AddedServer, CheckRegistry, ForcedHealth, ServerCheckView } from './registry.js';
 import { SRV, ADMIN_DRAIN, ADMIN_MAINT, ADMIN_READY } from '../ipc/server-table.js';
-import type { ProxyModel, ServerModel } from '../config/model.js';
+import type { Json, ProxyModel, ServerModel } from '../config/model.js';
 import type { RuntimeBackend, RuntimeServer } from '../dataplane/compile.js';
 import { finalize, setupOf, type FinalRules } from './ruleset.js';
 import { compileCheck, type CompiledCheck } from './compile.js';
 import { agentRules, applyAgentReply, type AgentOutcome } from './agent-rules.js';
-import { runCheck, type CheckTarget, type RunHandle, type RunResult } from './session.js';
+import { runCheck, type CheckProxy, type CheckTarget, type RunHandle, type RunResult } from './session.js';
+import { PLAIN_V1 } from './proxy-header.js';
+import { sendProxyOf } from '../net/proxy-protocol.js';
 import { closeProber, connectOnly, ProbeJob } from './probe.js';
 import { Backend, Check, FMAINT, IDRAIN, IMAINT, Server, StateMachine, WEIGHT_SCALE } from './state.js';
 import { statusDescription, statusResult, type CheckStatus } from './status.js';
@@ -62,6 +64,17 @@ const runnable = (chk: Check): boolean => chk.enabled && !chk.paused;
 
 /** A plain connect check's timeout: `timeout connect` when `timeout check` is set too, else inter. */
 const connectTimeout = (j: Job): number => (j.timeoutCheck && j.timeoutConnect ? Math.min(j.chk.inter, j.timeoutConnect) : j.chk.inter);
+
+/**
+ * HAProxy's check.send_proxy (check.c init_srv_check): `check-send-proxy`, or the server's own
+ * PROXY settings when its checks go to its own address (no `port`, no `addr`), which a
+ * dynamic server does not inherit; the header's version is the server's.
+ */
+function checkProxyOf(o: Readonly<Record<string, Json>>, dynamic: boolean): CheckProxy {
+  const own = sendProxyOf(o);
+  const inherit = !dynamic && own !== null && o['port'] === undefined && o['addr'] === undefined;
+  return { spec: own ?? PLAIN_V1, byDefault: o['check-send-proxy'] === true || inherit };
+}
 
 const DEF_INTER = 2000;
 const INTER_THRESHOLD = 1000;
@@ -145,7 +158,7 @@ class CheckRunner {
         pending.push({ server: s, model: sm, rt, be, proxy, final });
       });
     }
-    for (const p of pending) this.setupServer(p.server, p.model, p.rt, p.be, p.proxy, p.final, servers);
+    for (const p of pending) this.setupServer(p.server, p.model, p.rt, p.be, p.proxy, p.final, servers, false);
     // Start-up: maintenance inherited from tracked servers, silently (HAProxy's MODE_STARTING).
     for (const { server } of pending) {
       if (server.track) continue;
@@ -173,7 +186,7 @@ class CheckRunner {
     const before = this.jobs.length;
     // `track`: the server it names was checked at `add server` (a configured one with checks).
     const all = new Map([...this.bySlot.values()].map((e) => [e.server.id, e.server]));
-    this.setupServer(s, a.model, a.server, a.backend, a.proxy, b.final, all);
+    this.setupServer(s, a.model, a.server, a.backend, a.proxy, b.final, all, true);
     if (o['enabled'] !== true && o['disabled'] !== true) {
       s.curAdmin = s.nextAdmin = FMAINT;
       s.curState = s.nextState = 'stopped';
@@ -214,7 +227,7 @@ class CheckRunner {
     this.sm.recount(e.server.be);
   }
 
-  private setupServer(s: Server, sm: ServerModel, rt: RuntimeServer, be: RuntimeBackend, proxy: ProxyModel, final: FinalRules, all: Map<string, Server>): void {
+  private setupServer(s: Server, sm: ServerModel, rt: RuntimeServer, be: RuntimeBackend, proxy: ProxyModel, final: FinalRules, all: Map<string, Server>, dynamic: boolean): void {
     const o = sm.options;
     s.shutdownOnDown = o['on-marked-down'] === 'shutdown-sessions';
     s.shutdownBackupsOnUp = o['on-marked-up'] === 'shutdown-backup-sessions';
@@ -236,6 +249,7 @@ class CheckRunner {
       checkAddr: addr?.host ?? null,
       checkAddrPort: addr?.port ?? null,
       checkPort: typeof o['port'] === 'number' ? o['port'] : null,
+      proxy: checkProxyOf(o, dynamic),
     };
     const entry = { server: s, check: null as Job | null, agent: null as Job | null };
     this.bySlot.set(s.slot, entry);
@@ -254,7 +268,7 @@ class CheckRunner {
       const agentAddr = typeof o['agent-addr'] === 'string' ? o['agent-addr'] : null;
       const send = typeof o['agent-send'] === 'string' ? o['agent-send'] : '';
       const compiled = agentRules(send, (line, lastRead) => this.agentReply(s, line, lastRead));
-      const agentTarget: CheckTarget = { host: agentAddr ?? rt.host, port: rt.port, checkAddr: null, checkAddrPort: null, checkPort: o['agent-port'] };
+      const agentTarget: CheckTarget = { host: agentAddr ?? rt.host, port: rt.port, checkAddr: null, checkAddrPort: null, checkPort: o['agent-port'], proxy: { spec: PLAIN_V1, byDefault: false } };
       entry.agent = this.job(s, s.agent, compiled, agentTarget, false, timeoutCheck, timeoutConnect);
     }
     if (o['disabled'] === true) {
@@ -270,7 +284,7 @@ class CheckRunner {
 
   private job(server: Server, chk: Check, compiled: CompiledCheck, target: CheckTarget, accept404: boolean, timeoutCheck: number, timeoutConnect: number): Job {
     const j: Job = { server, chk, compiled, target, accept404, timeoutCheck, timeoutConnect, timer: null, due: 0, run: null, probe: null, native: false, removed: false };
-    if (connectOnly(compiled.rules, compiled.tcpProto)) {
+    if (connectOnly(compiled.rules, compiled.tcpProto) && !target.proxy.byDefault) {
       j.probe = new ProbeJob((r) => this.completed(j, r));
       j.native = j.probe.retarget(target);
     }

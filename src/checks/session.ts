@@ -8,6 +8,8 @@ import type { CheckStatus } from './status.js';
 import { strerror } from './status.js';
 import { stepOf, type ConnectRule, type Rule, type RunView } from './rules.js';
 import { openStream, startProbe, type CheckStream, type ProbeHandle, type StreamEvents } from './probe.js';
+import { checkProxyHeader } from './proxy-header.js';
+import type { SendProxy } from '../net/proxy-protocol.js';
 
 export interface CheckTarget {
   /** The server's address. */
@@ -17,6 +19,19 @@ export interface CheckTarget {
   readonly checkAddr: string | null;
   readonly checkAddrPort: number | null;
   readonly checkPort: number | null;
+  /** The PROXY header this server's checks can send. */
+  readonly proxy: CheckProxy;
+}
+
+/**
+ * `spec`: the header's flavour (the server's `send-proxy` / `send-proxy-v2` and its options,
+ * v1 without them); `byDefault`: connects with the server's defaults send it (HAProxy's
+ * check.send_proxy: `check-send-proxy`, or a `send-proxy` server checked without port/addr).
+ * A `connect send-proxy` rule sends it either way.
+ */
+export interface CheckProxy {
+  readonly spec: SendProxy;
+  readonly byDefault: boolean;
 }
 
 export interface RunOptions {
@@ -56,6 +71,11 @@ function socketStream(host: string, port: number, ev: StreamEvents): CheckStream
   s.on('error', (e: NodeJS.ErrnoException) => ev.error(e.code ?? ''));
   return {
     write: (b) => void s.write(b),
+    ends: () => {
+      const family = s.remoteFamily;
+      if ((family !== 'IPv4' && family !== 'IPv6') || !s.localAddress || !s.remoteAddress) return null;
+      return { family, src: s.localAddress, srcPort: s.localPort, dst: s.remoteAddress, dstPort: s.remotePort };
+    },
     close(reset: boolean): void {
       s.removeAllListeners('data');
       s.removeAllListeners('end');
@@ -184,9 +204,10 @@ class CheckRun implements RunView, RunHandle {
     // A connection gets min(inter, timeout connect) when `timeout check` is set, else inter.
     const o = this.opts;
     this.arm(o.timeoutCheck && o.timeoutConnect ? Math.min(o.inter, o.timeoutConnect) : o.inter);
+    const proxy = rule.sendProxy || (rule.serverDefaults && t.proxy.byDefault) ? t.proxy.spec : null;
     // Nothing to send or read after this connect (and no `linger`): the native prober does
     // what HAProxy does, a handshake the server never completes on its side, then a reset.
-    if (!rule.linger && this.i === o.rules.length - 1) {
+    if (!rule.linger && !proxy && this.i === o.rules.length - 1) {
       this.probe = startProbe(host, port, (code) => this.probed(code));
       if (this.probe) return;
     }
@@ -194,6 +215,7 @@ class CheckRun implements RunView, RunHandle {
       connect: () => {
         if (this.sock !== s) return;
         this.connected = true;
+        if (proxy) s.write(checkProxyHeader(proxy, s.ends()));
         if (this.opts.timeoutCheck) this.arm(this.opts.timeoutCheck);
         this.i++;
         this.advance();
@@ -220,7 +242,7 @@ class CheckRun implements RunView, RunHandle {
     // The prober's stream when it can (a fraction of a net.Socket's cost per check).
     // (HAProxy's smart connect: the ACK waits only for bytes that really follow.)
     const next = o.rules[this.i + 1];
-    const sendFirst = next?.kind === 'send' && next.empty !== true;
+    const sendFirst = proxy !== null || (next?.kind === 'send' && next.empty !== true);
     const s: CheckStream = openStream(host, port, sendFirst, ev) ?? socketStream(host, port, ev);
     this.sock = s;
   }

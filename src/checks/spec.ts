@@ -16,6 +16,8 @@ export interface ConnectSpec {
   readonly addr: string | null;
   readonly addrPort: number | null;
   readonly sendProxy: boolean;
+  /** `default`: the server's check settings apply to this connect. */
+  readonly default: boolean;
   readonly linger: boolean;
   readonly comment: string | null;
 }
@@ -102,7 +104,8 @@ export function parseConnect(args: readonly string[]): Parsed<ConnectSpec> {
   let port: number | null = null;
   let addr: string | null = null;
   let addrPort: number | null = null;
-  const sendProxy = false;
+  let sendProxy = false;
+  let dflt = false;
   let linger = false;
   let comment: string | null = null;
   for (let i = 0; i < args.length; i++) {
@@ -110,6 +113,7 @@ export function parseConnect(args: readonly string[]): Parsed<ConnectSpec> {
     const v = args[i + 1];
     switch (w) {
       case 'default':
+        dflt = true;
         break;
       case 'addr': {
         if (v === undefined) return fail(`'addr' expects <ipv4|ipv6> as argument.`);
@@ -138,6 +142,8 @@ export function parseConnect(args: readonly string[]): Parsed<ConnectSpec> {
         linger = true;
         break;
       case 'send-proxy':
+        sendProxy = true;
+        break;
       case 'via-socks4':
       case 'ssl':
       case 'sni':
@@ -150,7 +156,7 @@ export function parseConnect(args: readonly string[]): Parsed<ConnectSpec> {
         );
     }
   }
-  return { ok: true, spec: { action: 'connect', port, addr, addrPort, sendProxy, linger, comment } };
+  return { ok: true, spec: { action: 'connect', port, addr, addrPort, sendProxy, default: dflt, linger, comment } };
 }
 
 export function parseSend(kind: string, args: readonly string[]): Parsed<SendSpec> {

@@ -306,6 +306,8 @@ export interface NativeAddon {
   peerAddress(fd: number): Uint8Array;
   /** getpeername(2)'s port. */
   peerPort(fd: number): number;
+  /** getsockname(2)'s address as raw bytes, as peerAddress(). */
+  localAddress(fd: number): Uint8Array;
   /** fcntl(F_DUPFD_CLOEXEC). */
   dup(fd: number): number;
   close(fd: number): void;
@@ -349,6 +351,7 @@ const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
   'setNonBlocking',
   'localPort',
   'peerAddress',
+  'localAddress',
   'peerPort',
   'dup',
   'close',

@@ -10,7 +10,7 @@ import { didYouMean } from '../config/hint.js';
 import { parseAddress } from '../net/address.js';
 import { atoiCInt, parseTime } from '../config/units.js';
 import { SERVER_OPTIONS as CATALOG } from '../config/catalog/server-options.js';
-import { PROXY_V2_OPTIONS, sendProxyOf } from '../net/proxy-protocol.js';
+import { PROXY_V2_OPTIONS } from '../net/proxy-protocol.js';
 
 const DATA = pending('data-plane');
 const CHECKS = pending('checks');
@@ -216,7 +216,7 @@ function proxyV2Options(): LineOption {
 /** Server options HAProxy 2.6 documents (configuration.txt §5.2). */
 export const SERVER_OPTIONS: readonly LineOption[] = [
   // Health checks (src/checks): what runs is ready, passive observation (observe, error-limit,
-  // on-error, on-marked-*) included; TLS and the PROXY protocol are not implemented yet.
+  // on-error, on-marked-*) and the PROXY header on checks included; TLS is not implemented yet.
   flag('check', 'ready', true),
   time('inter', 'ready'),
   time('fastinter', 'ready'),
@@ -226,7 +226,7 @@ export const SERVER_OPTIONS: readonly LineOption[] = [
   int('port', 'ready', 0, 65535),
   checkAddr('addr'),
   flag('check-ssl', CHECKS, true),
-  flag('check-send-proxy', CHECKS, true),
+  flag('check-send-proxy', 'ready', true),
   valued('check-sni', CHECKS),
   valued('check-alpn', CHECKS),
   valued('check-proto', CHECKS),
@@ -394,22 +394,10 @@ export function serverKeyword(options: Registry<LineOption>): SectionKeyword {
       const v2d = p.defaultServer['proxy-v2-options'];
       const v2s = opts['proxy-v2-options'];
       if (Array.isArray(v2d) && Array.isArray(v2s)) merged['proxy-v2-options'] = [...new Set([...v2d, ...v2s])];
-      refuseProxyChecks(ctx, who, merged);
       p.servers.push({ loc: ctx.loc, name, id, address: addr.addr, options: merged });
       return { name, address: addrText, options: opts };
     },
   };
-}
-
-/**
- * HAProxy sends the PROXY header on a server's health checks too when they go to the server's
- * own address (`check` without `port`/`addr`, not agent checks); src/checks does not yet, and
- * checks answered with a header the server does not expect would mark it down.
- */
-function refuseProxyChecks(ctx: KwContext, who: string, o: Readonly<Record<string, Json>>): void {
-  if (o['check'] !== true || o['port'] !== undefined || o['addr'] !== undefined || !sendProxyOf(o)) return;
-  const what = o['send-proxy-v2'] === true ? 'send-proxy-v2' : o['send-proxy'] === true ? 'send-proxy' : 'proxy-v2-options';
-  ctx.diag.alert('E_NOT_IMPLEMENTED', ctx.loc, `'${who}' : '${what}' with 'check': health checks sending the PROXY protocol are not implemented yet (${statusLabel(CHECKS)}).`, undefined, 'bracket');
 }
 
 export function defaultServerKeyword(options: Registry<LineOption>): SectionKeyword {
