@@ -12,12 +12,12 @@ import { notImplemented, pending } from '../config/status.js';
 import { parseConnect, parseExpect, parseHttpSend, parseSend, type Family, type Parsed, type RuleSpec } from './spec.js';
 import { applyEvent, setupOf } from './ruleset.js';
 
-const CHECKS = pending('checks');
+const MAIL = pending('email-alerts');
 
 /** Report a parse result as HAProxy does ("'tcp-check expect' : <error>."), then place the rule. */
 function place(ctx: KwContext, family: Family, sub: string, r: Parsed<RuleSpec>): Json | undefined {
   if (!r.ok) {
-    if (r.pending) return ctx.fail(notImplemented(r.pending, CHECKS), 'E_NOT_IMPLEMENTED');
+    if (r.pending) return ctx.fail(notImplemented(r.pending, pending(r.area ?? 'check-vars')), 'E_NOT_IMPLEMENTED');
     return ctx.fail(`'${family} ${sub}' : ${r.error}.`);
   }
   const p = ctx.proxy;
@@ -51,7 +51,7 @@ const rule = (name: string, parse: (ctx: KwContext) => Json | undefined): Sectio
   parse,
 });
 
-const refused = (name: string): SectionKeyword => ({ name, caps: DEF_BE, misuse: 'warning', multi: true, status: CHECKS, parse: (ctx) => [...ctx.args] });
+const refused = (name: string): SectionKeyword => ({ name, caps: DEF_BE, misuse: 'warning', multi: true, status: pending('check-vars'), parse: (ctx) => [...ctx.args] });
 
 export const CHECK_KEYWORDS: readonly SectionKeyword[] = [
   rule('http-check expect', (ctx) => place(ctx, 'http-check', 'expect', parseExpect('http-check', ctx.args))),
@@ -71,11 +71,11 @@ export const CHECK_KEYWORDS: readonly SectionKeyword[] = [
   refused('tcp-check send-binary-lf'),
   refused('tcp-check set-var'),
   refused('tcp-check unset-var'),
-  { name: 'external-check command', caps: DEF_BE, status: CHECKS, minArgs: 1, maxArgs: 1 },
-  { name: 'external-check path', caps: DEF_BE, status: CHECKS, minArgs: 1, maxArgs: 1 },
-  { name: 'email-alert mailers', caps: DEF_BE, status: CHECKS, minArgs: 1 },
-  { name: 'email-alert from', caps: DEF_BE, status: CHECKS, minArgs: 1 },
-  { name: 'email-alert to', caps: DEF_BE, status: CHECKS, minArgs: 1 },
-  { name: 'email-alert level', caps: DEF_BE, status: CHECKS, minArgs: 1 },
-  { name: 'email-alert myhostname', caps: DEF_BE, status: CHECKS, minArgs: 1 },
+  { name: 'external-check command', caps: DEF_BE, status: pending('external-checks'), minArgs: 1, maxArgs: 1 },
+  { name: 'external-check path', caps: DEF_BE, status: pending('external-checks'), minArgs: 1, maxArgs: 1 },
+  { name: 'email-alert mailers', caps: DEF_BE, status: MAIL, minArgs: 1 },
+  { name: 'email-alert from', caps: DEF_BE, status: MAIL, minArgs: 1 },
+  { name: 'email-alert to', caps: DEF_BE, status: MAIL, minArgs: 1 },
+  { name: 'email-alert level', caps: DEF_BE, status: MAIL, minArgs: 1 },
+  { name: 'email-alert myhostname', caps: DEF_BE, status: MAIL, minArgs: 1 },
 ];

@@ -13,7 +13,6 @@ import { SERVER_OPTIONS as CATALOG } from '../config/catalog/server-options.js';
 import { PROXY_V2_OPTIONS } from '../net/proxy-protocol.js';
 
 const DATA = pending('data-plane');
-const CHECKS = pending('checks');
 const TLS = pending('tls');
 
 const flag = (name: string, status: Status, negatable = false): LineOption => ({ name, args: 0, status, onDefaultServer: true, negatable });
@@ -225,11 +224,11 @@ export const SERVER_OPTIONS: readonly LineOption[] = [
   int('fall', 'ready', 1, 1e9),
   int('port', 'ready', 0, 65535),
   checkAddr('addr'),
-  flag('check-ssl', CHECKS, true),
+  flag('check-ssl', TLS, true),
   flag('check-send-proxy', 'ready', true),
-  valued('check-sni', CHECKS),
-  valued('check-alpn', CHECKS),
-  valued('check-proto', CHECKS),
+  valued('check-sni', TLS),
+  valued('check-alpn', TLS),
+  valued('check-proto', pending('h2')),
   flag('agent-check', 'ready', true),
   int('agent-port', 'ready', 0, 65535),
   time('agent-inter', 'ready'),
@@ -242,7 +241,7 @@ export const SERVER_OPTIONS: readonly LineOption[] = [
   onMarked('on-marked-up', 'shutdown-backup-sessions', "when this (non-backup) server comes UP, the backend's backup servers' sessions are closed"),
   valued('track', 'ready'),
   time('slowstart', 'ready'),
-  valued('health-check', CHECKS),
+  valued('health-check', pending('other')),
   weight(),
   flag('backup', 'ready', true),
   valued('cookie', 'ready'),
