@@ -227,6 +227,29 @@ Napi::Value SetNonBlocking(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// connectUnixDgram(path) → fd: an AF_UNIX datagram socket connected to `path` (a syslog
+// socket such as /dev/log), non-blocking: a full receiver drops the line instead of stalling
+// the thread, as HAProxy's logger does. Node has no unix datagram sockets of its own.
+Napi::Value ConnectUnixDgram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    return ThrowArg(env, "ERR_INVALID_ARG_TYPE", "The \"path\" argument must be of type string");
+  }
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  sockaddr_un sun{};
+  if (path.empty() || path.size() >= sizeof(sun.sun_path)) return ThrowErrno(env, ENAMETOOLONG, "connect");
+  sun.sun_family = AF_UNIX;
+  memcpy(sun.sun_path, path.data(), path.size());
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return ThrowErrno(env, errno, "socket");
+  if (connect(fd, reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0) {
+    int err = errno;
+    close(fd);
+    return ThrowErrno(env, err, "connect");
+  }
+  return Napi::Number::New(env, fd);
+}
+
 // The port of getsockname(2) (local) or getpeername(2) (peer) on fd info[0].
 Napi::Value SocketPort(const Napi::CallbackInfo& info, bool peer) {
   Napi::Env env = info.Env();
@@ -389,7 +412,7 @@ SwitchyardAddon::SwitchyardAddon(Napi::Env env, Napi::Object exports) {
   static const Entry kFunctions[] = {
       {"features", Features},         {"createListener", CreateListener},
       {"createUnixListener", CreateUnixListener}, {"setNonBlocking", SetNonBlocking},
-      {"localPort", LocalPort},       {"peerAddress", PeerAddress}, {"localAddress", LocalAddress}, {"peerPort", PeerPort},       {"dup", Dup},
+      {"localPort", LocalPort},       {"peerAddress", PeerAddress}, {"localAddress", LocalAddress}, {"connectUnixDgram", ConnectUnixDgram}, {"peerPort", PeerPort},       {"dup", Dup},
       {"close", Close},               {"setNoDelay", SetNoDelay},
       {"setKeepAlive", SetKeepAlive}, {"shutdownWrite", ShutdownWrite},
       {"pinThread", PinThread},       {"getAffinity", GetAffinity},

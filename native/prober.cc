@@ -220,7 +220,9 @@ struct ProberCore {
     return fd;
   }
 
-  bool IsStream(int fd) const { return fd >= 0 && static_cast<size_t>(fd) < busy.size() && busy[fd] >= kConnecting; }
+  bool IsStream(int fd) const {
+    return fd >= 0 && static_cast<size_t>(fd) < busy.size() && busy[fd] >= kConnecting && busy[fd] <= kFailed;
+  }
 
   // 0, or -errno (-ENOTCONN before the connect completed). What the kernel does not take
   // now leaves when the socket is writable again.

@@ -198,21 +198,24 @@ test('checks send the PROXY header as HAProxy does: send-proxy[-v2] without port
     port: number | undefined;
     data: Buffer;
   }
+  // A connection's bytes are recorded when it closes (a check resets or closes it).
   const recorder = async (reply?: string): Promise<{ port: number; seen: Seen[]; next(): Promise<Seen> }> => {
     const seen: Seen[] = [];
     const ev = new EventEmitter();
     const srv = net.createServer((c) => {
-      c.on('error', () => undefined);
       const from = c.remotePort;
-      c.once('data', (d: Buffer) => {
-        // Give a request's tail a moment to join its header (HAProxy sends them together).
-        setImmediate(() => {
-          const more = c.read() as Buffer | null;
-          const s = { port: from, data: more ? Buffer.concat([d, more]) : d };
-          seen.push(s);
-          ev.emit('seen', s);
-          if (reply) c.end(reply);
-        });
+      const chunks: Buffer[] = [];
+      c.on('error', () => undefined);
+      c.on('data', (d: Buffer) => {
+        chunks.push(d);
+        // A request (or an agent's line) is complete: answer it.
+        if (reply && d.at(-1) === 0x0a) c.end(reply);
+      });
+      c.on('close', () => {
+        if (chunks.length === 0) return;
+        const s = { port: from, data: Buffer.concat(chunks) };
+        seen.push(s);
+        ev.emit('seen', s);
       });
     });
     servers.push(srv);
@@ -221,7 +224,7 @@ test('checks send the PROXY header as HAProxy does: send-proxy[-v2] without port
     return { port: (srv.address() as net.AddressInfo).port, seen, next: async () => ((await once(ev, 'seen')) as [Seen])[0] };
   };
   const ok = 'HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n';
-  const [tcp, v2http, forced, ported, rule, v2opts, agent] = await Promise.all([recorder(), recorder(ok), recorder(), recorder(ok), recorder(), recorder(), recorder()]);
+  const [tcp, v2http, forced, ported, rule, v2opts, agent] = await Promise.all([recorder(), recorder(ok), recorder(), recorder(ok), recorder(), recorder(), recorder('up\n')]);
   const port = await freePort();
   start(
     `${DEFAULTS}frontend f\n bind 127.0.0.1:${port}\n default_backend b1\n` +

@@ -15,7 +15,7 @@ import type { Rule } from './rules.js';
 import type { CheckTarget, RunHandle, RunResult } from './session.js';
 import { strerror } from './status.js';
 import type { ClientSide } from '../net/proxy-protocol.js';
-import { formatIpv4, formatIpv6 } from '../rules/runtime/sample.js';
+import { fdEnds } from '../native/fd-ends.js';
 
 /** null: connected; otherwise the errno's name ('ECONNREFUSED', ...). */
 export type ProbeDone = (code: string | null) => void;
@@ -126,6 +126,9 @@ export function connectOnly(rules: readonly Rule[], tcpProto: boolean): boolean 
   return !tcpProto && rules.length === 1 && r?.kind === 'connect' && r.implicit && !r.linger;
 }
 
+/** A delay the native timer takes: whole ms up to 2^31-1 (inter 24d with spread-checks goes beyond). */
+const clampMs = (ms: number, min: number): number => Math.min(2 ** 31 - 1, Math.max(min, Math.floor(ms)));
+
 /**
  * One server's plain connect check on the prober's schedule (setJob/arm): no JS timer, no
  * object or closure per check beyond its result. The verdicts are CheckRun's for the same
@@ -144,6 +147,8 @@ export class ProbeJob implements RunHandle {
   retarget(t: CheckTarget): boolean {
     const host = t.checkAddr ?? t.host;
     const family = canProbe(host);
+    // canProbe opened a prober if there was none: a job id from a closed one is stale.
+    if (this.id !== -1 && jobs[this.id] !== this) this.id = -1;
     if (family === 0) {
       this.drop();
       return false;
@@ -158,12 +163,13 @@ export class ProbeJob implements RunHandle {
 
   /** The check runs `delayMs` from now; its connect times out `timeoutMs` after it starts. */
   arm(delayMs: number, timeoutMs: number): void {
-    prober!.arm(this.id, Math.max(0, Math.floor(delayMs)), Math.max(1, Math.floor(timeoutMs)));
+    if (this.id === -1 || !prober) return;
+    prober.arm(this.id, clampMs(delayMs, 0), clampMs(timeoutMs, 1));
   }
 
   /** Cancels a start still pending (a check under way still reports); whether one was. */
   disarm(): boolean {
-    return this.id !== -1 && prober!.disarm(this.id, false);
+    return this.id !== -1 && !!prober && prober.disarm(this.id, false);
   }
 
   /** `errno` -1: timed out. */
@@ -229,19 +235,12 @@ export function openStream(host: string, port: number, sendFirst: boolean, ev: S
   };
 }
 
-/** getsockname / getpeername of a prober stream, as PROXY header addresses. */
+/** A prober stream's addresses for a PROXY header: a check's source is its own (local) end. */
 function socketEnds(fd: number): ClientSide | null {
   const addon = loadAddon();
-  if (!addon) return null;
-  try {
-    const src = Buffer.from(addon.localAddress(fd));
-    const dst = Buffer.from(addon.peerAddress(fd));
-    if (src.length !== dst.length) return null;
-    const text = src.length === 4 ? formatIpv4 : formatIpv6;
-    return { family: src.length === 4 ? 'IPv4' : 'IPv6', src: text(src), srcPort: addon.localPort(fd), dst: text(dst), dstPort: addon.peerPort(fd) };
-  } catch {
-    return null; // reset meanwhile: the header says UNKNOWN
-  }
+  const e = addon ? fdEnds(addon, fd) : null;
+  // Reset meanwhile: the header says UNKNOWN.
+  return e && { family: e.family, src: e.dst, srcPort: e.dstPort, dst: e.src, dstPort: e.srcPort };
 }
 
 /** Closes this thread's prober and its sockets (the control plane stops). */

@@ -18,7 +18,8 @@ import { runCheck, type CheckProxy, type CheckTarget, type RunHandle, type RunRe
 import { PLAIN_V1 } from './proxy-header.js';
 import { sendProxyOf } from '../net/proxy-protocol.js';
 import { closeProber, connectOnly, ProbeJob } from './probe.js';
-import { Backend, Check, FMAINT, IDRAIN, IMAINT, Server, StateMachine, WEIGHT_SCALE } from './state.js';
+import { Backend, Check, FMAINT, IDRAIN, IMAINT, Server, StateMachine, WEIGHT_SCALE, type ProxyLog } from './state.js';
+import { ProcessLog } from '../log/process-log.js';
 import { statusDescription, statusResult, type CheckStatus } from './status.js';
 import { splitAddr } from './spec.js';
 import { dynamicBalance } from '../dataplane/dynamic-servers.js';
@@ -72,7 +73,8 @@ const connectTimeout = (j: Job): number => (j.timeoutCheck && j.timeoutConnect ?
  */
 function checkProxyOf(o: Readonly<Record<string, Json>>, dynamic: boolean): CheckProxy {
   const own = sendProxyOf(o);
-  const inherit = !dynamic && own !== null && o['port'] === undefined && o['addr'] === undefined;
+  // `port 0` is no port for HAProxy (!srv->check.port).
+  const inherit = !dynamic && own !== null && !o['port'] && o['addr'] === undefined;
   return { spec: own ?? PLAIN_V1, byDefault: o['check-send-proxy'] === true || inherit };
 }
 
@@ -90,6 +92,7 @@ class CheckRunner {
   private readonly observed: Observed[] = [];
   private observeTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private readonly syslogs: ProcessLog;
   private readonly spread: number;
   private readonly node: string;
 
@@ -97,11 +100,18 @@ class CheckRunner {
     const { dp, log } = ctx;
     const table = dp.table;
     this.spread = num(ctx.model.global.settings['spread-checks']?.value, 0);
+    this.syslogs = new ProcessLog(ctx.model);
     const node = ctx.model.global.settings['node']?.value;
     this.node = typeof node === 'string' ? node : hostname();
     this.sm = new StateMachine({
-      warning: (m) => log.warning(m),
-      alert: (m) => log.alert(m),
+      warning: (m, l) => {
+        log.warning(m);
+        this.syslog(l, m);
+      },
+      alert: (m, l) => {
+        log.alert(m);
+        this.syslog(l, m);
+      },
       publish: (s) => this.publish(s),
       sessions: (s) => table.get(s.slot, SRV.CUR_CONN),
       queue: (s) => table.get(s.slot, SRV.QUEUE),
@@ -109,6 +119,11 @@ class CheckRunner {
       shutdownSessions: (list) => dp.shutdownSessions(list.map((s) => s.slot)),
       cleanupIdle: (s) => dp.cleanupIdle([s.slot]),
     });
+  }
+
+  /** A state message to its backend's loggers (`log` lines). */
+  private syslog(l: ProxyLog, message: string): void {
+    this.syslogs.proxy(l.proxy, l.level, l.text ?? message);
   }
 
   private publish(s: Server): void {
@@ -248,7 +263,7 @@ class CheckRunner {
       port: rt.port,
       checkAddr: addr?.host ?? null,
       checkAddrPort: addr?.port ?? null,
-      checkPort: typeof o['port'] === 'number' ? o['port'] : null,
+      checkPort: typeof o['port'] === 'number' && o['port'] > 0 ? o['port'] : null,
       proxy: checkProxyOf(o, dynamic),
     };
     const entry = { server: s, check: null as Job | null, agent: null as Job | null };
@@ -346,7 +361,8 @@ class CheckRunner {
     // A plain connect check that will run is left to the prober's own timer.
     if (j.native && runnable(j.chk)) return j.probe!.arm(delay, connectTimeout(j));
     j.probe?.disarm();
-    j.timer = setTimeout(() => this.fire(j), delay);
+    // Node takes at most 2^31-1 ms (a longer delay would become 1 ms).
+    j.timer = setTimeout(() => this.fire(j), Math.min(delay, 2 ** 31 - 1));
     j.timer.unref();
   }
 
@@ -355,6 +371,7 @@ class CheckRunner {
    * disabled: it stops probing and keeps its schedule on a JS timer (fire() resumes it).
    */
   private hold(j: Job | null): void {
+    if (this.stopped) return;
     if (j?.native && !runnable(j.chk) && j.probe!.disarm()) {
       j.timer = setTimeout(() => this.fire(j), Math.max(0, j.due - Date.now()));
       j.timer.unref();
@@ -366,6 +383,7 @@ class CheckRunner {
    * running) whose target it can no longer reach goes back to a JS timer, due as before.
    */
   private retarget(j: Job): void {
+    if (this.stopped) return;
     const was = j.native;
     j.native = j.probe!.retarget(j.target);
     if (was && !j.native && !j.timer && !j.run) this.schedule(j, Math.max(0, j.due - Date.now()));
@@ -381,9 +399,10 @@ class CheckRunner {
       const last = t.get(o.server.slot, SRV.OBS_LAST);
       for (let i = 0; i < n; i++) {
         applyOnError(this.sm, o.server, o.job.chk, o.mode, o.limit, last, (ms) => {
-          // Only earlier than the check's own schedule, and not while it runs (a job the
-          // prober armed has not started while its due time is ahead).
-          if ((o.job.timer || o.job.native) && o.job.due > Date.now() + ms) this.schedule(o.job, ms);
+          // Only earlier than the check's own schedule, and not while it runs (a job on the
+          // prober: only while its start is still pending, which disarm() tells).
+          if (o.job.due <= Date.now() + ms) return;
+          if (o.job.timer || (o.job.native && o.job.probe!.disarm())) this.schedule(o.job, ms);
         });
       }
     }

@@ -101,6 +101,8 @@ class CheckRun implements RunView, RunHandle {
   /** A connect-only check running on the native prober instead of `sock`. */
   private probe: ProbeHandle | null = null;
   private sockRule: ConnectRule | null = null;
+  /** A PROXY header waiting to go out with the first send after its connect. */
+  private proxyHead: Buffer | null = null;
   private connected = false;
   private chunks: Buffer[] = [];
   private joined: Buffer | null = Buffer.alloc(0);
@@ -201,6 +203,7 @@ class CheckRun implements RunView, RunHandle {
     this.eos = false;
     this.ioError = null;
     this.sockRule = rule;
+    this.proxyHead = null;
     // A connection gets min(inter, timeout connect) when `timeout check` is set, else inter.
     const o = this.opts;
     this.arm(o.timeoutCheck && o.timeoutConnect ? Math.min(o.inter, o.timeoutConnect) : o.inter);
@@ -215,7 +218,12 @@ class CheckRun implements RunView, RunHandle {
       connect: () => {
         if (this.sock !== s) return;
         this.connected = true;
-        if (proxy) s.write(checkProxyHeader(proxy, s.ends()));
+        // The header rides with the first request, as HAProxy's does (one segment).
+        if (proxy) {
+          const header = checkProxyHeader(proxy, s.ends());
+          if (o.rules[this.i + 1]?.kind === 'send') this.proxyHead = header;
+          else s.write(header);
+        }
         if (this.opts.timeoutCheck) this.arm(this.opts.timeoutCheck);
         this.i++;
         this.advance();
@@ -279,7 +287,9 @@ class CheckRun implements RunView, RunHandle {
         this.clearInput();
         if (rule.method) this.method = rule.method;
         if (this.ioError) return this.connError('SOCKERR', this.ioError);
-        this.sock.write(rule.build());
+        const data = rule.build();
+        this.sock.write(this.proxyHead ? Buffer.concat([this.proxyHead, data]) : data);
+        this.proxyHead = null;
         this.mustRead = true;
         this.i++;
         continue;

@@ -7,6 +7,7 @@
 
 import { appendStatus, DESC_MAX, type ChangeCause } from './messages.js';
 import { statusResult, isLayer7Data, type CheckStatus } from './status.js';
+import { LOG_LEVEL } from '../log/target.js';
 
 export type OpState = 'running' | 'starting' | 'stopping' | 'stopped';
 
@@ -123,9 +124,16 @@ export class Server {
   }
 }
 
+/** Where a message also goes: the proxy's loggers at this severity (`text` when it differs). */
+export interface ProxyLog {
+  readonly proxy: string;
+  readonly level: number;
+  readonly text?: string;
+}
+
 export interface StateEnv {
-  warning(message: string): void;
-  alert(message: string): void;
+  warning(message: string, log: ProxyLog): void;
+  alert(message: string, log: ProxyLog): void;
   /** Write the server's state to the shared table and tell the balancers. */
   publish(s: Server): void;
   /** Connections and queued clients of a server, for the messages. */
@@ -186,7 +194,8 @@ export class StateMachine {
 
   private backendDown(s: Server, prevCount: number): void {
     if (prevCount && s.be.active === 0 && s.be.backup === 0 && !this.starting) {
-      this.env.alert(`${s.be.type} '${s.be.name}' has no server available!`);
+      const text = `${s.be.type} ${s.be.name} has no server available!`;
+      this.env.alert(`${s.be.type} '${s.be.name}' has no server available!`, { proxy: s.be.name, level: LOG_LEVEL.emerg, text });
     }
   }
 
@@ -272,17 +281,20 @@ export class StateMachine {
     const be = s.be;
     const prevCount = be.active + be.backup;
     const now = Date.now();
-    const warn = (m: string): void => this.env.warning(`${m}.`);
+    // HAProxy logs state changes at notice, a server going DOWN at alert (srv_update_status).
+    const warn = (m: string, level: number = LOG_LEVEL.notice): void => this.env.warning(`${m}.`, { proxy: be.name, level });
 
     if (!(s.curAdmin & MAINT)) {
       // Operational changes are judged with the admin state unchanged.
       const nextAdmin = s.nextAdmin;
       s.nextAdmin = s.curAdmin;
       if (s.curState !== 'stopped' && s.nextState === 'stopped') {
+        // No alert for a server that was only stopping (NOLB).
+        const level = s.curState === 'stopping' ? LOG_LEVEL.notice : LOG_LEVEL.alert;
         s.lastChange = now;
         this.commit(s);
         this.markedDown(s);
-        warn(`${this.prefix(s)} is DOWN${appendStatus(s.cause, s.track?.id ?? null, this.tail(s, true))}`);
+        warn(`${this.prefix(s)} is DOWN${appendStatus(s.cause, s.track?.id ?? null, this.tail(s, true))}`, level);
         this.backendDown(s, prevCount);
         s.downs++;
       } else if (s.curState !== 'stopping' && s.nextState === 'stopping') {
@@ -419,7 +431,7 @@ export class StateMachine {
       const up = chk.health >= chk.rise;
       const what = `${chk.agent ? 'Agent' : 'Health'} check for ${s.backup ? 'backup ' : ''}server ${s.id} ${result === 'condpass' ? 'conditionally ' : ''}${result === 'failed' ? 'failed' : 'succeeded'}`;
       const st = up ? `${chk.health - chk.rise + 1}/${chk.fall} ${s.uweight ? 'UP' : 'DRAIN'}` : `${chk.health}/${chk.rise} DOWN`;
-      this.env.warning(`${what}${appendStatus({ status, code, durationMs, desc: chk.desc }, null, null)}, status: ${st}.`);
+      this.env.warning(`${what}${appendStatus({ status, code, durationMs, desc: chk.desc }, null, null)}, status: ${st}.`, { proxy: s.be.name, level: LOG_LEVEL.notice });
     }
   }
 

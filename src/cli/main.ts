@@ -255,6 +255,8 @@ function sayDemo(base: number, err: (t: string) => void): void {
 /** Process entry: wires real stdio, runs, exits with HAProxy's codes. */
 export function run(): void {
   const argv0 = process.env['SWITCHYARD_ARGV0'] ?? basename(process.argv[1] ?? 'switchyard');
+  // Worker threads see their own script as argv[1]: the name logs carry is settled here.
+  process.env['SWITCHYARD_ARGV0'] = argv0;
   const err = (t: string): void => void process.stderr.write(t);
   const r = mainOrPlan(process.argv.slice(2), { out: (t) => process.stdout.write(t), err, env: process.env, pid: process.pid, argv0 });
   if (typeof r === 'number') {

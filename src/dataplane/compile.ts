@@ -6,6 +6,8 @@ import type { AddressModel, ConfigModel, Json, ProxyModel, ServerModel } from '.
 import type { Layout } from './layout.js';
 import { hashTypeOf, type HashType } from '../lb/hash.js';
 import { sendProxyOf, type SendProxy } from '../net/proxy-protocol.js';
+import { createLogger, type Logger } from '../log/sender.js';
+import { logIdentity, proxyTargets } from '../log/resolve.js';
 
 export interface Timeouts {
   readonly client: number;
@@ -124,6 +126,8 @@ export interface RuntimeFrontend {
   readonly noLinger: boolean;
   readonly defaultBackend: string | null;
   readonly timeouts: Timeouts;
+  /** The frontend's loggers (`log` lines; none: a no-op). */
+  readonly logger: Logger;
 }
 
 export interface Runtime {
@@ -251,6 +255,7 @@ export function compileRuntime(model: ConfigModel, layout: Layout): Runtime {
       // A listen section is its own backend.
       defaultBackend: typeof def === 'string' ? def : p.cap.backend ? p.name : null,
       timeouts: timeoutsOf(p),
+      logger: createLogger(proxyTargets(model, p), logIdentity(model, p)),
     });
   }
   return {

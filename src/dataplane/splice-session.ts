@@ -32,6 +32,8 @@ import type { Killable } from './server-sessions.js';
 import { adoptHeader } from './accept-proxy.js';
 import { formatIpv4, formatIpv6 } from '../rules/runtime/sample.js';
 import { forward } from './tcp-forward.js';
+import { logConnect, logsConnects } from '../log/connect-log.js';
+import { fdEnds } from '../native/fd-ends.js';
 
 export interface NativeContext extends SessionContext {
   readonly addon: NativeAddon;
@@ -47,6 +49,7 @@ const FAILED_LATER: Attempt = Object.freeze({ ok: false, immediate: false });
 export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListener, ctx: NativeContext, proxied?: ProxyHeader): Promise<void> {
   const s = new SplicedSession(fd, fe, l, ctx, proxied);
   ctx.live.add(s, fe.name);
+  if (logsConnects(fe)) logConnect(fe, l, proxied ? (proxied.endpoints ?? null) : fdEnds(ctx.addon, fd));
   return runSession(fe, () => s.addressBytes(), ctx, s);
 }
 

@@ -25,6 +25,7 @@ import type { LiveEntry, LiveRegistry } from './live-sessions.js';
 import type { ReadSink } from '../http/wire.js';
 import { adoptHeader, proxyHeaderFor, readHeader, readHeaderFromSink, refuseConnection } from './accept-proxy.js';
 import { resetAfterFlush, resetNow } from './nolinger.js';
+import { logConnect, logsConnects, socketEnds } from '../log/connect-log.js';
 
 export interface SessionContext {
   readonly table: ServerTable;
@@ -397,6 +398,7 @@ export async function tcpSession(client: net.Socket, fe: RuntimeFrontend, l: Run
   const txn = new TcpTxn(client, fe, ctx.state, ctx.limits);
   const admitted = admitClient(client, fe, l, feRules, txn, ctx.gauges, ctx.limits.bufsize, undefined, proxied);
   if (admitted === false || (admitted !== true && !(await admitted))) return;
+  if (logsConnects(fe)) logConnect(fe, l, socketEnds(client));
   // With `option nolinger` every close of the client is a reset (./nolinger.ts).
   const drop = fe.noLinger ? (): void => resetAfterFlush(client) : (): void => void client.destroy();
 

@@ -33,6 +33,7 @@ import { FC } from '../ipc/conn-gauges.js';
 import { OBS, correctStatus, observeError, observeSuccess, type ObsKind } from '../dataplane/observe.js';
 import type { Killable } from '../dataplane/server-sessions.js';
 import { closeNoLinger } from '../dataplane/nolinger.js';
+import { logConnect, logsConnects, socketEnds } from '../log/connect-log.js';
 
 /** Serve one client connection; `sink` when the socket was created reading into it. */
 export function httpSession(sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, ctx: HttpContext, sink?: ReadSink): Promise<void> {
@@ -44,7 +45,7 @@ export function httpSession(sock: net.Socket, fe: RuntimeFrontend, l: RuntimeLis
     ctx.gauges.count(fe.index, FC.BYTES_OUT, sock.bytesWritten);
   });
   sock.setNoDelay(true);
-  return serveClient(sock, fe, ctx, sink)
+  return serveClient(sock, fe, l, ctx, sink)
     .catch(() => undefined)
     .finally(() => {
       // `option nolinger`: a reset, after a FIN unless the client sent its own.
@@ -55,7 +56,7 @@ export function httpSession(sock: net.Socket, fe: RuntimeFrontend, l: RuntimeLis
     });
 }
 
-async function serveClient(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpContext, sink: ReadSink | undefined): Promise<void> {
+async function serveClient(sock: net.Socket, fe: RuntimeFrontend, l: RuntimeListener, ctx: HttpContext, sink: ReadSink | undefined): Promise<void> {
   const client = new Wire(sock, sink);
   const feHttp = ctx.http(fe.name);
   if (!feHttp) return;
@@ -72,6 +73,8 @@ async function serveClient(sock: net.Socket, fe: RuntimeFrontend, ctx: HttpConte
         if (head === NEED_MORE) head = reader.next();
       }
       if (!head) return;
+      // Each request is a new stream for HAProxy: its "Connect from" line (no log format).
+      if (logsConnects(fe)) logConnect(fe, l, socketEnds(sock));
       const pending = exchange(sock, client, head, fe, feHttp, ctx, own, first, handle);
       const r = pending instanceof Promise ? await pending : pending;
       own = r.own;

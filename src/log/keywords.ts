@@ -4,39 +4,34 @@
 import type { KwContext, SectionKeyword } from '../config/keyword.js';
 import type { Json } from '../config/model.js';
 import { ALL, DEF_FE, FE } from '../config/caps.js';
-import { pending } from '../config/status.js';
+import { notImplemented, pending } from '../config/status.js';
+import { parseLogTarget } from './target.js';
 import { parseLogFormat } from './logformat.js';
 import type { SampleRegistries } from '../rules/sample-expr.js';
 
 const LOGGING = pending('logging');
 
-export const FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'auth2', 'ftp', 'ntp', 'audit', 'alert', 'cron2', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];
-export const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
-
-/** `log global | log ADDR [len N] [format F] [sample R:S] FACILITY [LEVEL [MINLEVEL]]`. */
-function log(ctx: KwContext): Json | undefined {
-  const a = ctx.args;
-  if (a[0] === 'global') return a.length === 1 ? 'global' : ctx.fail(`'log global' does not take arguments.`);
-  if (a[0] === undefined) return ctx.fail(`'log' expects either <address[:port]> and <facility> or 'global' as arguments.`, 'E_MISSING_ARG');
-  const out: Record<string, Json> = { target: a[0] };
-  let i = 1;
-  while (i < a.length && ['len', 'format', 'sample'].includes(a[i]!)) {
-    out[a[i]!] = a[i + 1] ?? '';
-    i += 2;
-  }
-  const facility = a[i];
-  if (facility === undefined || !FACILITIES.includes(facility)) {
-    return ctx.fail(`unknown log facility '${facility ?? ''}'`);
-  }
-  out['facility'] = facility;
-  for (const which of ['level', 'minlevel']) {
-    const l = a[++i];
-    if (l === undefined) break;
-    if (!LEVELS.includes(l)) return ctx.fail(`unknown optional log level '${l}'`);
-    out[which] = l;
-  }
-  if (i + 1 < a.length) return ctx.fail(`'log' cannot handle unexpected argument '${a[i + 1]}'.`);
-  return out;
+/**
+ * `log global | no log | log ADDR [len N] [format F] FACILITY [LEVEL [MINLEVEL]]` in a proxy
+ * (`global`: not in the global section). The proxy's list keeps the lines in order; see
+ * resolve.ts for what they mean together.
+ */
+function log(inGlobal: boolean) {
+  return (ctx: KwContext): Json | undefined => {
+    const a = ctx.args;
+    if (ctx.negated) return a.length === 0 ? { clear: true } : ctx.fail(`log : 'no log' does not expect arguments`);
+    if (a[0] === 'global') {
+      if (inGlobal) return ctx.fail(`log : 'global' is not supported for a global syslog server`);
+      if (a.length === 1) return 'global';
+      // HAProxy then reads `global` as an address: its facility is checked first.
+    }
+    if (a.length === 0 && !inGlobal) return ctx.fail('log : expects <address> and <facility> or global as arguments');
+    const r = parseLogTarget(a);
+    // Plain data (strings and numbers); resolve.ts reads it back.
+    if (r.ok) return r.target as unknown as Json;
+    if (r.pending) return ctx.fail(notImplemented(r.error, pending(r.pending)), 'E_NOT_IMPLEMENTED');
+    return ctx.fail(r.error);
+  };
 }
 
 export function logKeywords(reg: SampleRegistries): { proxy: SectionKeyword[]; global: SectionKeyword[] } {
@@ -73,17 +68,26 @@ export function logKeywords(reg: SampleRegistries): { proxy: SectionKeyword[]; g
   });
   return {
     proxy: [
-      { name: 'log', caps: ALL, multi: true, status: LOGGING, parse: log },
+      { name: 'log', caps: ALL, multi: true, negatable: true, status: 'ready', parse: log(false) },
       format('log-format'),
       format('log-format-sd'),
       format('error-log-format'),
-      { name: 'log-tag', caps: ALL, status: LOGGING, minArgs: 1, maxArgs: 1 },
+      {
+        name: 'log-tag',
+        caps: ALL,
+        status: 'ready',
+        parse: (ctx) => {
+          if (ctx.args.length === 0) return ctx.fail(`'log-tag' expects a tag for use in syslog.`);
+          // A proxy's log-tag takes its first word (haproxy 2.6 reads no further).
+          return [ctx.args[0]!];
+        },
+      },
       capture('request'),
       capture('response'),
       { name: 'capture cookie', caps: FE, misuse: 'warning', status: LOGGING, minArgs: 3 },
       { name: 'unique-id-format', caps: DEF_FE, misuse: 'warning', status: LOGGING, minArgs: 1, maxArgs: 1 },
       { name: 'unique-id-header', caps: DEF_FE, misuse: 'warning', status: LOGGING, minArgs: 1, maxArgs: 1 },
     ],
-    global: [{ name: 'log', multi: true, status: LOGGING, parse: log }],
+    global: [{ name: 'log', multi: true, status: 'ready', parse: log(true) }],
   };
 }

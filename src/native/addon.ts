@@ -308,6 +308,11 @@ export interface NativeAddon {
   peerPort(fd: number): number;
   /** getsockname(2)'s address as raw bytes, as peerAddress(). */
   localAddress(fd: number): Uint8Array;
+  /**
+   * An AF_UNIX datagram socket connected to `path` (a syslog socket such as /dev/log),
+   * non-blocking; write datagrams with fs.writeSync. Throws NativeSystemError.
+   */
+  connectUnixDgram(path: string): number;
   /** fcntl(F_DUPFD_CLOEXEC). */
   dup(fd: number): number;
   close(fd: number): void;
@@ -352,6 +357,7 @@ const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
   'localPort',
   'peerAddress',
   'localAddress',
+  'connectUnixDgram',
   'peerPort',
   'dup',
   'close',

@@ -190,7 +190,7 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   word('ssl-server-verify', TLS),
   word('ca-base', TLS),
   word('crt-base', TLS),
-  word('log-tag', pending('logging')),
-  { name: 'log-send-hostname', status: pending('logging'), maxArgs: 1 },
+  word('log-tag', 'ready'),
+  { name: 'log-send-hostname', status: 'ready', maxArgs: 1 },
   ...ENVIRONMENT_KEYWORDS,
 ];

@@ -10,6 +10,8 @@ import type { KwContext, SectionKeyword } from '../config/keyword.js';
 import type { ConfigModel } from '../config/model.js';
 import { parseTime } from '../config/units.js';
 import type { DataPlane } from '../dataplane/runtime.js';
+import type { ProcessLog } from '../log/process-log.js';
+import { LOG_LEVEL } from '../log/target.js';
 
 /** How long HAProxy waits for the killed streams to go before exiting anyway. */
 const RESIST_MS = 1000;
@@ -72,16 +74,22 @@ export interface HardStop {
  * Started with a soft stop: after `ms`, close what is still open (`dp.stop()`), which ends
  * the soft stop's wait; `giveUp` is called if even that does not finish within a second.
  */
-export function scheduleHardStop(ms: number, dp: DataPlane, warn: (message: string) => void, giveUp: () => void): HardStop {
+export function scheduleHardStop(ms: number, dp: DataPlane, warn: (message: string) => void, giveUp: () => void, syslog?: ProcessLog): HardStop {
   let resisted: NodeJS.Timeout | undefined;
+  // Each message also goes to the global `log` lines, or the proxy's (send_log(p, ...)).
+  const say = (m: string, proxy?: string): void => {
+    warn(m);
+    if (proxy) syslog?.proxy(proxy, LOG_LEVEL.warning, m);
+    else syslog?.global(LOG_LEVEL.warning, m);
+  };
   const timer = setTimeout(() => {
-    warn('soft-stop running for too long, performing a hard-stop.');
+    say('soft-stop running for too long, performing a hard-stop.');
     for (const fe of dp.runtime.frontends) {
       const open = dp.gauges.frontend(fe.index);
-      if (open > 0) warn(`Proxy ${fe.name} hard-stopped (${open} remaining conns will be closed).`);
+      if (open > 0) say(`Proxy ${fe.name} hard-stopped (${open} remaining conns will be closed).`, fe.name);
     }
     resisted = setTimeout(() => {
-      warn('Some tasks resisted to hard-stop, exiting now.');
+      say('Some tasks resisted to hard-stop, exiting now.');
       giveUp();
     }, RESIST_MS);
     void dp.stop();

@@ -17,6 +17,8 @@ import { graceMs, hardStopAfter, scheduleHardStop } from './hard-stop.js';
 import { strictLimits, wantedFds } from './limits.js';
 import { fixMemLimit, raiseFdLimit, systemRlimits } from './rlimits.js';
 import { loadAddon, loadError } from '../native/addon.js';
+import { ProcessLog } from '../log/process-log.js';
+import { LOG_LEVEL } from '../log/target.js';
 
 export interface RunOptions {
   readonly pidfile?: string;
@@ -37,6 +39,8 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
   const warning = (m: string): void => opts.err(`[WARNING]  (${opts.pid}) : ${m}\n`);
   const notice = (m: string): void => opts.err(`[NOTICE]   (${opts.pid}) : ${m}\n`);
   const dp = new DataPlane(model, { onProblem: alert, onNotice: notice });
+  // The stop sequence's messages also go to the `log` lines, at HAProxy's severities.
+  const syslog = new ProcessLog(model);
   // Before binding, as HAProxy: a limit it cannot have under strict-limits stops it here.
   const strict = strictLimits(model);
   const rlimits = systemRlimits(loadAddon(), loadError());
@@ -111,16 +115,18 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
       const waited = (): Promise<void> => {
         if (grace === 0) return Promise.resolve();
         notice(`Scheduling a soft-stop in ${grace} ms.`);
+        syslog.global(LOG_LEVEL.warning, `Scheduling a soft-stop in ${grace} ms.`);
         return new Promise((resolve) =>
           setTimeout(() => {
             notice('Grace period expired, proceeding with soft-stop now.');
+            syslog.global(LOG_LEVEL.notice, 'Grace period expired, proceeding with soft-stop now.');
             resolve();
           }, grace),
         );
       };
       void started.then(waited).then(stopControl).then(() => {
         const limit = hardStopAfter(model);
-        const hardStop = limit === undefined ? undefined : scheduleHardStop(limit, dp, warning, () => finish(0));
+        const hardStop = limit === undefined ? undefined : scheduleHardStop(limit, dp, warning, () => finish(0), syslog);
         return dp.softStop().finally(() => hardStop?.cancel());
       }).then(() => finish(0), () => undefined); // a failed start-up has already ended it
     });

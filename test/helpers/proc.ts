@@ -55,11 +55,12 @@ export class Proc {
   }
 }
 
-export function startSwitchyard(cfg: string, env?: NodeJS.ProcessEnv): Proc {
+/** `stdout`: keep the child's standard output readable (child.stdout), else it is discarded. */
+export function startSwitchyard(cfg: string, env?: NodeJS.ProcessEnv, stdout = false): Proc {
   const dir = mkdtempSync(join(tmpdir(), 'sy-hc-'));
   const file = join(dir, 'sy.cfg');
   writeFileSync(file, cfg);
-  const child = spawn(process.execPath, [BIN, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'], ...(env ? { env } : {}) });
+  const child = spawn(process.execPath, [BIN, '-f', file], { stdio: ['ignore', stdout ? 'pipe' : 'ignore', 'pipe'], ...(env ? { env } : {}) });
   started.push(child);
   return new Proc(child);
 }

@@ -1,0 +1,128 @@
+// Sending log lines from the thread that produces them (the main thread for server state
+// changes, each worker for its traffic): one UDP socket per address family, unix datagram
+// sockets through the addon, and plain writes to stdout/stderr. Sending never blocks and
+// never throws: a line that cannot leave (a full socket buffer, no syslog listening) is
+// dropped and counted, as HAProxy drops it.
+
+import dgram from 'node:dgram';
+import { writeSync } from 'node:fs';
+import { loadAddon } from '../native/addon.js';
+import { syslogLine, type LogIdentity } from './syslog.js';
+import type { LogTarget } from './target.js';
+
+/** A proxy's (or the process's) loggers, ready to send. */
+export interface Logger {
+  /** Whether any target takes messages at this severity (cheap test before building one). */
+  wants(level: number): boolean;
+  send(level: number, message: string): void;
+}
+
+class Transports {
+  private udp4: dgram.Socket | null = null;
+  private udp6: dgram.Socket | null = null;
+  private readonly unix = new Map<string, number>();
+  dropped = 0;
+
+  private socket(family: 4 | 6): dgram.Socket {
+    let s = family === 4 ? this.udp4 : this.udp6;
+    if (!s) {
+      s = dgram.createSocket(family === 4 ? 'udp4' : 'udp6');
+      s.on('error', () => this.dropped++);
+      s.unref();
+      if (family === 4) this.udp4 = s;
+      else this.udp6 = s;
+    }
+    return s;
+  }
+
+  /** The connected socket for a unix path, opened on first use; -1 when it cannot be. */
+  private unixFd(path: string): number {
+    let fd = this.unix.get(path);
+    if (fd === undefined) {
+      try {
+        fd = loadAddon()?.connectUnixDgram(path) ?? -1;
+      } catch {
+        fd = -1;
+      }
+      // A failed open is retried on the next line (syslogd may start after us).
+      if (fd < 0) return -1;
+      this.unix.set(path, fd);
+    }
+    return fd;
+  }
+
+  write(t: LogTarget, line: Buffer): void {
+    const a = t.address;
+    try {
+      if (a.kind === 'udp') {
+        this.socket(a.family).send(line, a.port, a.host, (err) => {
+          if (err) this.dropped++;
+        });
+      } else if (a.kind === 'fd') {
+        writeSync(a.fd, line);
+      } else {
+        const fd = this.unixFd(a.path);
+        if (fd < 0) this.dropped++;
+        else writeSync(fd, line);
+      }
+    } catch {
+      // EAGAIN (the receiver is full), ECONNREFUSED (syslogd restarted: reopen next time)...
+      if (a.kind === 'unix') this.forget(a.path);
+      this.dropped++;
+    }
+  }
+
+  private forget(path: string): void {
+    const fd = this.unix.get(path);
+    if (fd === undefined) return;
+    this.unix.delete(path);
+    try {
+      loadAddon()?.close(fd);
+    } catch {
+      // already gone
+    }
+  }
+
+  close(): void {
+    this.udp4?.close();
+    this.udp6?.close();
+    this.udp4 = this.udp6 = null;
+    for (const p of [...this.unix.keys()]) this.forget(p);
+  }
+}
+
+/** This thread's transports (one set per thread, shared by all its loggers). */
+let transports: Transports | null = null;
+
+const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+const NONE: Logger = { wants: () => false, send: () => undefined };
+
+/** A logger sending to `targets` with this process's identity; a no-op without targets. */
+export function createLogger(targets: readonly LogTarget[], id: LogIdentity): Logger {
+  if (targets.length === 0) return NONE;
+  const max = Math.max(...targets.map((t) => t.level));
+  return {
+    wants: (level) => level <= max,
+    send(level, message) {
+      if (level > max) return;
+      const t0 = nowUs();
+      const tr = (transports ??= new Transports());
+      for (const t of targets) {
+        const line = syslogLine(t, level, message, id, t0);
+        if (line) tr.write(t, line);
+      }
+    },
+  };
+}
+
+/** Lines this thread could not send. */
+export function droppedLogs(): number {
+  return transports?.dropped ?? 0;
+}
+
+/** Closes this thread's log sockets (the thread stops). */
+export function closeLogTransports(): void {
+  transports?.close();
+  transports = null;
+}

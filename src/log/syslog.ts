@@ -1,0 +1,76 @@
+// A log line as HAProxy 2.6 writes it for each header format (log.c build_log_header):
+//   default/local  <PRI>Mmm dd hh:mm:ss TAG[PID]: MSG
+//   rfc3164        <PRI>Mmm dd hh:mm:ss HOST TAG[PID]: MSG      (HOST "localhost" when unset)
+//   rfc5424        <PRI>1 ISO-TIME HOST|- TAG PID - - MSG
+//   priority       <PRI>MSG
+//   short / timed  <SEV>MSG / <SEV>ISO-TIME MSG                 (severity only, no facility)
+//   iso / raw      ISO-TIME MSG / MSG
+// The line is cut to the target's `len` bytes, then ends with a newline.
+
+import type { LogTarget } from './target.js';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+export interface LogIdentity {
+  /** `log-tag` (default: the program's name). */
+  readonly tag: string;
+  readonly pid: number;
+  /** `log-send-hostname`: '' when not set. */
+  readonly hostname: string;
+}
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** 'Nov  3 04:34:08' in local time. */
+export function legacyTime(d: Date): string {
+  const day = d.getDate();
+  return `${MONTHS[d.getMonth()]} ${day < 10 ? ' ' : ''}${day} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** '2026-11-23T04:34:40.554373+00:00' in local time, microseconds. */
+export function isoTime(d: Date, micros: number): string {
+  const off = -d.getTimezoneOffset();
+  const sign = off < 0 ? '-' : '+';
+  const a = Math.abs(off);
+  const us = String(micros % 1_000_000).padStart(6, '0');
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}T${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${us}${sign}${pad2(Math.floor(a / 60))}:${pad2(a % 60)}`;
+}
+
+/** The header before the message for `t` at severity `level` (already capped by minlevel). */
+function header(t: LogTarget, level: number, id: LogIdentity, nowUs: number): string {
+  const d = new Date(Math.floor(nowUs / 1000));
+  const pri = `<${t.facility * 8 + level}>`;
+  switch (t.format) {
+    case 'raw':
+      return '';
+    case 'iso':
+      return `${isoTime(d, nowUs)} `;
+    case 'short':
+      return `<${level}>`;
+    case 'timed':
+      return `<${level}>${isoTime(d, nowUs)} `;
+    case 'priority':
+      return pri;
+    case 'rfc5424':
+      return `${pri}1 ${isoTime(d, nowUs)} ${id.hostname || '-'} ${id.tag || '-'} ${id.pid} - - `;
+    case 'rfc3164':
+      return `${pri}${legacyTime(d)} ${id.hostname || 'localhost'} ${id.tag}[${id.pid}]: `;
+    case 'default':
+      if (id.hostname) return `${pri}${legacyTime(d)} ${id.hostname} ${id.tag}[${id.pid}]: `;
+      return `${pri}${legacyTime(d)} ${id.tag}[${id.pid}]: `;
+    case 'local':
+      return `${pri}${legacyTime(d)} ${id.tag}[${id.pid}]: `;
+  }
+}
+
+/** The datagram (or stream line) for `message` at severity `level`, or null when filtered. */
+export function syslogLine(t: LogTarget, level: number, message: string, id: LogIdentity, nowUs: number): Buffer | null {
+  if (level > t.level) return null;
+  const sev = Math.max(level, t.minlevel);
+  const line = Buffer.from(header(t, sev, id, nowUs) + message, 'utf8');
+  const body = line.length > t.len ? line.subarray(0, t.len) : line;
+  const out = Buffer.allocUnsafe(body.length + 1);
+  body.copy(out);
+  out[body.length] = 0x0a;
+  return out;
+}
