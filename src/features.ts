@@ -142,7 +142,10 @@ export function installFeatures(): Registries {
     services,
     native,
     isReady: (what) => statusOf(what) === 'ready',
-    familyMessages: new Map([['timeout', unknownTimeoutMessage]]),
+    familyMessages: new Map<string, (sub: string | undefined) => string | null>([
+      ['timeout', (sub) => (sub === undefined ? null : unknownTimeoutMessage(sub))],
+      ['email-alert', (sub) => (sub === undefined ? "missing argument after 'email-alert'." : `email-alert: unknown argument '${sub}'.`)],
+    ]),
   };
   return cached;
 }

@@ -11,8 +11,8 @@ import { DEF_BE } from '../config/caps.js';
 import { notImplemented, pending } from '../config/status.js';
 import { parseConnect, parseExpect, parseHttpSend, parseSend, type Family, type Parsed, type RuleSpec } from './spec.js';
 import { applyEvent, setupOf } from './ruleset.js';
+import { LEVELS } from '../log/target.js';
 
-const MAIL = pending('email-alerts');
 
 /** Report a parse result as HAProxy does ("'tcp-check expect' : <error>."), then place the rule. */
 function place(ctx: KwContext, family: Family, sub: string, r: Parsed<RuleSpec>): Json | undefined {
@@ -73,9 +73,13 @@ export const CHECK_KEYWORDS: readonly SectionKeyword[] = [
   refused('tcp-check unset-var'),
   { name: 'external-check command', caps: DEF_BE, status: pending('external-checks'), minArgs: 1, maxArgs: 1 },
   { name: 'external-check path', caps: DEF_BE, status: pending('external-checks'), minArgs: 1, maxArgs: 1 },
-  { name: 'email-alert mailers', caps: DEF_BE, status: MAIL, minArgs: 1 },
-  { name: 'email-alert from', caps: DEF_BE, status: MAIL, minArgs: 1 },
-  { name: 'email-alert to', caps: DEF_BE, status: MAIL, minArgs: 1 },
-  { name: 'email-alert level', caps: DEF_BE, status: MAIL, minArgs: 1 },
-  { name: 'email-alert myhostname', caps: DEF_BE, status: MAIL, minArgs: 1 },
+  // email alerts (./mail-alerts.ts); haproxy takes a missing value as empty (the setting is
+  // then incomplete, see postcheck.ts) and words after the first are not read.
+  ...(['mailers', 'from', 'to', 'myhostname'] as const).map((w): SectionKeyword => ({ name: `email-alert ${w}`, caps: DEF_BE, status: 'ready', parse: (ctx) => ctx.args[0] ?? '' })),
+  {
+    name: 'email-alert level',
+    caps: DEF_BE,
+    status: 'ready',
+    parse: (ctx) => (LEVELS.includes(ctx.args[0] ?? '') ? ctx.args[0]! : ctx.fail(`unknown log level 'level' after '${ctx.args[0] ?? ''}'`)),
+  },
 ];

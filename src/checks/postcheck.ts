@@ -6,10 +6,37 @@
 import type { Diagnostics } from '../config/diag.js';
 import type { ConfigModel, ProxyModel } from '../config/model.js';
 import { finalize, setupOf } from './ruleset.js';
+import { mailSettings, mentionsMail } from './mail-alerts.js';
+import { mailersSection } from './mailers.js';
 
 const typeName = (p: ProxyModel): string => (p.type === 'listen' ? 'proxy' : p.type);
 
+/**
+ * Email alerts (cfgparse.c): all of from, mailers and to, or the others are ignored; a
+ * mailers section must exist; one that no complete setting uses is dropped.
+ */
+function checkMailConfig(model: ConfigModel, diag: Diagnostics): void {
+  const used = new Set<string>();
+  for (const p of model.proxies) {
+    if (!mentionsMail(p)) continue;
+    const name = p.settings['email-alert mailers']?.value;
+    if (!mailSettings(model, p) && (typeof name !== 'string' || !name || !p.settings['email-alert from']?.value || !p.settings['email-alert to']?.value)) {
+      diag.warning(
+        'W_IGNORED',
+        undefined,
+        `'email-alert' will be ignored for ${typeName(p)} '${p.name}' (the presence any of 'email-alert from', 'email-alert level' 'email-alert mailers', 'email-alert myhostname', or 'email-alert to' requires each of 'email-alert from', 'email-alert mailers' and 'email-alert to' to be present).`,
+      );
+    } else if (typeof name === 'string' && !mailersSection(model, name)) {
+      diag.alert('E_REFERENCE', undefined, `Proxy '${p.name}': unable to find mailers '${name}'.`);
+    } else if (typeof name === 'string') used.add(name);
+  }
+  for (const s of model.sections) {
+    if (s.type === 'mailers' && !used.has(s.name)) diag.warning('W_IGNORED', undefined, `Removing incomplete section 'mailers ${s.name}'.`);
+  }
+}
+
 export function checkHealthConfig(model: ConfigModel, diag: Diagnostics): void {
+  checkMailConfig(model, diag);
   const byName = new Map<string, ProxyModel>();
   for (const p of model.proxies) if (p.cap.backend && !byName.has(p.name)) byName.set(p.name, p);
   for (const p of model.proxies) {

@@ -20,6 +20,7 @@ import { sendProxyOf } from '../net/proxy-protocol.js';
 import { closeProber, connectOnly, ProbeJob } from './probe.js';
 import { Backend, Check, FMAINT, IDRAIN, IMAINT, Server, StateMachine, WEIGHT_SCALE, type ProxyLog } from './state.js';
 import { ProcessLog } from '../log/process-log.js';
+import { MailAlerts } from './mail-alerts.js';
 import { statusDescription, statusResult, type CheckStatus } from './status.js';
 import { splitAddr } from './spec.js';
 import { dynamicBalance } from '../dataplane/dynamic-servers.js';
@@ -93,6 +94,7 @@ class CheckRunner {
   private observeTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly syslogs: ProcessLog;
+  private readonly mail: MailAlerts;
   private readonly spread: number;
   private readonly node: string;
 
@@ -101,6 +103,7 @@ class CheckRunner {
     const table = dp.table;
     this.spread = num(ctx.model.global.settings['spread-checks']?.value, 0);
     this.syslogs = new ProcessLog(ctx.model);
+    this.mail = new MailAlerts(ctx.model);
     const node = ctx.model.global.settings['node']?.value;
     this.node = typeof node === 'string' ? node : hostname();
     this.sm = new StateMachine({
@@ -124,6 +127,8 @@ class CheckRunner {
   /** A state message to its backend's loggers (`log` lines). */
   private syslog(l: ProxyLog, message: string): void {
     this.syslogs.proxy(l.proxy, l.level, l.text ?? message);
+    // Mailed without the message's final period, as HAProxy formats it.
+    if (l.mail !== undefined) this.mail.send(l.proxy, l.mail, message.replace(/\.$/, ''));
   }
 
   private publish(s: Server): void {
@@ -459,6 +464,7 @@ class CheckRunner {
       j.probe?.abort();
     }
     closeProber();
+    this.mail.stop();
     for (const t of this.warmups.values()) clearInterval(t);
     if (this.observeTimer) clearInterval(this.observeTimer);
     this.warmups.clear();

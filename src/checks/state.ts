@@ -129,6 +129,8 @@ export interface ProxyLog {
   readonly proxy: string;
   readonly level: number;
   readonly text?: string;
+  /** Also an email alert, at this severity (send_email_alert's callers only). */
+  readonly mail?: number;
 }
 
 export interface StateEnv {
@@ -282,7 +284,7 @@ export class StateMachine {
     const prevCount = be.active + be.backup;
     const now = Date.now();
     // HAProxy logs state changes at notice, a server going DOWN at alert (srv_update_status).
-    const warn = (m: string, level: number = LOG_LEVEL.notice): void => this.env.warning(`${m}.`, { proxy: be.name, level });
+    const warn = (m: string, level: number = LOG_LEVEL.notice, mail?: number): void => this.env.warning(`${m}.`, { proxy: be.name, level, ...(mail === undefined ? {} : { mail }) });
 
     if (!(s.curAdmin & MAINT)) {
       // Operational changes are judged with the admin state unchanged.
@@ -294,7 +296,7 @@ export class StateMachine {
         s.lastChange = now;
         this.commit(s);
         this.markedDown(s);
-        warn(`${this.prefix(s)} is DOWN${appendStatus(s.cause, s.track?.id ?? null, this.tail(s, true))}`, level);
+        warn(`${this.prefix(s)} is DOWN${appendStatus(s.cause, s.track?.id ?? null, this.tail(s, true))}`, level, level);
         this.backendDown(s, prevCount);
         s.downs++;
       } else if (s.curState !== 'stopping' && s.nextState === 'stopping') {
@@ -309,7 +311,7 @@ export class StateMachine {
         this.recalcEweight(s, false);
         this.commit(s);
         this.markedUp(s);
-        warn(`${this.prefix(s)} is UP${appendStatus(s.cause, s.track?.id ?? null, this.tail(s, false))}`);
+        warn(`${this.prefix(s)} is UP${appendStatus(s.cause, s.track?.id ?? null, this.tail(s, false))}`, LOG_LEVEL.notice, LOG_LEVEL.notice);
         this.backendDown(s, prevCount);
       } else if (s.curEweight !== s.nextEweight) {
         this.commit(s);
@@ -383,7 +385,7 @@ export class StateMachine {
         s.lastChange = now;
         this.commit(s);
         const forced = (s.nextAdmin & FDRAIN) !== 0;
-        if (!this.starting) warn(`${this.prefix(s)} enters drain state${cause}${appendStatus(null, forced ? null : (s.track?.id ?? null), this.tail(s, false))}`);
+        if (!this.starting) warn(`${this.prefix(s)} enters drain state${cause}${appendStatus(null, forced ? null : (s.track?.id ?? null), this.tail(s, false))}`, LOG_LEVEL.notice, LOG_LEVEL.notice);
         this.backendDown(s, prevCount);
       } else if (s.curAdmin & DRAIN && !(s.nextAdmin & DRAIN)) {
         if (s.lastChange < now) s.downtimeMs += now - s.lastChange;
@@ -431,7 +433,7 @@ export class StateMachine {
       const up = chk.health >= chk.rise;
       const what = `${chk.agent ? 'Agent' : 'Health'} check for ${s.backup ? 'backup ' : ''}server ${s.id} ${result === 'condpass' ? 'conditionally ' : ''}${result === 'failed' ? 'failed' : 'succeeded'}`;
       const st = up ? `${chk.health - chk.rise + 1}/${chk.fall} ${s.uweight ? 'UP' : 'DRAIN'}` : `${chk.health}/${chk.rise} DOWN`;
-      this.env.warning(`${what}${appendStatus({ status, code, durationMs, desc: chk.desc }, null, null)}, status: ${st}.`, { proxy: s.be.name, level: LOG_LEVEL.notice });
+      this.env.warning(`${what}${appendStatus({ status, code, durationMs, desc: chk.desc }, null, null)}, status: ${st}.`, { proxy: s.be.name, level: LOG_LEVEL.notice, mail: LOG_LEVEL.info });
     }
   }
 

@@ -36,7 +36,8 @@ export type SectionGroup = 'global' | 'proxy' | Exclude<SectionType, 'global' | 
 export interface ParserRegistries {
   readonly sections: ReadonlyMap<SectionGroup, Registry<SectionKeyword>>;
   /** HAProxy's own wording for an unknown second word of some families ('timeout'). */
-  readonly familyMessages?: ReadonlyMap<string, (sub: string) => string>;
+  /** A family's own message for an unknown (or missing: undefined) sub-keyword; null: the generic one. */
+  readonly familyMessages?: ReadonlyMap<string, (sub: string | undefined) => string | null>;
 }
 
 export interface ParseOptions {
@@ -466,9 +467,9 @@ export function parseConfig(files: readonly SourceFile[], opts: ParseOptions): {
       }
       return;
     }
-    const special = sub !== undefined ? opts.registries.familyMessages?.get(head) : undefined;
-    if (special && sub !== undefined) {
-      diag.alert('E_UNKNOWN_KEYWORD', loc, special(sub));
+    const special = opts.registries.familyMessages?.get(head)?.(sub);
+    if (special) {
+      diag.alert(sub === undefined ? 'E_MISSING_ARG' : 'E_UNKNOWN_KEYWORD', loc, special);
       return;
     }
     if (family.length > 0 && !reg.has(head)) {

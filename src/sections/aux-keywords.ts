@@ -6,6 +6,7 @@ import type { SectionKeyword } from '../config/keyword.js';
 import type { SectionGroup } from '../config/parser.js';
 import { pending, type Area } from '../config/status.js';
 import { errorfile } from '../http/keywords.js';
+import { MAILERS_KEYWORDS } from '../checks/mailers.js';
 
 const rows = (area: Area, spec: Record<string, [number, number?]>): SectionKeyword[] =>
   Object.entries(spec).map(([name, [min, max]]) => ({ name, status: pending(area), minArgs: min, maxArgs: max, multi: true }));
@@ -31,7 +32,7 @@ export const AUX_SECTION_KEYWORDS: ReadonlyMap<SectionGroup, readonly SectionKey
   ['cache', rows('cache', { 'total-max-size': [1, 1], 'max-object-size': [1, 1], 'max-age': [1, 1], 'process-vary': [1, 1], 'max-secondary-entries': [1, 1] })],
   // Read by `errorfiles NAME` and `http-error … errorfiles NAME` (src/rules/runtime/reply.ts).
   ['http-errors', [{ name: 'errorfile', status: 'ready', multi: true, parse: errorfile }]],
-  ['mailers', rows('email-alerts', { mailer: [2, 2], 'timeout mail': [1, 1] })],
+  ['mailers', MAILERS_KEYWORDS],
   ['program', rows('process', { command: [1], user: [1, 1], group: [1, 1], 'option start-on-reload': [0, 0] })],
   ['ring', rows('logging', { description: [1], format: [1, 1], maxlen: [1, 1], size: [1, 1], 'timeout connect': [1, 1], 'timeout server': [1, 1], server: [2] })],
   ['log-forward', rows('logging', { bind: [1], 'dgram-bind': [1], log: [1], maxconn: [1, 1], backlog: [1, 1], 'timeout client': [1, 1] })],
