@@ -71,8 +71,8 @@ export const CHECK_KEYWORDS: readonly SectionKeyword[] = [
   refused('tcp-check send-binary-lf'),
   refused('tcp-check set-var'),
   refused('tcp-check unset-var'),
-  { name: 'external-check command', caps: DEF_BE, status: pending('external-checks'), minArgs: 1, maxArgs: 1 },
-  { name: 'external-check path', caps: DEF_BE, status: pending('external-checks'), minArgs: 1, maxArgs: 1 },
+  { name: 'external-check command', caps: DEF_BE, status: 'ready', minArgs: 1, maxArgs: 1 },
+  { name: 'external-check path', caps: DEF_BE, status: 'ready', minArgs: 1, maxArgs: 1 },
   // email alerts (./mail-alerts.ts); haproxy takes a missing value as empty (the setting is
   // then incomplete, see postcheck.ts) and words after the first are not read.
   ...(['mailers', 'from', 'to', 'myhostname'] as const).map((w): SectionKeyword => ({ name: `email-alert ${w}`, caps: DEF_BE, status: 'ready', parse: (ctx) => ctx.args[0] ?? '' })),

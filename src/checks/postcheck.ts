@@ -35,8 +35,26 @@ function checkMailConfig(model: ConfigModel, diag: Diagnostics): void {
   }
 }
 
+/** `option external-check` needs the global `external-check` and a command (cfgparse.c). */
+function checkExternalConfig(model: ConfigModel, p: ProxyModel, diag: Diagnostics): void {
+  const on = p.options['external-check']?.enabled === true;
+  if (!on) {
+    for (const k of ['external-check command', 'external-check path']) {
+      if (p.settings[k]) diag.warning('W_IGNORED', undefined, `'${k}' will be ignored for ${typeName(p)} '${p.name}' (requires 'option external-check').`);
+    }
+    return;
+  }
+  const who = `Proxy '${p.name}' : 'option external-check'`;
+  if (!model.global.settings['external-check']) diag.alert('E_MISSING_ARG', undefined, `${who} unable to find required 'global.external-check'.`);
+  if (!p.settings['external-check command']) diag.alert('E_MISSING_ARG', undefined, `${who} unable to find required 'external-check command'.`);
+  if (!model.global.settings['insecure-fork-wanted']) {
+    diag.warning('W_CONFIG', undefined, `Proxy '${p.name}' : 'insecure-fork-wanted' not enabled in the global section, 'option external-check' will likely fail.`);
+  }
+}
+
 export function checkHealthConfig(model: ConfigModel, diag: Diagnostics): void {
   checkMailConfig(model, diag);
+  for (const p of model.proxies) if (p.cap.backend) checkExternalConfig(model, p, diag);
   const byName = new Map<string, ProxyModel>();
   for (const p of model.proxies) if (p.cap.backend && !byName.has(p.name)) byName.set(p.name, p);
   for (const p of model.proxies) {

@@ -21,7 +21,8 @@ import { closeProber, connectOnly, ProbeJob } from './probe.js';
 import { Backend, Check, FMAINT, IDRAIN, IMAINT, Server, StateMachine, WEIGHT_SCALE, type ProxyLog } from './state.js';
 import { ProcessLog } from '../log/process-log.js';
 import { MailAlerts } from './mail-alerts.js';
-import { statusDescription, statusResult, type CheckStatus } from './status.js';
+import { isLayer7Data, statusDescription, statusResult, type CheckStatus } from './status.js';
+import { ExternalRun, type ExternalSpec } from './external.js';
 import { splitAddr } from './spec.js';
 import { dynamicBalance } from '../dataplane/dynamic-servers.js';
 
@@ -48,6 +49,8 @@ interface Job {
   native: boolean;
   /** `del server` removed it: a result still on its way is dropped. */
   removed: boolean;
+  /** `option external-check`: the command each run executes instead of the rules. */
+  external: ExternalSpec | null;
 }
 
 /** A server with `observe`: its `on-error` is applied when the data path raises an action. */
@@ -278,6 +281,13 @@ class CheckRunner {
       s.check = new Check(false, num(o['rise'], 2), num(o['fall'], 3), inter, num(o['fastinter'], 0), num(o['downinter'], 0));
       const compiled = compileCheck(final, () => this.stateHeader(s));
       entry.check = this.job(s, s.check, compiled, target, final.disableOn404, timeoutCheck, timeoutConnect);
+      if (final.kind === 'external') {
+        // The command replaces the rules (and so the prober's plain connect).
+        entry.check.probe?.drop();
+        entry.check.probe = null;
+        entry.check.native = false;
+        entry.check.external = this.externalSpec(sm, rt, be, proxy);
+      }
       if (rt.observe !== 0) {
         s.hanafail = 0;
         this.observed.push({ server: s, job: entry.check, mode: onErrorOf(o['on-error']), limit: rt.errorLimit });
@@ -303,13 +313,49 @@ class CheckRunner {
   }
 
   private job(server: Server, chk: Check, compiled: CompiledCheck, target: CheckTarget, accept404: boolean, timeoutCheck: number, timeoutConnect: number): Job {
-    const j: Job = { server, chk, compiled, target, accept404, timeoutCheck, timeoutConnect, timer: null, due: 0, run: null, probe: null, native: false, removed: false };
+    const j: Job = { server, chk, compiled, target, accept404, timeoutCheck, timeoutConnect, timer: null, due: 0, run: null, probe: null, native: false, removed: false, external: null };
     if (connectOnly(compiled.rules, compiled.tcpProto) && !target.proxy.byDefault) {
       j.probe = new ProbeJob((r) => this.completed(j, r));
       j.native = j.probe.retarget(target);
     }
     this.jobs.push(j);
     return j;
+  }
+
+  /**
+   * What `option external-check` runs for a server (extcheck.c prepare_external_check): the
+   * proxy's first listener (NOT_USED in a backend) and the server as arguments, HAProxy's
+   * variables as the whole environment.
+   */
+  private externalSpec(sm: ServerModel, rt: RuntimeServer, be: RuntimeBackend, proxy: ProxyModel): ExternalSpec {
+    const word = (k: string): string => {
+      const v = proxy.settings[k]?.value;
+      return Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '';
+    };
+    const l = this.ctx.dp.runtime.frontends.find((f) => f.name === proxy.name)?.listeners.find((x) => x.kind !== 'fd');
+    const addr = !l ? '' : l.kind === 'unix' ? l.path : l.host || (l.family === 6 ? '::' : '0.0.0.0');
+    const port = l?.kind === 'tcp' ? String(l.port) : '';
+    const table = this.ctx.dp.table;
+    const maxconn = typeof sm.options['maxconn'] === 'number' ? sm.options['maxconn'] : 0;
+    return {
+      command: word('external-check command'),
+      path: word('external-check path'),
+      args: [l ? addr : 'NOT_USED', port || 'NOT_USED', rt.host, String(rt.port)],
+      env: () => ({
+        HAPROXY_PROXY_ADDR: addr,
+        HAPROXY_PROXY_ID: String(proxy.id),
+        HAPROXY_PROXY_NAME: proxy.name,
+        HAPROXY_PROXY_PORT: port,
+        HAPROXY_SERVER_ADDR: rt.host,
+        HAPROXY_SERVER_CURCONN: String(table.get(rt.slot, SRV.CUR_CONN)),
+        HAPROXY_SERVER_ID: String(sm.id),
+        HAPROXY_SERVER_MAXCONN: String(maxconn),
+        HAPROXY_SERVER_NAME: rt.name,
+        HAPROXY_SERVER_PORT: String(rt.port),
+        HAPROXY_SERVER_SSL: '0',
+        HAPROXY_SERVER_PROTO: be.mode === 'http' ? 'h1' : 'tcp',
+      }),
+    };
   }
 
   /** The agent's reply, applied as tcpcheck_agent_expect_reply does; returns the check result. */
@@ -421,6 +467,11 @@ class CheckRunner {
     if (!runnable(chk)) return this.schedule(j, chk.inter);
     // A plain connect check runs on the native prober when it can (see probe.ts).
     if (j.native) return j.probe!.arm(0, connectTimeout(j));
+    if (j.external) {
+      const hooks = { warning: (m: string) => this.ctx.log.warning(m), alert: (m: string) => this.ctx.log.alert(m) };
+      j.run = new ExternalRun(j.external, connectTimeout(j), chk.code, hooks, (r) => this.completed(j, r));
+      return;
+    }
     j.run = runCheck(
       {
         rules: j.compiled.rules,
@@ -539,7 +590,7 @@ const describe = (s: CheckStatus): string => statusDescription(s);
 function viewOf(s: Server): ServerCheckView {
   const c = s.check;
   const a = s.agent;
-  const l7 = (chk: { status: string; code: number }): number | null => (['L7OK', 'L7OKC', 'L7STS'].includes(chk.status) ? chk.code : null);
+  const l7 = (chk: { status: CheckStatus; code: number }): number | null => (isLayer7Data(chk.status) ? chk.code : null);
   return {
     status: c ? c.status : '',
     code: c ? l7(c) : null,

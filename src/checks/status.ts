@@ -18,7 +18,10 @@ export type CheckStatus =
   | 'L7OK'
   | 'L7OKC'
   | 'L7STS'
-  | 'HANA';
+  | 'HANA'
+  | 'PROCERR'
+  | 'PROCTOUT'
+  | 'PROCOK';
 
 export type CheckResult = 'unknown' | 'neutral' | 'failed' | 'passed' | 'condpass';
 
@@ -50,6 +53,10 @@ const ROWS: Record<CheckStatus, StatusRow> = {
   L7STS: { result: 'failed', desc: 'Layer7 wrong status', layer7Data: true },
   // `observe` (health analyze): a failed "check" the data path's errors stand for.
   HANA: { result: 'failed', desc: 'Health analyze', layer7Data: false },
+  // `option external-check`: the command's exit (./external.ts).
+  PROCERR: { result: 'failed', desc: 'External check error', layer7Data: true },
+  PROCTOUT: { result: 'failed', desc: 'External check timeout', layer7Data: true },
+  PROCOK: { result: 'passed', desc: 'External check passed', layer7Data: true },
 };
 
 export function statusResult(s: CheckStatus): CheckResult {

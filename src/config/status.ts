@@ -13,7 +13,6 @@ export const AREAS = {
   checks: { issue: 5, title: 'health checks' },
   'runtime-api': { issue: 5, title: 'runtime API' },
   'check-vars': { issue: 0, title: 'log-format, sample expressions and variables in checks' },
-  'external-checks': { issue: 0, title: 'external checks' },
   'email-alerts': { issue: 0, title: 'email alerts' },
   'stick-tables': { issue: 0, title: 'stick tables' },
   tls: { issue: 0, title: 'TLS' },

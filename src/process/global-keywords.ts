@@ -144,6 +144,8 @@ export const GLOBAL_KEYWORDS: readonly SectionKeyword[] = [
   { name: 'daemon', status: 'ready', maxArgs: 0, summary: 'run in the background once serving (as -D)' },
   flag('master-worker'),
   flag('quiet', 'ready'),
+  { ...flag('external-check', 'ready'), summary: "allows 'option external-check' (src/checks/external.ts)" },
+  { ...flag('insecure-fork-wanted', 'ready'), summary: "without it haproxy warns that 'option external-check' will likely fail; Switchyard runs the command either way" },
   { ...flag('zero-warning', 'ready'), summary: 'any configuration warning is fatal, for -c and for starting (as -dW)' },
   STRICT_LIMITS,
   flag('noepoll'),

@@ -138,7 +138,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   simple('http_proxy', ALL, 'http'),
   simple('independent-streams', ALL, 'data-plane'),
   simple('ldap-check', DEF_BE, 'checks'),
-  simple('external-check', DEF_BE, 'external-checks'),
+  simple('external-check', DEF_BE, 'checks'),
   simple('log-health-checks', DEF_BE, 'checks'),
   simple('log-separate-errors', DEF_FE, 'logging'),
   simple('logasap', DEF_FE, 'logging'),
@@ -177,6 +177,7 @@ const CHECK_TYPES = ['httpchk', 'tcp-check', 'mysql-check', 'pgsql-check', 'redi
  * falls back to copying by itself), and global `nosplice` turns it off.
  */
 const READY_OPTIONS: ReadonlySet<string> = new Set([
+  'external-check',
   'redispatch',
   'allbackups',
   'splice-auto',
