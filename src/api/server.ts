@@ -148,6 +148,7 @@ export async function startRuntimeApi(ctx: ControlContext, checks: CheckRegistry
   }
 
   return {
+    cliConnections: () => cliConnections,
     async stop() {
       rates.stop();
       for (const s of accepted) s.destroy();

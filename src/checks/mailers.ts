@@ -6,6 +6,7 @@ import type { AuxSectionModel, ConfigModel } from '../config/model.js';
 import { parseTime } from '../config/units.js';
 import { splitAddr } from './spec.js';
 import { isIP } from 'node:net';
+import { notImplemented, pending } from '../config/status.js';
 
 export interface Mailer {
   readonly name: string;
@@ -31,7 +32,8 @@ export const MAILERS_KEYWORDS: SectionKeyword[] = [
       if (name === undefined || addr === undefined) return ctx.fail(`'mailer' expects <name> and <addr>[:<port>] as arguments.`);
       const a = splitAddr(addr);
       if (!a || a.port === null) return ctx.fail(`'mailer ${name}' : missing port specification in '${addr}'`);
-      if (isIP(a.host) === 0) return ctx.fail(`'mailer ${name}' : invalid address: '${addr}'`);
+      // haproxy resolves a name here; without resolvers it is refused, not misread.
+      if (isIP(a.host) === 0) return ctx.fail(notImplemented(`'mailer' to the host name '${a.host}'`, pending('resolvers')), 'E_NOT_IMPLEMENTED');
       return { name, host: a.host, port: a.port };
     },
   },

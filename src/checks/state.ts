@@ -333,6 +333,8 @@ export class StateMachine {
         s.curAdmin = s.nextAdmin;
         this.env.publish(s);
       } else {
+        // Logged at alert, unless the server was only stopping (NOLB).
+        const level = s.curState === 'stopping' ? LOG_LEVEL.notice : LOG_LEVEL.alert;
         if (s.check) s.check.health = 0;
         s.lastChange = now;
         s.nextState = 'stopped';
@@ -340,7 +342,7 @@ export class StateMachine {
         this.markedDown(s);
         // A running server entering maintenance loses its idle connections (HAProxy 2.6).
         this.env.cleanupIdle(s);
-        if (!this.starting) warn(`${this.prefix(s)} is going DOWN for maintenance${cause}${appendStatus(null, forced ? null : (s.track?.id ?? null), this.tail(s, true))}`);
+        if (!this.starting) warn(`${this.prefix(s)} is going DOWN for maintenance${cause}${appendStatus(null, forced ? null : (s.track?.id ?? null), this.tail(s, true))}`, level);
         this.backendDown(s, prevCount);
         s.downs++;
       }

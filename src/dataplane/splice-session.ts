@@ -49,7 +49,8 @@ const FAILED_LATER: Attempt = Object.freeze({ ok: false, immediate: false });
 export function spliceSession(fd: number, fe: RuntimeFrontend, l: RuntimeListener, ctx: NativeContext, proxied?: ProxyHeader): Promise<void> {
   const s = new SplicedSession(fd, fe, l, ctx, proxied);
   ctx.live.add(s, fe.name);
-  if (logsConnects(fe)) logConnect(fe, l, proxied ? (proxied.endpoints ?? null) : fdEnds(ctx.addon, fd));
+  // A LOCAL / UNKNOWN header carries no addresses: the connection's own are logged.
+  if (logsConnects(fe)) logConnect(fe, l, proxied?.endpoints ?? fdEnds(ctx.addon, fd));
   return runSession(fe, () => s.addressBytes(), ctx, s);
 }
 

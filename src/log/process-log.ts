@@ -18,13 +18,17 @@ export class ProcessLog {
     if (l.wants(level)) l.send(level, message);
   }
 
-  /** An event of proxy `name` (a backend's server state, a frontend hard-stopped). */
-  proxy(name: string, level: number, message: string): void {
-    let l = this.byProxy.get(name);
+  /**
+   * An event of proxy `name` in its `role` (a backend's server state, a frontend
+   * hard-stopped): a frontend and a backend may share a name.
+   */
+  proxy(name: string, level: number, message: string, role: 'frontend' | 'backend' = 'backend'): void {
+    const key = `${role} ${name}`;
+    let l = this.byProxy.get(key);
     if (!l) {
-      const p = this.model.proxies.find((x) => x.name === name);
+      const p = this.model.proxies.find((x) => x.name === name && x.cap[role]);
       l = p ? createLogger(proxyTargets(this.model, p), logIdentity(this.model, p)) : createLogger([], logIdentity(this.model, null));
-      this.byProxy.set(name, l);
+      this.byProxy.set(key, l);
     }
     if (l.wants(level)) l.send(level, message);
   }

@@ -22,7 +22,9 @@ function targetsOf(list: readonly Directive[] | undefined, global: readonly LogT
   let out: LogTarget[] = [];
   for (const d of list ?? []) {
     const v = d.value;
-    if (v === 'global') out.push(...global);
+    // A global logger the list already has is not added twice (`log global` in defaults and
+    // again in the proxy is common): parse_logsrv skips it.
+    if (v === 'global') out.push(...global.filter((g) => !out.includes(g)));
     else if (typeof v === 'object' && v !== null && !Array.isArray(v) && v['clear'] === true) out = [];
     else if (isTarget(v)) out.push(v);
   }

@@ -21,6 +21,8 @@ class Transports {
   private udp4: dgram.Socket | null = null;
   private udp6: dgram.Socket | null = null;
   private readonly unix = new Map<string, number>();
+  /** A unix path that could not be opened, and when to try again (not on every line). */
+  private readonly retryAt = new Map<string, number>();
   dropped = 0;
 
   private socket(family: 4 | 6): dgram.Socket {
@@ -39,13 +41,18 @@ class Transports {
   private unixFd(path: string): number {
     let fd = this.unix.get(path);
     if (fd === undefined) {
+      const now = Date.now();
+      if ((this.retryAt.get(path) ?? 0) > now) return -1;
       try {
         fd = loadAddon()?.connectUnixDgram(path) ?? -1;
       } catch {
         fd = -1;
       }
-      // A failed open is retried on the next line (syslogd may start after us).
-      if (fd < 0) return -1;
+      // syslogd may start after us: a failed open is tried again a second later.
+      if (fd < 0) {
+        this.retryAt.set(path, now + UNIX_RETRY_MS);
+        return -1;
+      }
       this.unix.set(path, fd);
     }
     return fd;
@@ -65,9 +72,10 @@ class Transports {
         if (fd < 0) this.dropped++;
         else writeSync(fd, line);
       }
-    } catch {
-      // EAGAIN (the receiver is full), ECONNREFUSED (syslogd restarted: reopen next time)...
-      if (a.kind === 'unix') this.forget(a.path);
+    } catch (e) {
+      // EAGAIN: the receiver is full, the line is lost but the socket is fine. Anything else
+      // (ECONNREFUSED: syslogd restarted) reopens it on a later line.
+      if (a.kind === 'unix' && (e as NodeJS.ErrnoException).code !== 'EAGAIN') this.forget(a.path);
       this.dropped++;
     }
   }
@@ -90,6 +98,8 @@ class Transports {
     for (const p of [...this.unix.keys()]) this.forget(p);
   }
 }
+
+const UNIX_RETRY_MS = 1000;
 
 /** This thread's transports (one set per thread, shared by all its loggers). */
 let transports: Transports | null = null;

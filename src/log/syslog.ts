@@ -5,7 +5,8 @@
 //   priority       <PRI>MSG
 //   short / timed  <SEV>MSG / <SEV>ISO-TIME MSG                 (severity only, no facility)
 //   iso / raw      ISO-TIME MSG / MSG
-// The line is cut to the target's `len` bytes, then ends with a newline.
+// A datagram is cut to the target's `len` bytes, then ends with a newline; a line written to
+// a stream (stdout, stderr, fd@N) is `len` bytes, newline included.
 
 import type { LogTarget } from './target.js';
 
@@ -68,7 +69,9 @@ export function syslogLine(t: LogTarget, level: number, message: string, id: Log
   if (level > t.level) return null;
   const sev = Math.max(level, t.minlevel);
   const line = Buffer.from(header(t, sev, id, nowUs) + message, 'utf8');
-  const body = line.length > t.len ? line.subarray(0, t.len) : line;
+  // A datagram gets `len` bytes and its newline; a stream line (stdout, fd@) `len` in all.
+  const max = t.address.kind === 'fd' ? t.len - 1 : t.len;
+  const body = line.length > max ? line.subarray(0, max) : line;
   const out = Buffer.allocUnsafe(body.length + 1);
   body.copy(out);
   out[body.length] = 0x0a;

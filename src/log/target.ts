@@ -89,10 +89,12 @@ export function parseLogTarget(args: readonly string[]): ParsedTarget {
   let len = DEFAULT_LEN;
   let format: LogFormatName = 'default';
   let i = 1;
+  let formatSeen = false;
   for (; i < args.length; i += 2) {
     const w = args[i]!;
     const v = args[i + 1];
-    if (w === 'len') {
+    // haproxy reads `len`, then `format`, then `sample`: a `len` after `format` is no option.
+    if (w === 'len' && !formatSeen) {
       const n = Number(v);
       if (v === undefined || !/^[0-9]+$/.test(v) || n < 80 || n > 65535) return { ok: false, error: `log : invalid log length '${v ?? ''}', must be between 80 and 65535` };
       len = n;
@@ -100,6 +102,7 @@ export function parseLogTarget(args: readonly string[]): ParsedTarget {
       const f = v === 'rfc3164' || v === 'rfc5424' || v === 'priority' || v === 'short' || v === 'timed' || v === 'iso' || v === 'raw' || v === 'local' ? v : null;
       if (!f) return { ok: false, error: `log : unknown log format '${v ?? ''}'` };
       format = f;
+      formatSeen = true;
     } else if (w === 'sample') {
       return { ok: false, error: `'log ... sample'`, pending: 'other' };
     } else break;

@@ -18,6 +18,8 @@ export interface ControlLog {
 /** A started control-plane service. */
 export interface ControlService {
   stop(): Promise<void>;
+  /** Runtime API connections accepted so far (HAProxy's GLOBAL proxy), when it has one. */
+  cliConnections?(): number;
 }
 
 export interface ControlContext {
@@ -33,8 +35,10 @@ export async function startControlPlane(ctx: ControlContext): Promise<ControlSer
   const services: ControlService[] = [];
   const checks = await startHealthChecks(ctx);
   services.push(checks);
-  services.push(await startRuntimeApi(ctx, checks.registry));
+  const api = await startRuntimeApi(ctx, checks.registry);
+  services.push(api);
   return {
+    cliConnections: api.cliConnections,
     async stop() {
       await Promise.all(services.map((s) => s.stop().catch(() => undefined)));
     },

@@ -79,7 +79,7 @@ export function scheduleHardStop(ms: number, dp: DataPlane, warn: (message: stri
   // Each message also goes to the global `log` lines, or the proxy's (send_log(p, ...)).
   const say = (m: string, proxy?: string): void => {
     warn(m);
-    if (proxy) syslog?.proxy(proxy, LOG_LEVEL.warning, m);
+    if (proxy) syslog?.proxy(proxy, LOG_LEVEL.warning, m, 'frontend');
     else syslog?.global(LOG_LEVEL.warning, m);
   };
   const timer = setTimeout(() => {

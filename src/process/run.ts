@@ -18,6 +18,7 @@ import { strictLimits, wantedFds } from './limits.js';
 import { fixMemLimit, raiseFdLimit, systemRlimits } from './rlimits.js';
 import { loadAddon, loadError } from '../native/addon.js';
 import { ProcessLog } from '../log/process-log.js';
+import { proxiesStopped } from './stop-messages.js';
 import { LOG_LEVEL } from '../log/target.js';
 
 export interface RunOptions {
@@ -124,9 +125,14 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
           }, grace),
         );
       };
-      void started.then(waited).then(stopControl).then(() => {
+      let cli: number | undefined;
+      const noteCli = (): void => {
+        if ((model.global.lists['stats socket']?.length ?? 0) > 0) cli = control?.cliConnections?.();
+      };
+      void started.then(waited).then(noteCli).then(stopControl).then(() => {
         const limit = hardStopAfter(model);
         const hardStop = limit === undefined ? undefined : scheduleHardStop(limit, dp, warning, () => finish(0), syslog);
+        proxiesStopped(model, dp, warning, syslog, cli);
         return dp.softStop().finally(() => hardStop?.cancel());
       }).then(() => finish(0), () => undefined); // a failed start-up has already ended it
     });
