@@ -187,3 +187,46 @@ test('log stdout format raw: the lines on standard output; a unix datagram socke
     assert.match(fromSocket, new RegExp(`<128>${LEGACY} [^\\[]+\\[${p.child.pid}\\]: proxy l has no server available!\\n`));
   }
 });
+
+test('`log global` in defaults and again in a proxy logs once; a frontend and a backend of one name keep their own loggers; soft stop says "Proxy NAME stopped" as haproxy', { timeout: 30_000 }, async (t) => {
+  const fe = await receiver();
+  const be = await receiver();
+  t.after(() => {
+    fe.close();
+    be.close();
+  });
+  const dead = await freePort();
+  const port = await freePort();
+  const origin = net.createServer((c) => c.end('hi'));
+  origin.listen(0, '127.0.0.1');
+  await once(origin, 'listening');
+  t.after(() => origin.close());
+  const alive = (origin.address() as net.AddressInfo).port;
+  const p = startSwitchyard(
+    `global\n log 127.0.0.1:${fe.port} local0\ndefaults\n mode tcp\n log global\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n` +
+      `frontend web\n log global\n bind 127.0.0.1:${port}\n default_backend web\n` +
+      `backend web\n no log\n log 127.0.0.1:${be.port} local1\n server s1 127.0.0.1:${dead} check inter 100 fall 1\n server s2 127.0.0.1:${alive}\n`,
+  );
+  // The backend's state changes go to the backend's own logger only (alert, local1: 137).
+  assert.match(await be.next(/is DOWN/), /^<137>/);
+  const c = await connectWhenUp(port);
+  c.resume();
+  await once(c, 'close');
+  await fe.next(/\(web\/TCP\)/);
+  assert.equal(fe.lines.filter((l) => l.includes('(web/TCP)')).length, 1, 'one line, not one per `log global`');
+  assert.equal(fe.lines.filter((l) => l.includes('is DOWN')).length, 0, "the frontend's logger does not get the backend's events");
+  // SIGUSR1: each proxy says how many connections it took (haproxy 2.6.12's lines).
+  const from = p.lines.length;
+  p.child.kill('SIGUSR1');
+  await once(p.child, 'exit');
+  assert.deepEqual(
+    p.messages().slice(from).filter((l) => l.includes(' stopped (')),
+    [
+      '[WARNING]  Proxy web stopped (cumulated conns: FE: 1, BE: 0).',
+      '[WARNING]  Proxy web stopped (cumulated conns: FE: 0, BE: 1).',
+      '[WARNING]  Proxy <HTTPCLIENT> stopped (cumulated conns: FE: 0, BE: 0).',
+    ],
+  );
+  assert.match(await be.next(/Proxy web stopped/), /^<140>.*Proxy web stopped \(cumulated conns: FE: 0, BE: 1\)\.\n$/);
+  assert.match(await fe.next(/Proxy web stopped/), /Proxy web stopped \(cumulated conns: FE: 1, BE: 0\)\.\n$/);
+});
