@@ -35,6 +35,7 @@ import { bindErrorText, bindReason } from '../src/listeners/bind-error.js';
 import { ServerSessions } from '../src/dataplane/server-sessions.js';
 import { LiveSessions } from '../src/dataplane/live-sessions.js';
 import { adoptHeader, readHeaderFromFd } from '../src/dataplane/accept-proxy.js';
+import { closeLogTransports } from '../src/log/sender.js';
 
 export default async function serve(task: ServeTask | StandbyTask): Promise<string> {
   if ('standby' in task) return standBy(task);
@@ -299,6 +300,8 @@ export default async function serve(task: ServeTask | StandbyTask): Promise<stri
   return new Promise<string>((resolve) => {
     const end = (how: string): void => {
       forwarder?.close();
+      // Unix log sockets are process fds: a worker that ends closes its own.
+      closeLogTransports();
       pool.close();
       port.close();
       resolve(how);

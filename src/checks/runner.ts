@@ -20,6 +20,7 @@ import { sendProxyOf } from '../net/proxy-protocol.js';
 import { closeProber, connectOnly, ProbeJob } from './probe.js';
 import { Backend, Check, FMAINT, IDRAIN, IMAINT, Server, StateMachine, WEIGHT_SCALE, type ProxyLog } from './state.js';
 import { ProcessLog } from '../log/process-log.js';
+import { closeLogTransports } from '../log/sender.js';
 import { MailAlerts } from './mail-alerts.js';
 import { isLayer7Data, statusDescription, statusResult, type CheckStatus } from './status.js';
 import { ExternalRun, type ExternalSpec } from './external.js';
@@ -516,6 +517,7 @@ class CheckRunner {
     }
     closeProber();
     this.mail.stop();
+    closeLogTransports();
     for (const t of this.warmups.values()) clearInterval(t);
     if (this.observeTimer) clearInterval(this.observeTimer);
     this.warmups.clear();
