@@ -173,7 +173,7 @@ test('log stdout format raw: the lines on standard output; a unix datagram socke
     rmSync(dir, { recursive: true, force: true });
   });
   const p = startSwitchyard(
-    `global\n log stdout format raw local0\n${socat ? ` log ${sockPath} local0\n` : ''}defaults\n mode tcp\n log global\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n` +
+    `global\n log fd@99 local0\n log stdout format raw local0\n${socat ? ` log ${sockPath} local0\n` : ''}defaults\n mode tcp\n log global\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n` +
       `listen l\n bind 127.0.0.1:${port}\n server s1 127.0.0.1:${dead} check inter 100 fall 1\n`,
     undefined,
     true,
@@ -182,6 +182,8 @@ test('log stdout format raw: the lines on standard output; a unix datagram socke
   p.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   while (!out.includes('has no server available!\n')) await once(p.child.stdout!, 'data');
   assert.match(out, /^Server l\/s1 is DOWN, reason: Layer4 connection problem, [^\n]*\nproxy l has no server available!\n/);
+  // A logger that cannot write (fd 99 is not open) is said once, as haproxy says it.
+  assert.deepEqual(p.messages().filter((l) => l.includes('failed in logger')), ['[ALERT]    sendmsg()/writev() failed in logger #1: Bad file descriptor (errno=9)']);
   if (socat) {
     while (!fromSocket.includes('has no server available!')) await new Promise((r) => setTimeout(r, 20));
     assert.match(fromSocket, new RegExp(`<128>${LEGACY} [^\\[]+\\[${p.child.pid}\\]: proxy l has no server available!\\n`));

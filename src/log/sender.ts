@@ -6,6 +6,7 @@
 
 import dgram from 'node:dgram';
 import { writeSync } from 'node:fs';
+import { constants } from 'node:os';
 import { loadAddon } from '../native/addon.js';
 import { syslogLine, type LogIdentity } from './syslog.js';
 import type { LogTarget } from './target.js';
@@ -21,6 +22,7 @@ class Transports {
   private udp4: dgram.Socket | null = null;
   private udp6: dgram.Socket | null = null;
   private readonly unix = new Map<string, number>();
+  private said = false;
   /** A unix path that could not be opened, and when to try again (not on every line). */
   private readonly retryAt = new Map<string, number>();
   dropped = 0;
@@ -58,12 +60,12 @@ class Transports {
     return fd;
   }
 
-  write(t: LogTarget, line: Buffer): void {
+  write(t: LogTarget, line: Buffer, index: number): void {
     const a = t.address;
     try {
       if (a.kind === 'udp') {
         this.socket(a.family).send(line, a.port, a.host, (err) => {
-          if (err) this.dropped++;
+          if (err) this.failed(err as NodeJS.ErrnoException, index);
         });
       } else if (a.kind === 'fd') {
         writeSync(a.fd, line);
@@ -76,8 +78,20 @@ class Transports {
       // EAGAIN: the receiver is full, the line is lost but the socket is fine. Anything else
       // (ECONNREFUSED: syslogd restarted) reopens it on a later line.
       if (a.kind === 'unix' && (e as NodeJS.ErrnoException).code !== 'EAGAIN') this.forget(a.path);
-      this.dropped++;
+      this.failed(e as NodeJS.ErrnoException, index);
     }
+  }
+
+  /**
+   * A lost line. EAGAIN is only counted; any other error is also said once (per thread), as
+   * haproxy's __do_send_log says it once per process.
+   */
+  private failed(e: NodeJS.ErrnoException, index: number): void {
+    this.dropped++;
+    if (e.code === 'EAGAIN' || this.said) return;
+    this.said = true;
+    const errno = Math.abs(typeof e.errno === 'number' ? e.errno : (osErrno[e.code ?? ''] ?? 0));
+    process.stderr.write(`[ALERT]    (${process.pid}) : sendmsg()/writev() failed in logger #${index}: ${STRERROR[e.code ?? ''] ?? e.code ?? 'error'} (errno=${errno})\n`);
   }
 
   private forget(path: string): void {
@@ -101,6 +115,22 @@ class Transports {
 
 const UNIX_RETRY_MS = 1000;
 
+const osErrno: Readonly<Record<string, number>> = constants.errno;
+
+/** glibc's strerror() for what a log write can fail with. */
+const STRERROR: Readonly<Record<string, string>> = {
+  EBADF: 'Bad file descriptor',
+  ECONNREFUSED: 'Connection refused',
+  ENOTCONN: 'Transport endpoint is not connected',
+  EPIPE: 'Broken pipe',
+  EINVAL: 'Invalid argument',
+  ENOENT: 'No such file or directory',
+  EMSGSIZE: 'Message too long',
+  ENOBUFS: 'No buffer space available',
+  EACCES: 'Permission denied',
+  ENETUNREACH: 'Network is unreachable',
+};
+
 /** This thread's transports (one set per thread, shared by all its loggers). */
 let transports: Transports | null = null;
 
@@ -118,9 +148,10 @@ export function createLogger(targets: readonly LogTarget[], id: LogIdentity): Lo
       if (level > max) return;
       const t0 = nowUs();
       const tr = (transports ??= new Transports());
-      for (const t of targets) {
+      for (let i = 0; i < targets.length; i++) {
+        const t = targets[i]!;
         const line = syslogLine(t, level, message, id, t0);
-        if (line) tr.write(t, line);
+        if (line) tr.write(t, line, i + 1);
       }
     },
   };
