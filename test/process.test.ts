@@ -6,6 +6,7 @@ import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort, connectWhenUp } from './helpers/net.js';
+import { send } from './helpers/http.js';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,6 +130,28 @@ test('grace: after SIGUSR1 new connections are still served until the grace peri
   // Within the grace period: a new client is served.
   assert.equal(await exchange(await connectWhenUp(port)), 'graced');
   await stderrLine(child, /\[NOTICE\]   \(\d+\) : Grace period expired, proceeding with soft-stop now\./);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
+  be.server.close();
+});
+
+test('grace and `monitor fail if { stopping }`: the monitor answers 200, then 503 from SIGUSR1 on while clients are still served', { timeout: 20_000 }, async () => {
+  const be = await backend('graced');
+  const port = await freePort();
+  const mon = await freePort();
+  const child = start(
+    cfg(port, be.port).replace('global\n', 'global\n grace 2s\n') +
+      `frontend ext-check\n mode http\n bind 127.0.0.1:${mon}\n monitor-uri /ext-check\n monitor fail if { stopping }\n`,
+  );
+  (await connectWhenUp(mon)).destroy();
+  const status = async (): Promise<number> => (await send(mon, 'GET /ext-check HTTP/1.1\r\nHost: x\r\n\r\n'))[0]!.status;
+  assert.equal(await status(), 200);
+  const scheduled = stderrLine(child, /Scheduling a soft-stop in 2000 ms\./);
+  child.kill('SIGUSR1');
+  await scheduled;
+  // The haproxy manual's own example: external checks see 503 while the grace period lasts.
+  assert.equal(await status(), 503);
+  assert.equal(await exchange(await connectWhenUp(port)), 'graced');
   const [code] = (await once(child, 'exit')) as [number | null];
   assert.equal(code, 0);
   be.server.close();

@@ -113,7 +113,7 @@ export default async function serve(task: ServeTask | StandbyTask): Promise<stri
     if (c.op === 'del') pool.forget(c.slot);
   };
   for (const c of task.serverChanges) changeServers(c);
-  const state = backendState(table, runtime.backends);
+  const state = backendState(table, runtime.backends, () => gauges.stopping());
   const http: HttpContext = {
     ...base,
     http: (name) => httpProxies.get(name),

@@ -5,10 +5,11 @@ import type { RuntimeBackend } from './compile.js';
 import { SRV, type ServerTable } from '../ipc/server-table.js';
 import type { BackendState } from '../rules/runtime/txn.js';
 
-export function backendState(table: ServerTable, backends: ReadonlyMap<string, RuntimeBackend>): BackendState {
+export function backendState(table: ServerTable, backends: ReadonlyMap<string, RuntimeBackend>, stopping?: () => boolean): BackendState {
   const servers = (b: string): RuntimeBackend['servers'] => backends.get(b)?.servers ?? [];
   const sum = (b: string, field: number): number => servers(b).reduce((n, s) => n + table.get(s.slot, field), 0);
   return {
+    ...(stopping ? { stopping } : {}),
     usableServers(b) {
       const list = servers(b);
       const active = list.filter((s) => !s.backup && table.usable(s.slot)).length;

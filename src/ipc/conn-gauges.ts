@@ -22,6 +22,8 @@ const CUR = 0;
 const MAX = 1;
 /** Operator's limit (`set maxconn`), stored + 1 so that 0 means "as configured". */
 const LIMIT = 2;
+/** The process entity's last slot: 1 once a soft stop has begun (the `stopping` fetch). */
+const STOPPING = 3;
 const ENTITY_SLOTS = 4;
 
 /** BigInt64 counters of an entity (process, frontend, or listener: CONN_TOTAL only). */
@@ -54,6 +56,15 @@ export const FC_SLOTS = 16;
 const ONE = 1n;
 
 export class ConnGauges {
+  /** SIGUSR1 was received (its `grace` period included): every thread's `stopping` says so. */
+  setStopping(): void {
+    Atomics.store(this.i32, STOPPING, 1);
+  }
+
+  stopping(): boolean {
+    return Atomics.load(this.i32, STOPPING) === 1;
+  }
+
   readonly i32: Int32Array;
   private readonly big: BigInt64Array;
   private readonly entities: number;

@@ -110,6 +110,8 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
     process.once('SIGUSR1', () => {
       if (ending) return;
       ending = true;
+      // From now on, grace period included, the `stopping` fetch is true on every thread.
+      dp.gauges.setStopping();
       // `grace`: listeners (the stats socket included) keep accepting a while first, with
       // HAProxy's two notices around it.
       const grace = graceMs(model);

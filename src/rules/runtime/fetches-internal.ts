@@ -106,6 +106,8 @@ export const INTERNAL_FETCHES: Readonly<Record<string, FetchImpl>> = {
   be_id: () => single((txn) => sint(beOf(txn).id)),
   srv_name: () => single((txn) => (txn.server ? str(txn.server.name) : null)),
   srv_id: () => single((txn) => (txn.server ? sint(txn.server.id) : null)),
+  // --- process state
+  stopping: () => single((txn) => bool(txn.state.stopping?.() ?? false)),
   // --- backend state
   nbsrv: (a, ctx) => {
     const be = beArg(a, ctx);

@@ -58,6 +58,8 @@ export interface BackendState {
   backendConns(backend: string): number;
   backendQueue(backend: string): number;
   connSlots(backend: string): number;
+  /** The process is stopping (SIGUSR1, grace period included): the `stopping` fetch. */
+  stopping?(): boolean;
 }
 
 /**
