@@ -52,16 +52,20 @@ export function httpRequest(spec: HttpSendSpec, stateHeader: (() => string) | nu
   }
   const body = spec.body ?? '';
   const start = `${method} ${spec.uri ?? '/'} ${ver}\r\n`;
-  return {
-    method,
-    build() {
-      const lines = [...fixed];
-      if (stateHeader) lines.push(`x-haproxy-server-state: ${stateHeader()}`);
-      if (body !== '') lines.push(`content-length: ${Buffer.byteLength(body, 'latin1')}`);
-      if (!connection && v11) lines.push('connection: close');
-      return Buffer.from(`${start}${lines.map((l) => `${l}\r\n`).join('')}\r\n${body}`, 'latin1');
-    },
+  const build = (): Buffer => {
+    const lines = [...fixed];
+    if (stateHeader) lines.push(`x-haproxy-server-state: ${stateHeader()}`);
+    if (body !== '') lines.push(`content-length: ${Buffer.byteLength(body, 'latin1')}`);
+    if (!connection && v11) lines.push('connection: close');
+    return Buffer.from(`${start}${lines.map((l) => `${l}\r\n`).join('')}\r\n${body}`, 'latin1');
   };
+  // Without `send-state` the request never changes: built once, shared by every run (the
+  // buffer is only ever read).
+  if (!stateHeader) {
+    const once = build();
+    return { method, build: () => once };
+  }
+  return { method, build };
 }
 
 function compileSpec(spec: RuleSpec, index: number, http: boolean, stateHeader: (() => string) | null): Rule | null {
