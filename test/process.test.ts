@@ -325,6 +325,8 @@ test('npm start: the embedded HTTP demo balances curl-able requests over its two
     if (probes.every(Boolean)) base = p;
   }
   const child = spawn(process.execPath, [BIN, '--demo'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHYARD_DEMO_PORT: String(base) } });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   try {
     const ask = async (request: string): Promise<string> => {
       const c = await connectWhenUp(base);
@@ -347,6 +349,10 @@ test('npm start: the embedded HTTP demo balances curl-able requests over its two
     }
     // What the demo does not serve is refused at the frontend.
     assert.match(await ask(`POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n`), /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    // Every request, refused ones too, is logged on standard output.
+    const connects = (): number => (out.match(new RegExp(`^Connect from 127\\.0\\.0\\.1:[0-9]+ to 127\\.0\\.0\\.1:${base} \\(demo/HTTP\\)$`, 'gm')) ?? []).length;
+    while (connects() < 5) await once(child.stdout!, 'data');
+    assert.equal(connects(), 5);
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');

@@ -10,6 +10,9 @@ export function demoConfig(base: number): string {
   return `# Switchyard demo: curl -i http://127.0.0.1:${base}/hello (answers alternate between app1 and app2)
 global
     nbthread 2
+    # Each request the demo frontend receives is logged here (without a log format, as
+    # HAProxy does: "Connect from ... (demo/HTTP)").
+    log stdout format raw local0
 
 defaults
     mode http
@@ -18,6 +21,7 @@ defaults
     timeout server 30s
 
 frontend demo
+    log global
     bind 127.0.0.1:${base}
     # Refuse what the demo does not serve, before it reaches a backend.
     http-request deny deny_status 405 unless METH_GET or METH_HEAD
