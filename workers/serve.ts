@@ -36,6 +36,7 @@ import { ServerSessions } from '../src/dataplane/server-sessions.js';
 import { LiveSessions } from '../src/dataplane/live-sessions.js';
 import { adoptHeader, readHeaderFromFd } from '../src/dataplane/accept-proxy.js';
 import { closeLogTransports } from '../src/log/sender.js';
+import { BackendCounters } from '../src/ipc/backend-counters.js';
 
 export default async function serve(task: ServeTask | StandbyTask): Promise<string> {
   if ('standby' in task) return standBy(task);
@@ -65,6 +66,7 @@ export default async function serve(task: ServeTask | StandbyTask): Promise<stri
     worker: task.index,
     live,
     serverSessions,
+    backendCounters: new BackendCounters(task.lb),
     leave: (fe, l) => limiter.leave(fe, l),
     backend: (name) => runtime.backends.get(name),
     balancer(be: RuntimeBackend): Balancer {

@@ -55,6 +55,7 @@ function clearCounters(call: CliCall): Answer {
   if (all) {
     t.clearCounters();
     api.gauges.clearCounters();
+    api.dp.backendCounters.clear();
     api.state.clearBackendCounters();
   }
   for (const be of api.backends()) {

@@ -5,6 +5,7 @@
 
 import { CNT, SRV } from '../ipc/server-table.js';
 import { FC, type ConnGauges } from '../ipc/conn-gauges.js';
+import { BE_COUNTER } from '../lb/types.js';
 import type { DataPlane } from '../dataplane/runtime.js';
 
 export class RateMeter {
@@ -58,7 +59,7 @@ export class Rates {
     };
     for (const be of dp.runtime.backends.values()) {
       for (const s of be.servers) this.addServer(s.slot);
-      this.backends.set(be.name, add(new RateMeter(() => be.servers.reduce((a, s) => a + table.total(s.slot, CNT.CONN_TOTAL), 0))));
+      this.backends.set(be.name, add(new RateMeter(() => dp.backendCounters.get(be.lbOffset, BE_COUNTER.SESSIONS))));
     }
     for (const fe of dp.runtime.frontends) {
       this.frontends.push(add(new RateMeter(() => gauges.counter(fe.index, FC.CONN_TOTAL))));

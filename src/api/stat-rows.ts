@@ -9,6 +9,7 @@ import type { RuntimeBackend, RuntimeFrontend } from '../dataplane/compile.js';
 import type { ApiContext } from './context.js';
 import { serverFacts, serverUsable, type ServerFacts } from './server-view.js';
 import type { StatKind } from './stat-columns.js';
+import { BE_COUNTER } from '../lb/types.js';
 
 export type StatValues = Record<string, number | string>;
 
@@ -272,12 +273,13 @@ export function backendRow(api: ApiContext, be: RuntimeBackend, servers: readonl
     scur: current,
     smax: api.rates.noteBackend(be.name, current),
     slim: fullconn(api, be),
-    stot: sum('stot'),
+    // The backend's own counts: a session without a server counts, each retry does not.
+    stot: api.dp.backendCounters.get(be.lbOffset, BE_COUNTER.SESSIONS),
     bin: sum('bin'),
     bout: sum('bout'),
     dreq: 0,
     dresp: 0,
-    econ: sum('econ'),
+    econ: api.dp.backendCounters.get(be.lbOffset, BE_COUNTER.CONN_ERR),
     eresp: 0,
     wretr: sum('wretr'),
     wredis: sum('wredis'),

@@ -22,6 +22,7 @@ import { Limiter, gateAcceptor } from './limiter.js';
 import { loadAddon, loadError, type Acceptor, type NativeAddon } from '../native/addon.js';
 import { LB_SHARED, LB_SHARED_SLOTS } from '../lb/types.js';
 import { bindErrorText } from '../listeners/bind-error.js';
+import { BackendCounters } from '../ipc/backend-counters.js';
 
 /** Listeners that could not be opened: HAProxy's line for each (the message: the first). */
 class BindFailures extends Error {
@@ -72,6 +73,8 @@ export class DataPlane {
   private readonly cpus: (number | null)[];
   readonly table: ServerTable;
   private readonly lb: SharedArrayBuffer;
+  /** Each backend's own session and connection-error counts (../ipc/backend-counters.ts). */
+  readonly backendCounters: BackendCounters;
   private readonly load: Int32Array;
   /**
    * Main accept mode: per worker, how many dispatched fds it has taken over (it counts them
@@ -129,6 +132,7 @@ export class DataPlane {
     this.slots = new ServerSlots(layout.servers, layout.servers + spareSlots(model));
     this.table = ServerTable.create(this.slots.capacity, this.threads);
     this.lb = new SharedArrayBuffer(layout.lbSlots * 4);
+    this.backendCounters = new BackendCounters(this.lb);
     this.load = new Int32Array(new SharedArrayBuffer(Math.max(1, this.threads) * 4));
     this.taken = new Int32Array(new SharedArrayBuffer(Math.max(1, this.threads) * 4));
     this.sent = Array.from({ length: this.threads }, () => ({ fds: [], base: 0 }));

@@ -26,6 +26,8 @@ import type { ReadSink } from '../http/wire.js';
 import { adoptHeader, proxyHeaderFor, readHeader, readHeaderFromSink, refuseConnection } from './accept-proxy.js';
 import { resetAfterFlush, resetNow } from './nolinger.js';
 import { logConnect, logsConnects, socketEnds } from '../log/connect-log.js';
+import type { BackendCounters } from '../ipc/backend-counters.js';
+import { BE_COUNTER } from '../lb/types.js';
 
 export interface SessionContext {
   readonly table: ServerTable;
@@ -40,6 +42,8 @@ export interface SessionContext {
   readonly serverSessions: ServerSessions;
   /** A session of this frontend, accepted by `l`, ended (frees its maxconn slots); called once per session. */
   leave(fe: RuntimeFrontend, l: RuntimeListener): void;
+  /** The backends' own counters (absent: not counted, as in unit tests' contexts). */
+  readonly backendCounters?: BackendCounters;
 }
 
 /** What the JS TCP session needs beyond the shared loop: the proxies' TCP rules. */
@@ -213,12 +217,15 @@ const NO_INPUT = (): PickInput => ({});
 export function connectServer(be: RuntimeBackend, pickInput: () => PickInput, ctx: SessionContext, conn: Connector, forced: number): void | Promise<void> {
   let input: PickInput;
   let target: number;
+  // A stream assigned to the backend (HAProxy's be cum_conn), server or not.
+  ctx.backendCounters?.count(be.lbOffset, BE_COUNTER.SESSIONS);
   try {
     input = pickInput();
     target = forced >= 0 ? forced : ctx.balancer(be).select(input);
   } catch {
     return conn.abort();
   }
+  if (target < 0) ctx.backendCounters?.count(be.lbOffset, BE_COUNTER.CONN_ERR); // no server
   if (target < 0 || !conn.alive()) return conn.abort();
   if (!ctx.table.tryAcquire(target)) return retryLoop(be, input, ctx, conn, target, 0, null);
   let first: Attempt | Promise<Attempt>;
@@ -238,7 +245,6 @@ function attemptOn(be: RuntimeBackend, ctx: SessionContext, conn: Connector, slo
   const srv = serverAt(be, slot)!;
   const failed = (r: Attempt): Attempt => {
     if (!r.ok) {
-      ctx.table.count(slot, ctx.worker, CNT.CONN_ERR);
       release();
       observeError(ctx.table, srv, OBS.L4_ERR);
     } else observeSuccess(ctx.table, srv, 4);
@@ -276,7 +282,14 @@ async function retryLoop(be: RuntimeBackend, input: PickInput, ctx: SessionConte
     for (;;) {
       if (failure && !failure.ok) {
         // The previous attempt on `target` failed (its slot is released): retry, redispatch.
-        if (!conn.alive() || attempt >= be.retries) return conn.abort();
+        if (!conn.alive()) return conn.abort();
+        if (attempt >= be.retries) {
+          // Failed for good: one connection error for the server and the backend (HAProxy
+          // counts the session, not each attempt).
+          ctx.table.count(target, ctx.worker, CNT.CONN_ERR);
+          ctx.backendCounters?.count(be.lbOffset, BE_COUNTER.CONN_ERR);
+          return conn.abort();
+        }
         attempt++;
         ctx.table.count(target, ctx.worker, CNT.RETRIES);
         // HAProxy pauses before retrying a connection that failed at once (refused).

@@ -48,4 +48,10 @@ export type BalancerFactory = (ctx: LbContext, spec: Record<string, unknown>) =>
  * candidate lists and schedules only when it moves, never per connection.
  */
 export const LB_SHARED = { TICKET: 0, VERSION: 1 } as const;
+
+/**
+ * The region's other slots: the backend's own cumulative counters (../ipc/backend-counters.ts),
+ * which its servers' do not add up to (a stream that got no server, retries).
+ */
+export const BE_COUNTER = { SESSIONS: 2, CONN_ERR: 3 } as const;
 export const LB_SHARED_SLOTS = 4;

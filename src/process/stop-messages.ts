@@ -6,7 +6,7 @@
 import type { ConfigModel } from '../config/model.js';
 import type { DataPlane } from '../dataplane/runtime.js';
 import { FC } from '../ipc/conn-gauges.js';
-import { CNT } from '../ipc/server-table.js';
+import { BE_COUNTER } from '../lb/types.js';
 import type { ProcessLog } from '../log/process-log.js';
 import { LOG_LEVEL } from '../log/target.js';
 
@@ -17,7 +17,7 @@ export function proxiesStopped(model: ConfigModel, dp: DataPlane, warn: (m: stri
     const fe = p.cap.frontend ? dp.runtime.frontends.find((f) => f.name === p.name) : undefined;
     const be = p.cap.backend ? dp.runtime.backends.get(p.name) : undefined;
     const feConns = fe ? dp.gauges.counter(fe.index, FC.CONN_TOTAL) : 0;
-    const beConns = be ? be.servers.reduce((n, s) => n + dp.table.total(s.slot, CNT.CONN_TOTAL), 0) : 0;
+    const beConns = be ? dp.backendCounters.get(be.lbOffset, BE_COUNTER.SESSIONS) : 0;
     const m = `Proxy ${p.name} stopped (cumulated conns: FE: ${feConns}, BE: ${beConns}).`;
     warn(m);
     syslog.proxy(p.name, LOG_LEVEL.warning, m, p.cap.frontend ? 'frontend' : 'backend');
