@@ -17,6 +17,9 @@ export interface MailSettings {
   readonly to: string;
   readonly level: number;
   readonly myhostname: string;
+  /** The backend's `timeout check` and `timeout connect` (0: unset). */
+  readonly checkMs: number;
+  readonly connectMs: number;
 }
 
 const str = (p: ProxyModel, k: string): string | undefined => {
@@ -36,7 +39,7 @@ export function mailSettings(model: ConfigModel, p: ProxyModel): MailSettings | 
   const mailers = mailersSection(model, name);
   if (!mailers) return null;
   const level = LEVELS.indexOf(str(p, 'level') ?? 'alert');
-  return { mailers, from, to, level, myhostname: str(p, 'myhostname') || hostname() };
+  return { mailers, from, to, level, myhostname: str(p, 'myhostname') || hostname(), checkMs: p.timeouts['check'] ?? 0, connectMs: p.timeouts['connect'] ?? 0 };
 }
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
@@ -107,9 +110,21 @@ class MailerQueue {
       this.current = null;
       this.next();
     };
-    // tcp-check: the whole sequence runs within the check's interval, `timeout mail`.
-    const timer = setTimeout(done, this.s.mailers.timeoutMs);
+    // tcp-check's timers (the check's interval is `timeout mail`): with the backend's
+    // `timeout check` and `timeout connect`, connecting gets min(timeout mail, timeout
+    // connect), then the exchange `timeout check`; otherwise the whole sequence gets
+    // `timeout mail`.
+    const { checkMs, connectMs } = this.s;
+    const split = checkMs > 0 && connectMs > 0;
+    let timer = setTimeout(done, split ? Math.min(this.s.mailers.timeoutMs, connectMs) : this.s.mailers.timeoutMs);
     timer.unref();
+    if (split) {
+      sock.once('connect', () => {
+        clearTimeout(timer);
+        timer = setTimeout(done, checkMs);
+        timer.unref();
+      });
+    }
     sock.setEncoding('latin1');
     sock.on('error', done);
     sock.on('close', done);
