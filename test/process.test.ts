@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort, connectWhenUp } from './helpers/net.js';
 import { send } from './helpers/http.js';
+import { cli } from './helpers/cli.js';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,18 +140,24 @@ test('grace and `monitor fail if { stopping }`: the monitor answers 200, then 50
   const be = await backend('graced');
   const port = await freePort();
   const mon = await freePort();
+  const api = await freePort();
   const child = start(
-    cfg(port, be.port).replace('global\n', 'global\n grace 2s\n') +
+    cfg(port, be.port).replace('global\n', `global\n grace 2s\n stats socket ipv4@127.0.0.1:${api} level admin\n`) +
       `frontend ext-check\n mode http\n bind 127.0.0.1:${mon}\n monitor-uri /ext-check\n monitor fail if { stopping }\n`,
   );
   (await connectWhenUp(mon)).destroy();
+  (await connectWhenUp(api)).destroy();
   const status = async (): Promise<number> => (await send(mon, 'GET /ext-check HTTP/1.1\r\nHost: x\r\n\r\n'))[0]!.status;
   assert.equal(await status(), 200);
+  const stopping = async (): Promise<string | undefined> => /^Stopping: (\d+)$/m.exec(await cli(api, 'show info\n'))?.[1];
+  assert.equal(await stopping(), '0');
   const scheduled = stderrLine(child, /Scheduling a soft-stop in 2000 ms\./);
   child.kill('SIGUSR1');
   await scheduled;
   // The haproxy manual's own example: external checks see 503 while the grace period lasts.
   assert.equal(await status(), 503);
+  // The stats socket also keeps accepting during the grace period: show info says so.
+  assert.equal(await stopping(), '1');
   assert.equal(await exchange(await connectWhenUp(port)), 'graced');
   const [code] = (await once(child, 'exit')) as [number | null];
   assert.equal(code, 0);

@@ -21,7 +21,7 @@ import { spliceSession, type NativeContext } from '../src/dataplane/splice-sessi
 import { BALANCERS } from '../src/lb/index.js';
 import { LB_SHARED_SLOTS, type Balancer } from '../src/lb/types.js';
 import { loadAddon, type Acceptor, type AcceptorError } from '../src/native/addon.js';
-import { ConnGauges } from '../src/ipc/conn-gauges.js';
+import { ConnGauges, FC } from '../src/ipc/conn-gauges.js';
 import { httpSession } from '../src/http/session.js';
 import { ReadSink } from '../src/http/wire.js';
 import { httpProxy, type HttpContext, type HttpProxy } from '../src/http/context.js';
@@ -35,7 +35,7 @@ import { bindErrorText, bindReason } from '../src/listeners/bind-error.js';
 import { ServerSessions } from '../src/dataplane/server-sessions.js';
 import { LiveSessions } from '../src/dataplane/live-sessions.js';
 import { adoptHeader, readHeaderFromFd } from '../src/dataplane/accept-proxy.js';
-import { closeLogTransports } from '../src/log/sender.js';
+import { closeLogTransports, countDroppedLogs } from '../src/log/sender.js';
 import { BackendCounters } from '../src/ipc/backend-counters.js';
 
 export default async function serve(task: ServeTask | StandbyTask): Promise<string> {
@@ -58,6 +58,7 @@ export default async function serve(task: ServeTask | StandbyTask): Promise<stri
   const live = new LiveSessions(load, task.index);
   const serverSessions = new ServerSessions();
   const gauges = new ConnGauges(task.conns, runtime.frontends.length, task.held);
+  countDroppedLogs(() => gauges.count(-1, FC.DROPPED_LOGS));
   // In main mode the main thread admits connections; here only the frees are reported.
   const limiter = new Limiter(gauges, runtime.globalMaxconn, task.index);
   const base: SessionContext = {

@@ -130,13 +130,13 @@ const INFO_FIELDS: readonly InfoField[] = [
     const d = s.api.model.global.settings['description']?.value;
     return typeof d === 'string' ? d : undefined;
   }),
-  f(52, 'Stopping', 'MGP', 'u32', zero),
+  f(52, 'Stopping', 'MGP', 'u32', (s) => (s.api.gauges.stopping() ? 1 : 0)),
   f(53, 'Jobs', 'MGP', 'u32', (s) => listeners(s) + s.api.gauges.global()),
   f(54, 'Unstoppable Jobs', 'MGP', 'u32', zero),
   f(55, 'Listeners', 'MGP', 'u32', listeners),
   f(56, 'ActivePeers', 'MGP', 'u32', zero),
   f(57, 'ConnectedPeers', 'MGP', 'u32', zero),
-  f(58, 'DroppedLogs', 'MGP', 'u32', zero),
+  f(58, 'DroppedLogs', 'MGP', 'u32', (s) => s.api.gauges.counter(-1, FC.DROPPED_LOGS)),
   f(59, 'BusyPolling', 'MGP', 'u32', zero),
   f(60, 'FailedResolutions', 'MGP', 'u32', zero),
   f(61, 'TotalBytesOut', 'MGP', 'u64', (s) => allServerTotal(s, CNT.BYTES_OUT)),

@@ -50,6 +50,8 @@ export const FC = {
   DENIED_CONN: 13,
   /** Requests answered by the proxy itself (intercepted: redirects, stats, return). */
   INTERCEPTED: 14,
+  /** Process entity only: log lines a full receiver dropped (EAGAIN), `show info` DroppedLogs. */
+  DROPPED_LOGS: 15,
 } as const;
 export const FC_SLOTS = 16;
 

@@ -88,7 +88,8 @@ class Transports {
    */
   private failed(e: NodeJS.ErrnoException, index: number): void {
     this.dropped++;
-    if (e.code === 'EAGAIN' || this.said) return;
+    if (e.code === 'EAGAIN') return void onDropped?.();
+    if (this.said) return;
     this.said = true;
     const errno = Math.abs(typeof e.errno === 'number' ? e.errno : (osErrno[e.code ?? ''] ?? 0));
     process.stderr.write(`[ALERT]    (${process.pid}) : sendmsg()/writev() failed in logger #${index}: ${STRERROR[e.code ?? ''] ?? e.code ?? 'error'} (errno=${errno})\n`);
@@ -131,6 +132,14 @@ const STRERROR: Readonly<Record<string, string>> = {
   ENETUNREACH: 'Network is unreachable',
 };
 
+/** Counts a line a full receiver dropped, process-wide (`show info` DroppedLogs). */
+let onDropped: (() => void) | null = null;
+
+/** This thread's way to count dropped lines where every thread sees them. */
+export function countDroppedLogs(fn: () => void): void {
+  onDropped = fn;
+}
+
 /** This thread's transports (one set per thread, shared by all its loggers). */
 let transports: Transports | null = null;
 
@@ -155,11 +164,6 @@ export function createLogger(targets: readonly LogTarget[], id: LogIdentity): Lo
       }
     },
   };
-}
-
-/** Lines this thread could not send. */
-export function droppedLogs(): number {
-  return transports?.dropped ?? 0;
 }
 
 /** Closes this thread's log sockets (the thread stops). */

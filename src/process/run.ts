@@ -18,6 +18,8 @@ import { strictLimits, wantedFds } from './limits.js';
 import { fixMemLimit, raiseFdLimit, systemRlimits } from './rlimits.js';
 import { loadAddon, loadError } from '../native/addon.js';
 import { ProcessLog } from '../log/process-log.js';
+import { countDroppedLogs } from '../log/sender.js';
+import { FC } from '../ipc/conn-gauges.js';
 import { proxiesStopped } from './stop-messages.js';
 import { LOG_LEVEL } from '../log/target.js';
 
@@ -42,6 +44,7 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
   const dp = new DataPlane(model, { onProblem: alert, onNotice: notice });
   // The stop sequence's messages also go to the `log` lines, at HAProxy's severities.
   const syslog = new ProcessLog(model);
+  countDroppedLogs(() => dp.gauges.count(-1, FC.DROPPED_LOGS));
   // Before binding, as HAProxy: a limit it cannot have under strict-limits stops it here.
   const strict = strictLimits(model);
   const rlimits = systemRlimits(loadAddon(), loadError());
