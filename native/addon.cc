@@ -250,23 +250,30 @@ Napi::Value ConnectUnixDgram(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// getpeername(2) (peer) or getsockname(2) (local) of fd info[0] into `ss`; false with an
+// exception pending (a bad argument, or the call's errno).
+static bool SocketName(const Napi::CallbackInfo& info, bool peer, sockaddr_storage* ss) {
+  int fd;
+  if (!ArgFd(info, 0, &fd)) return false;
+  socklen_t len = sizeof(*ss);
+  auto* sa = reinterpret_cast<sockaddr*>(ss);
+  if ((peer ? getpeername(fd, sa, &len) : getsockname(fd, sa, &len)) == 0) return true;
+  ThrowErrno(info.Env(), errno, peer ? "getpeername" : "getsockname");
+  return false;
+}
+
 // The port of getsockname(2) (local) or getpeername(2) (peer) on fd info[0].
 Napi::Value SocketPort(const Napi::CallbackInfo& info, bool peer) {
   Napi::Env env = info.Env();
-  const char* call = peer ? "getpeername" : "getsockname";
-  int fd;
-  if (!ArgFd(info, 0, &fd)) return env.Undefined();
   sockaddr_storage ss{};
-  socklen_t len = sizeof(ss);
-  auto* sa = reinterpret_cast<sockaddr*>(&ss);
-  if ((peer ? getpeername(fd, sa, &len) : getsockname(fd, sa, &len)) != 0) return ThrowErrno(env, errno, call);
+  if (!SocketName(info, peer, &ss)) return env.Undefined();
   if (ss.ss_family == AF_INET) {
     return Napi::Number::New(env, ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port));
   }
   if (ss.ss_family == AF_INET6) {
     return Napi::Number::New(env, ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port));
   }
-  return ThrowErrno(env, EAFNOSUPPORT, call);
+  return ThrowErrno(env, EAFNOSUPPORT, peer ? "getpeername" : "getsockname");
 }
 
 Napi::Value LocalPort(const Napi::CallbackInfo& info) { return SocketPort(info, false); }
@@ -278,13 +285,8 @@ Napi::Value PeerPort(const Napi::CallbackInfo& info) { return SocketPort(info, t
 // and parsing a string.
 Napi::Value SocketAddress(const Napi::CallbackInfo& info, bool peer) {
   Napi::Env env = info.Env();
-  const char* call = peer ? "getpeername" : "getsockname";
-  int fd;
-  if (!ArgFd(info, 0, &fd)) return env.Undefined();
   sockaddr_storage ss{};
-  socklen_t len = sizeof(ss);
-  auto* sa = reinterpret_cast<sockaddr*>(&ss);
-  if ((peer ? getpeername(fd, sa, &len) : getsockname(fd, sa, &len)) != 0) return ThrowErrno(env, errno, call);
+  if (!SocketName(info, peer, &ss)) return env.Undefined();
   if (ss.ss_family == AF_INET) {
     const auto* a = reinterpret_cast<const uint8_t*>(&reinterpret_cast<sockaddr_in*>(&ss)->sin_addr);
     return Napi::Buffer<uint8_t>::Copy(env, a, 4);
@@ -295,7 +297,7 @@ Napi::Value SocketAddress(const Napi::CallbackInfo& info, bool peer) {
     if (memcmp(a, kMapped, 12) == 0) return Napi::Buffer<uint8_t>::Copy(env, a + 12, 4);
     return Napi::Buffer<uint8_t>::Copy(env, a, 16);
   }
-  return ThrowErrno(env, EAFNOSUPPORT, call);
+  return ThrowErrno(env, EAFNOSUPPORT, peer ? "getpeername" : "getsockname");
 }
 
 Napi::Value PeerAddress(const Napi::CallbackInfo& info) { return SocketAddress(info, true); }

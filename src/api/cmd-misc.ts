@@ -6,13 +6,12 @@
 
 import { LEVEL_ADMIN, LEVEL_OPER, err, type Answer, type CliCall, type CommandImpl } from './command.js';
 import type { SessionRow } from '../ipc/messages.js';
+import { MONTHS, pad2 } from '../log/dates.js';
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n: number): string => String(n).padStart(2, '0');
 
 /** HAProxy's capture date: `[22/Nov/2026:13:28:54.333]` (local time). */
 export function captureDate(t: Date): string {
-  return `[${p2(t.getDate())}/${MONTHS[t.getMonth()]}/${t.getFullYear()}:${p2(t.getHours())}:${p2(t.getMinutes())}:${p2(t.getSeconds())}.${String(t.getMilliseconds()).padStart(3, '0')}]`;
+  return `[${pad2(t.getDate())}/${MONTHS[t.getMonth()]}/${t.getFullYear()}:${pad2(t.getHours())}:${pad2(t.getMinutes())}:${pad2(t.getSeconds())}.${String(t.getMilliseconds()).padStart(3, '0')}]`;
 }
 
 const hexId = (id: number): string => `0x${id.toString(16).padStart(12, '0')}`;

@@ -7,6 +7,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { RunHandle, RunResult } from './session.js';
+import { strerror } from '../net/strerror.js';
 
 export interface ExternalSpec {
   readonly command: string;
@@ -45,7 +46,7 @@ export class ExternalRun implements RunHandle {
     this.child = child;
     child.on('error', (e: NodeJS.ErrnoException) => {
       // The forked child could not exec the command: HAProxy's child says so and exits -1.
-      if (e.code === 'ENOENT' || e.code === 'EACCES') hooks.alert(`Failed to exec process for external health check: ${e.code === 'ENOENT' ? 'No such file or directory' : 'Permission denied'}. Aborting.`);
+      if (e.code === 'ENOENT' || e.code === 'EACCES') hooks.alert(`Failed to exec process for external health check: ${strerror(e.code)}. Aborting.`);
       finish({ status: 'PROCERR', info: '', code: 255 });
     });
     child.on('exit', (code, signal) => {

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { hostname } from 'node:os';
 import type { ConfigModel, ProxyModel } from '../config/model.js';
 import { LEVELS } from '../log/target.js';
+import { DAYS, MONTHS, pad2, utcOffset } from '../log/dates.js';
 import { mailersSection, type Mailer, type MailersSection } from './mailers.js';
 
 /** A proxy's complete email-alert settings (postcheck.ts warns about incomplete ones). */
@@ -42,15 +43,10 @@ export function mailSettings(model: ConfigModel, p: ProxyModel): MailSettings | 
   return { mailers, from, to, level, myhostname: str(p, 'myhostname') || hostname(), checkMs: p.timeouts['check'] ?? 0, connectMs: p.timeouts['connect'] ?? 0 };
 }
 
-const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** strftime "%a, %d %b %Y %T %z (%Z)" in local time. */
 function mailDate(d: Date): string {
-  const off = -d.getTimezoneOffset();
-  const a = Math.abs(off);
-  const z = `${off < 0 ? '-' : '+'}${pad2(Math.floor(a / 60))}${pad2(a % 60)}`;
+  const z = utcOffset(d);
   const zone = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((x) => x.type === 'timeZoneName')?.value ?? z;
   return `${DAYS[d.getDay()]}, ${pad2(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())} ${z} (${zone})`;
 }

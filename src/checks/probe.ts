@@ -13,7 +13,7 @@ import { getSystemErrorName } from 'node:util';
 import { loadAddon, PROBE, type Prober } from '../native/addon.js';
 import type { Rule } from './rules.js';
 import type { CheckTarget, RunHandle, RunResult } from './session.js';
-import { strerror } from './status.js';
+import { strerror } from '../net/strerror.js';
 import type { ClientSide } from '../net/proxy-protocol.js';
 import { fdEnds } from '../native/fd-ends.js';
 
@@ -84,16 +84,6 @@ function canProbe(host: string): 0 | 4 | 6 {
 }
 
 /**
- * Starts a probe: its fd (`done` will be called unless it is aborted), or -errno when the
- * connect failed at once (`done` is not called).
- */
-function begin(host: string, port: number, family: 4 | 6, done: ProbeDone): number {
-  const fd = prober!.probe(host, port, family);
-  if (fd >= 0) waiting.set(fd, done);
-  return fd;
-}
-
-/**
  * A connect that failed at once is reported on the next turn all the same, as a socket's
  * 'error' event would be; the returned function cancels it (the check was aborted first).
  */
@@ -115,8 +105,10 @@ function cancel(fd: number, done: ProbeDone): void {
 export function startProbe(host: string, port: number, done: ProbeDone): ProbeHandle | null {
   const family = canProbe(host);
   if (family === 0) return null;
-  const fd = begin(host, port, family, done);
+  // -errno: the connect failed at once (reported on the next turn, as below).
+  const fd = prober!.probe(host, port, family);
   if (fd < 0) return { abort: nextTurn(() => done(getSystemErrorName(fd))) };
+  waiting.set(fd, done);
   return { abort: () => cancel(fd, done) };
 }
 

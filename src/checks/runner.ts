@@ -19,7 +19,6 @@ import { PLAIN_V1 } from './proxy-header.js';
 import { sendProxyOf } from '../net/proxy-protocol.js';
 import { closeProber, connectOnly, ProbeJob } from './probe.js';
 import { Backend, Check, FMAINT, IDRAIN, IMAINT, Server, StateMachine, WEIGHT_SCALE, type ProxyLog } from './state.js';
-import { ProcessLog } from '../log/process-log.js';
 import { closeLogTransports } from '../log/sender.js';
 import { MailAlerts } from './mail-alerts.js';
 import { isLayer7Data, statusDescription, statusResult, type CheckStatus } from './status.js';
@@ -97,7 +96,6 @@ class CheckRunner {
   private readonly observed: Observed[] = [];
   private observeTimer: NodeJS.Timeout | null = null;
   private stopped = false;
-  private readonly syslogs: ProcessLog;
   private readonly mail: MailAlerts;
   private readonly spread: number;
   private readonly node: string;
@@ -106,7 +104,6 @@ class CheckRunner {
     const { dp, log } = ctx;
     const table = dp.table;
     this.spread = num(ctx.model.global.settings['spread-checks']?.value, 0);
-    this.syslogs = new ProcessLog(ctx.model);
     this.mail = new MailAlerts(ctx.model);
     const node = ctx.model.global.settings['node']?.value;
     this.node = typeof node === 'string' ? node : hostname();
@@ -130,7 +127,7 @@ class CheckRunner {
 
   /** A state message to its backend's loggers (`log` lines). */
   private syslog(l: ProxyLog, message: string): void {
-    this.syslogs.proxy(l.proxy, l.level, l.text ?? message);
+    this.ctx.syslog.proxy(l.proxy, l.level, l.text ?? message);
     // Mailed without the message's final period, as HAProxy formats it.
     if (l.mail !== undefined) this.mail.send(l.proxy, l.mail, message.replace(/\.$/, ''));
   }

@@ -5,7 +5,7 @@
 
 import net from 'node:net';
 import type { CheckStatus } from './status.js';
-import { strerror } from './status.js';
+import { strerror } from '../net/strerror.js';
 import { stepOf, type ConnectRule, type Rule, type RunView } from './rules.js';
 import { openStream, startProbe, type CheckStream, type ProbeHandle, type StreamEvents } from './probe.js';
 import { checkProxyHeader } from './proxy-header.js';

@@ -1,6 +1,6 @@
 // HAProxy's check statuses (the `check_status` column, `show stat`), their results and long
-// descriptions as 2.6 prints them in state-change messages, and strerror() texts for the
-// connection errors a check reports.
+// descriptions as 2.6 prints them in state-change messages (strerror() texts for the errors a
+// check reports: ../net/strerror.ts).
 
 export type CheckStatus =
   | 'UNK'
@@ -75,27 +75,4 @@ export function isLayer7Data(s: CheckStatus): boolean {
 export function parseStatusName(name: string): CheckStatus | undefined {
   const allowed: readonly CheckStatus[] = ['L7OK', 'L7OKC', 'L6OK', 'L4OK', 'L7RSP', 'L7STS', 'L6RSP', 'L4CON', 'L7TOUT', 'L6TOUT', 'L4TOUT'];
   return allowed.find((s) => s === name);
-}
-
-/** glibc's strerror() for the errors a connection can report. */
-const STRERROR: Record<string, string> = {
-  ECONNREFUSED: 'Connection refused',
-  ECONNRESET: 'Connection reset by peer',
-  ETIMEDOUT: 'Connection timed out',
-  EHOSTUNREACH: 'No route to host',
-  ENETUNREACH: 'Network is unreachable',
-  EADDRNOTAVAIL: 'Cannot assign requested address',
-  EADDRINUSE: 'Address already in use',
-  EPIPE: 'Broken pipe',
-  EACCES: 'Permission denied',
-  EPERM: 'Operation not permitted',
-  ENOBUFS: 'No buffer space available',
-  EMFILE: 'Too many open files',
-  ENFILE: 'Too many open files in system',
-  ENOTCONN: 'Transport endpoint is not connected',
-  EAFNOSUPPORT: 'Address family not supported by protocol',
-};
-
-export function strerror(code: string | undefined): string {
-  return (code && STRERROR[code]) || '';
 }

@@ -9,8 +9,8 @@
 // a stream (stdout, stderr, fd@N) is `len` bytes, newline included.
 
 import type { LogTarget } from './target.js';
+import { MONTHS, pad2, utcOffset } from './dates.js';
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export interface LogIdentity {
   /** `log-tag` (default: the program's name). */
@@ -20,7 +20,6 @@ export interface LogIdentity {
   readonly hostname: string;
 }
 
-const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 /** 'Nov  3 04:34:08' in local time. */
 export function legacyTime(d: Date): string {
@@ -30,11 +29,8 @@ export function legacyTime(d: Date): string {
 
 /** '2026-11-23T04:34:40.554373+00:00' in local time, microseconds. */
 export function isoTime(d: Date, micros: number): string {
-  const off = -d.getTimezoneOffset();
-  const sign = off < 0 ? '-' : '+';
-  const a = Math.abs(off);
   const us = String(micros % 1_000_000).padStart(6, '0');
-  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}T${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${us}${sign}${pad2(Math.floor(a / 60))}:${pad2(a % 60)}`;
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}T${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${us}${utcOffset(d, true)}`;
 }
 
 /** The header before the message for `t` at severity `level` (already capped by minlevel). */

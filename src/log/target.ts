@@ -99,7 +99,8 @@ export function parseLogTarget(args: readonly string[]): ParsedTarget {
       if (v === undefined || !/^[0-9]+$/.test(v) || n < 80 || n > 65535) return { ok: false, error: `log : invalid log length '${v ?? ''}', must be between 80 and 65535` };
       len = n;
     } else if (w === 'format') {
-      const f = v === 'rfc3164' || v === 'rfc5424' || v === 'priority' || v === 'short' || v === 'timed' || v === 'iso' || v === 'raw' || v === 'local' ? v : null;
+      // `default` is no word of the config: it is what no `format` means.
+      const f = LOG_FORMATS.find((x) => x === v && x !== 'default');
       if (!f) return { ok: false, error: `log : unknown log format '${v ?? ''}'` };
       format = f;
       formatSeen = true;

@@ -7,6 +7,7 @@ import type { ConfigModel } from '../config/model.js';
 import type { DataPlane } from '../dataplane/runtime.js';
 import { startHealthChecks } from '../checks/runner.js';
 import { startRuntimeApi } from '../api/server.js';
+import type { ProcessLog } from '../log/process-log.js';
 
 /** How a control-plane service reports: `[ALERT]`/`[WARNING]`/`[NOTICE]` lines on stderr. */
 export interface ControlLog {
@@ -26,6 +27,8 @@ export interface ControlContext {
   readonly model: ConfigModel;
   readonly dp: DataPlane;
   readonly log: ControlLog;
+  /** The process's log lines (`log`), shared with the stop sequence. */
+  readonly syslog: ProcessLog;
   readonly pid: number;
   /** When the process started (ms since epoch): `show info` uptime. */
   readonly startedAt: number;

@@ -66,6 +66,7 @@ export function runConfig(model: ConfigModel, opts: RunOptions): Promise<number>
         pid: opts.pid,
         startedAt,
         log: { alert, warning, notice },
+        syslog,
       });
       // The address-space limit first: it measures what is mapped in /proc, out of reach once
       // chrooted. Then, everything bound, the chroot and the configured identity (HAProxy's

@@ -14,6 +14,7 @@
 //  - %{+X} prints addresses (IPv4) and ports in upper-case hex (%08X / %04X), not other numbers.
 
 import { hostname } from 'node:os';
+import { MONTHS, pad2, utcOffset } from '../../log/dates.js';
 import { parseIpv4 } from './sample.js';
 import { uriPath, uriQuery } from './uri.js';
 import type { Txn } from './txn.js';
@@ -27,21 +28,13 @@ export interface AliasCtx {
 export type AliasFn = (txn: Txn, hex: boolean, ctx: AliasCtx) => string | null;
 
 const HOST = hostname();
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n: number): string => String(n).padStart(2, '0');
 
 function dateText(ms: number, utc: boolean): string {
   const d = new Date(ms);
   const [day, mon, year, h, m, s] = utc
     ? [d.getUTCDate(), d.getUTCMonth(), d.getUTCFullYear(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]
     : [d.getDate(), d.getMonth(), d.getFullYear(), d.getHours(), d.getMinutes(), d.getSeconds()];
-  return `${p2(day)}/${MONTHS[mon]}/${year}:${p2(h)}:${p2(m)}:${p2(s)}`;
-}
-
-function tzOffset(ms: number): string {
-  const off = -new Date(ms).getTimezoneOffset();
-  const a = Math.abs(off);
-  return `${off < 0 ? '-' : '+'}${p2(Math.floor(a / 60))}${p2(a % 60)}`;
+  return `${pad2(day)}/${MONTHS[mon]}/${year}:${pad2(h)}:${pad2(m)}:${pad2(s)}`;
 }
 
 const accept = (txn: Txn): number => txn.acceptTime ?? txn.now();
@@ -95,7 +88,7 @@ export const LOG_ALIAS_IMPLS: Readonly<Record<string, AliasFn>> = {
     return `${dateText(ms, false)}.${String(Math.floor(ms) % 1000).padStart(3, '0')}`;
   },
   T: (t) => `${dateText(accept(t), true)} +0000`,
-  Tl: (t) => `${dateText(accept(t), false)} ${tzOffset(accept(t))}`,
+  Tl: (t) => `${dateText(accept(t), false)} ${utcOffset(new Date(accept(t)))}`,
   Ts: (t) => String(Math.floor(accept(t) / 1000)),
   ms: (t) => String(Math.floor(accept(t)) % 1000).padStart(3, '0'),
 };
