@@ -7,6 +7,7 @@
 import dgram from 'node:dgram';
 import { writeSync } from 'node:fs';
 import { constants } from 'node:os';
+import { strerror } from '../net/strerror.js';
 import { loadAddon } from '../native/addon.js';
 import { syslogLine, type LogIdentity } from './syslog.js';
 import type { LogTarget } from './target.js';
@@ -23,8 +24,8 @@ class Transports {
   private udp6: dgram.Socket | null = null;
   private readonly unix = new Map<string, number>();
   private said = false;
-  /** A unix path that could not be opened, and when to try again (not on every line). */
-  private readonly retryAt = new Map<string, number>();
+  /** A unix path that could not be opened: why, and when to try again (not on every line). */
+  private readonly openFailed = new Map<string, { retryAt: number; error: unknown }>();
   dropped = 0;
 
   private socket(family: 4 | 6): dgram.Socket {
@@ -39,25 +40,28 @@ class Transports {
     return s;
   }
 
-  /** The connected socket for a unix path, opened on first use; -1 when it cannot be. */
+  /**
+   * The connected socket for a unix path, opened on first use. Throws the open's error (a
+   * missing path: ENOENT, said once as haproxy says its sendto error); a failed open is
+   * tried again a second later (syslogd may start after us), its error thrown meanwhile.
+   */
   private unixFd(path: string): number {
-    let fd = this.unix.get(path);
-    if (fd === undefined) {
-      const now = Date.now();
-      if ((this.retryAt.get(path) ?? 0) > now) return -1;
-      try {
-        fd = loadAddon()?.connectUnixDgram(path) ?? -1;
-      } catch {
-        fd = -1;
-      }
-      // syslogd may start after us: a failed open is tried again a second later.
-      if (fd < 0) {
-        this.retryAt.set(path, now + UNIX_RETRY_MS);
-        return -1;
-      }
-      this.unix.set(path, fd);
+    const fd = this.unix.get(path);
+    if (fd !== undefined) return fd;
+    const now = Date.now();
+    const failed = this.openFailed.get(path);
+    if (failed && failed.retryAt > now) throw failed.error;
+    try {
+      const addon = loadAddon();
+      if (!addon) throw Object.assign(new Error('no native addon'), { code: 'EAFNOSUPPORT' });
+      const opened = addon.connectUnixDgram(path);
+      this.unix.set(path, opened);
+      this.openFailed.delete(path);
+      return opened;
+    } catch (e) {
+      this.openFailed.set(path, { retryAt: now + UNIX_RETRY_MS, error: e });
+      throw e;
     }
-    return fd;
   }
 
   write(t: LogTarget, line: Buffer, index: number): void {
@@ -70,9 +74,7 @@ class Transports {
       } else if (a.kind === 'fd') {
         writeSync(a.fd, line);
       } else {
-        const fd = this.unixFd(a.path);
-        if (fd < 0) this.dropped++;
-        else writeSync(fd, line);
+        writeSync(this.unixFd(a.path), line);
       }
     } catch (e) {
       // EAGAIN: the receiver is full, the line is lost but the socket is fine. Anything else
@@ -92,7 +94,7 @@ class Transports {
     if (this.said) return;
     this.said = true;
     const errno = Math.abs(typeof e.errno === 'number' ? e.errno : (osErrno[e.code ?? ''] ?? 0));
-    process.stderr.write(`[ALERT]    (${process.pid}) : sendmsg()/writev() failed in logger #${index}: ${STRERROR[e.code ?? ''] ?? e.code ?? 'error'} (errno=${errno})\n`);
+    process.stderr.write(`[ALERT]    (${process.pid}) : sendmsg()/writev() failed in logger #${index}: ${strerror(e.code) || e.code || 'error'} (errno=${errno})\n`);
   }
 
   private forget(path: string): void {
@@ -118,19 +120,6 @@ const UNIX_RETRY_MS = 1000;
 
 const osErrno: Readonly<Record<string, number>> = constants.errno;
 
-/** glibc's strerror() for what a log write can fail with. */
-const STRERROR: Readonly<Record<string, string>> = {
-  EBADF: 'Bad file descriptor',
-  ECONNREFUSED: 'Connection refused',
-  ENOTCONN: 'Transport endpoint is not connected',
-  EPIPE: 'Broken pipe',
-  EINVAL: 'Invalid argument',
-  ENOENT: 'No such file or directory',
-  EMSGSIZE: 'Message too long',
-  ENOBUFS: 'No buffer space available',
-  EACCES: 'Permission denied',
-  ENETUNREACH: 'Network is unreachable',
-};
 
 /** Counts a line a full receiver dropped, process-wide (`show info` DroppedLogs). */
 let onDropped: (() => void) | null = null;
