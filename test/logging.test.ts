@@ -183,6 +183,7 @@ test('log stdout format raw: the lines on standard output; a unix datagram socke
   while (!out.includes('has no server available!\n')) await once(p.child.stdout!, 'data');
   assert.match(out, /^Server l\/s1 is DOWN, reason: Layer4 connection problem, [^\n]*\nproxy l has no server available!\n/);
   // A logger that cannot write (fd 99 is not open) is said once, as haproxy says it.
+  await p.waitFor(/failed in logger/);
   assert.deepEqual(p.messages().filter((l) => l.includes('failed in logger')), ['[ALERT]    sendmsg()/writev() failed in logger #1: Bad file descriptor (errno=9)']);
   if (socat) {
     while (!fromSocket.includes('has no server available!')) await new Promise((r) => setTimeout(r, 20));
@@ -231,4 +232,21 @@ test('`log global` in defaults and again in a proxy logs once; a frontend and a 
   );
   assert.match(await be.next(/Proxy web stopped/), /^<140>.*Proxy web stopped \(cumulated conns: FE: 0, BE: 1\)\.\n$/);
   assert.match(await fe.next(/Proxy web stopped/), /Proxy web stopped \(cumulated conns: FE: 1, BE: 0\)\.\n$/);
+});
+
+test('a unix log socket that is missing is said once, as haproxy says its sendto error', { timeout: 30_000 }, async () => {
+  const dead = await freePort();
+  const port = await freePort();
+  const p = startSwitchyard(
+    `global\n log /nonexistent-dir/log.sock local0\n log stdout format raw local0\ndefaults\n mode tcp\n log global\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n` +
+      `listen l\n bind 127.0.0.1:${port}\n server s1 127.0.0.1:${dead} check inter 100 fall 1\n`,
+    undefined,
+    true,
+  );
+  let out = '';
+  p.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  while (!out.includes('has no server available!\n')) await once(p.child.stdout!, 'data');
+  await p.waitFor(/failed in logger/);
+  // Two lines could not go to logger #1; haproxy 2.6.12 says it once.
+  assert.deepEqual(p.messages().filter((l) => l.includes('failed in logger')), ['[ALERT]    sendmsg()/writev() failed in logger #1: No such file or directory (errno=2)']);
 });
